@@ -1,0 +1,71 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The host: `arbd` and ArbHost, composing the local packages under Packages/ and
+// Plugins/. Each local package builds and tests on its own; the root re-declares their
+// test folders as root test targets so one `swift test` runs every package's tests
+// (SwiftPM never runs a dependency's tests).
+
+let core: Target.Dependency = .product(name: "ArbCore", package: "ArbCore")
+let testing: Target.Dependency = .product(name: "ArbTesting", package: "ArbTesting")
+let paper: Target.Dependency = .product(name: "ArbPaper", package: "ArbPaper")
+
+let package = Package(
+    name: "Arbor",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "arbd", targets: ["arbd"]),
+        .library(name: "ArbHost", targets: ["ArbHost"]),
+    ],
+    dependencies: [
+        .package(path: "Packages/ArbCore"),
+        .package(path: "Packages/ArbPaper"),
+        .package(path: "Packages/ArbTesting"),
+        .package(path: "Packages/ArbSynthetic"),
+        .package(path: "Packages/ArbRedis"),
+        .package(path: "Packages/ArbPostgres"),
+        .package(path: "Plugins/Exchanges/Upbit"),
+        .package(path: "Plugins/Exchanges/Binance"),
+        .package(path: "Plugins/Strategies/CrossSpread"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
+    ],
+    targets: [
+        .target(name: "ArbHost", dependencies: [
+            core, paper,
+            .product(name: "ArbSynthetic", package: "ArbSynthetic"),
+            .product(name: "ArbRedis", package: "ArbRedis"),
+            .product(name: "ArbPostgres", package: "ArbPostgres"),
+            .product(name: "Upbit", package: "Upbit"),
+            .product(name: "Binance", package: "Binance"),
+            .product(name: "CrossSpread", package: "CrossSpread"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "TOMLKit", package: "TOMLKit"),
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ]),
+        .executableTarget(name: "arbd", dependencies: [
+            "ArbHost",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "ArbHostTests", dependencies: ["ArbHost", core], path: "Tests/ArbHostTests"),
+
+        // Every local package's own tests, run from the root.
+        .testTarget(name: "ArbCoreTests", dependencies: [core], path: "Packages/ArbCore/Tests/ArbCoreTests"),
+        .testTarget(name: "ArbPaperTests", dependencies: [paper, core], path: "Packages/ArbPaper/Tests/ArbPaperTests"),
+        .testTarget(name: "ArbTestingTests", dependencies: [testing, core], path: "Packages/ArbTesting/Tests/ArbTestingTests"),
+        .testTarget(name: "ArbSyntheticTests", dependencies: [.product(name: "ArbSynthetic", package: "ArbSynthetic"), core],
+                    path: "Packages/ArbSynthetic/Tests/ArbSyntheticTests"),
+        .testTarget(name: "ArbRedisTests", dependencies: [.product(name: "ArbRedis", package: "ArbRedis")],
+                    path: "Packages/ArbRedis/Tests/ArbRedisTests"),
+        .testTarget(name: "ArbPostgresTests", dependencies: [.product(name: "ArbPostgres", package: "ArbPostgres")],
+                    path: "Packages/ArbPostgres/Tests/ArbPostgresTests"),
+        .testTarget(name: "UpbitTests", dependencies: [.product(name: "Upbit", package: "Upbit"), core, paper, testing],
+                    path: "Plugins/Exchanges/Upbit/Tests/UpbitTests"),
+        .testTarget(name: "BinanceTests", dependencies: [.product(name: "Binance", package: "Binance"), core, paper, testing],
+                    path: "Plugins/Exchanges/Binance/Tests/BinanceTests"),
+        .testTarget(name: "CrossSpreadTests", dependencies: [.product(name: "CrossSpread", package: "CrossSpread"), core, testing],
+                    path: "Plugins/Strategies/CrossSpread/Tests/CrossSpreadTests"),
+    ]
+)

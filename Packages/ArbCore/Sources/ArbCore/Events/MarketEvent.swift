@@ -1,0 +1,78 @@
+/// A market-data event from a feed, a recording or the synthetic source.
+///
+/// Deltas carry one level each so the hot path never allocates; a feed message with
+/// several levels becomes several deltas, the last one marked `endOfMessage`.
+public enum MarketEvent: Sendable {
+    /// One price level's new absolute quantity (zero removes it).
+    case bookDelta(BookDelta)
+    /// A full replacement of the book (a REST snapshot, an Upbit message).
+    case bookSnapshot(BookSnapshot)
+    /// A public trade.
+    case trade(Trade)
+
+    @inlinable public var instrument: InstrumentId {
+        switch self {
+        case .bookDelta(let d): return d.instrument
+        case .bookSnapshot(let s): return s.instrument
+        case .trade(let t): return t.instrument
+        }
+    }
+
+    /// When the local process received it: the kernel's notion of "now" for this event.
+    @inlinable public var receivedAt: Timestamp {
+        switch self {
+        case .bookDelta(let d): return d.receivedAt
+        case .bookSnapshot(let s): return s.receivedAt
+        case .trade(let t): return t.receivedAt
+        }
+    }
+}
+
+public struct BookDelta: Sendable, Hashable {
+    public var instrument: InstrumentId
+    public var side: BookSide
+    public var price: Price
+    public var quantity: Quantity
+    public var exchangeTime: Timestamp
+    public var receivedAt: Timestamp
+    public var sequence: UInt64
+    /// The last level of one feed message: strategies are woken once per message.
+    public var endOfMessage: Bool
+
+    @inlinable
+    public init(instrument: InstrumentId, side: BookSide, price: Price, quantity: Quantity,
+                exchangeTime: Timestamp, receivedAt: Timestamp, sequence: UInt64 = 0, endOfMessage: Bool = true) {
+        self.instrument = instrument; self.side = side; self.price = price; self.quantity = quantity
+        self.exchangeTime = exchangeTime; self.receivedAt = receivedAt; self.sequence = sequence; self.endOfMessage = endOfMessage
+    }
+}
+
+public struct BookSnapshot: Sendable {
+    public var instrument: InstrumentId
+    public var bids: [BookLevel]
+    public var asks: [BookLevel]
+    public var exchangeTime: Timestamp
+    public var receivedAt: Timestamp
+    public var sequence: UInt64
+
+    public init(instrument: InstrumentId, bids: [BookLevel], asks: [BookLevel], exchangeTime: Timestamp, receivedAt: Timestamp, sequence: UInt64 = 0) {
+        self.instrument = instrument; self.bids = bids; self.asks = asks
+        self.exchangeTime = exchangeTime; self.receivedAt = receivedAt; self.sequence = sequence
+    }
+}
+
+public struct Trade: Sendable, Hashable {
+    public var instrument: InstrumentId
+    public var price: Price
+    public var quantity: Quantity
+    /// The taker's side: `.buy` means a buyer lifted the ask.
+    public var takerSide: Side
+    public var exchangeTime: Timestamp
+    public var receivedAt: Timestamp
+    public var tradeId: UInt64
+
+    public init(instrument: InstrumentId, price: Price, quantity: Quantity, takerSide: Side, exchangeTime: Timestamp, receivedAt: Timestamp, tradeId: UInt64 = 0) {
+        self.instrument = instrument; self.price = price; self.quantity = quantity; self.takerSide = takerSide
+        self.exchangeTime = exchangeTime; self.receivedAt = receivedAt; self.tradeId = tradeId
+    }
+}

@@ -1,0 +1,30 @@
+/// What the kernel counted during a run; the host turns it into the summary.
+public struct KernelCounters: Sendable, Hashable {
+    public var marketEvents: Int = 0
+    public var bookUpdates: Int = 0
+    public var trades: Int = 0
+    public var strategyWakeups: Int = 0
+    public var opportunities: Int = 0
+    public var ordersSent: Int = 0
+    public var ordersFilled: Int = 0
+    public var fills: Int = 0
+    public var venueRejections: Int = 0
+    public var preTradeRejections: Int = 0
+    /// Rejections by "venue:code" (venue ones) or "pre-trade:venue:code"; the summary sorts the keys.
+    public var rejectionsByCode: [String: Int] = [:]
+    public var cancels: Int = 0
+    public var expirations: Int = 0
+    public var scheduledActions: Int = 0
+    /// Market events for instruments the run does not know (bad input, counted not fatal).
+    public var unknownInstrumentEvents: Int = 0
+
+    public init() {}
+}
+
+/// Receives what the kernel does with orders, for the journal. Called on the kernel's
+/// thread: implementations must only hand the record to a bounded queue.
+public protocol KernelObserver: AnyObject {
+    func orderSent(_ order: Order, at time: Timestamp)
+    func orderReport(_ report: ExecutionReport, order: Order, at time: Timestamp)
+    func preTradeRejected(_ intent: OrderIntent, strategy: StrategyId, rejection: Rejection, at time: Timestamp)
+}

@@ -1,0 +1,49 @@
+/// A strategy's handle on the kernel: what it may read and do. One per strategy,
+/// only valid on the kernel's thread during callbacks.
+public final class StrategyContext {
+    @usableFromInline unowned let kernel: Kernel
+    public let strategy: StrategyId
+
+    init(kernel: Kernel, strategy: StrategyId) {
+        self.kernel = kernel
+        self.strategy = strategy
+    }
+
+    @inlinable public var now: Timestamp { kernel.now }
+    public var universe: Universe { kernel.universe }
+
+    /// Wake this strategy when `instrument`'s book changes.
+    public func subscribe(_ instrument: InstrumentId) { kernel.subscribe(strategy, to: instrument) }
+
+    /// Registers (or finds) a route by name, for PnL attribution; returns its id.
+    public func route(named name: String) -> Int32 { kernel.registerRoute(name) }
+
+    @inlinable public func book(_ instrument: InstrumentId) -> OrderBook { kernel.books[instrument.index] }
+    public func fees(_ instrument: InstrumentId) -> FeeSchedule { kernel.fees(instrument) }
+    public func available(_ venue: VenueId, _ asset: AssetId) -> Amount { kernel.balances[venue.index].available[asset.index] }
+    public func locked(_ venue: VenueId, _ asset: AssetId) -> Amount { kernel.balances[venue.index].locked[asset.index] }
+    public func openOrders() -> [Order] { kernel.openOrders(of: strategy) }
+
+    /// The venue's verdict on an intent's form (tick, lot, notional, precision) without sending it.
+    public func validate(_ intent: OrderIntent) -> Rejection? {
+        let instrument = kernel.universe[intent.instrument]
+        return kernel.venue(instrument.venue).validate(intent, instrument: instrument, book: kernel.books[intent.instrument.index])
+    }
+
+    /// Checks and sends one order. A failed check is returned and counted; nothing is sent.
+    @discardableResult
+    public func submit(_ intent: OrderIntent) -> Result<ClientOrderId, Rejection> { kernel.submit(intent, strategy: strategy) }
+
+    /// Checks both legs (rules and balances) and sends both, or neither.
+    public func submitPair(_ a: OrderIntent, _ b: OrderIntent) -> PairSubmission { kernel.submitPair(a, b, strategy: strategy) }
+
+    /// Asks the venue to cancel; false if the order is not open.
+    @discardableResult
+    public func cancel(_ id: ClientOrderId) -> Bool { kernel.cancel(id) }
+
+    /// Calls `onTimer(token)` after `delay` of event time.
+    public func schedule(after delay: Duration, token: UInt64) { kernel.scheduleTimer(strategy, after: delay, token: token) }
+
+    /// Counts an opportunity seen (for the summary), whether or not it was traded.
+    public func countOpportunity() { kernel.count(opportunity: strategy) }
+}

@@ -1,0 +1,94 @@
+/// A client order id, unique within a run: assigned by the kernel in submission order.
+public struct ClientOrderId: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let value: UInt64
+    @inlinable public init(_ value: UInt64) { self.value = value }
+    @inlinable public static func < (a: ClientOrderId, b: ClientOrderId) -> Bool { a.value < b.value }
+    public var description: String { "arb-\(value)" }
+}
+
+public enum OrderType: UInt8, Sendable, Hashable, CustomStringConvertible {
+    case limit
+    case market
+    public var description: String { self == .limit ? "limit" : "market" }
+}
+
+public enum TimeInForce: UInt8, Sendable, Hashable, CustomStringConvertible {
+    /// Rests until cancelled.
+    case goodTillCancel
+    /// Fills what it can now, the rest is cancelled.
+    case immediateOrCancel
+    /// Fills completely now or not at all.
+    case fillOrKill
+    /// Only rests; the venue rejects or cancels it if it would take.
+    case postOnly
+
+    public var description: String {
+        switch self {
+        case .goodTillCancel: return "GTC"
+        case .immediateOrCancel: return "IOC"
+        case .fillOrKill: return "FOK"
+        case .postOnly: return "POST_ONLY"
+        }
+    }
+}
+
+/// Why an order is sent; the risk layer and the summary use it.
+public enum OrderPurpose: UInt8, Sendable, Hashable, CustomStringConvertible {
+    case entry
+    case hedge
+    case unwind
+    public var description: String { ["entry", "hedge", "unwind"][Int(rawValue)] }
+}
+
+/// What a strategy asks for. The kernel checks it, assigns a client id and sends it.
+public struct OrderIntent: Sendable, Hashable {
+    public var instrument: InstrumentId
+    public var side: Side
+    public var type: OrderType
+    public var timeInForce: TimeInForce
+    /// Limit price; zero for market orders.
+    public var price: Price
+    /// Base quantity; zero for a market buy by quote amount.
+    public var quantity: Quantity
+    /// Quote amount to spend for a market buy by quote (Upbit `ord_type=price`, Binance `quoteOrderQty`).
+    public var quoteAmount: Amount
+    public var purpose: OrderPurpose
+    /// Route this order belongs to, for PnL attribution (-1 = none).
+    public var route: Int32
+
+    public init(instrument: InstrumentId, side: Side, type: OrderType = .limit, timeInForce: TimeInForce = .goodTillCancel,
+                price: Price = .zero, quantity: Quantity = .zero, quoteAmount: Amount = .zero,
+                purpose: OrderPurpose = .entry, route: Int32 = -1) {
+        self.instrument = instrument; self.side = side; self.type = type; self.timeInForce = timeInForce
+        self.price = price; self.quantity = quantity; self.quoteAmount = quoteAmount; self.purpose = purpose; self.route = route
+    }
+
+    public static func limit(_ instrument: InstrumentId, _ side: Side, price: Price, quantity: Quantity,
+                             tif: TimeInForce = .goodTillCancel, purpose: OrderPurpose = .entry, route: Int32 = -1) -> OrderIntent {
+        OrderIntent(instrument: instrument, side: side, type: .limit, timeInForce: tif, price: price, quantity: quantity, purpose: purpose, route: route)
+    }
+
+    public static func market(_ instrument: InstrumentId, _ side: Side, quantity: Quantity, purpose: OrderPurpose = .entry, route: Int32 = -1) -> OrderIntent {
+        OrderIntent(instrument: instrument, side: side, type: .market, timeInForce: .immediateOrCancel, quantity: quantity, purpose: purpose, route: route)
+    }
+
+    public static func marketBuy(_ instrument: InstrumentId, spending amount: Amount, purpose: OrderPurpose = .entry, route: Int32 = -1) -> OrderIntent {
+        OrderIntent(instrument: instrument, side: .buy, type: .market, timeInForce: .immediateOrCancel, quoteAmount: amount, purpose: purpose, route: route)
+    }
+
+    /// A market buy sized in quote currency.
+    @inlinable public var isQuoteSized: Bool { type == .market && side == .buy && quoteAmount.raw > 0 && quantity.raw == 0 }
+}
+
+/// An order as sent: the intent with its id and who sent it.
+public struct Order: Sendable, Hashable {
+    public var id: ClientOrderId
+    public var strategy: StrategyId
+    public var venue: VenueId
+    public var intent: OrderIntent
+    public var submittedAt: Timestamp
+
+    public init(id: ClientOrderId, strategy: StrategyId, venue: VenueId, intent: OrderIntent, submittedAt: Timestamp) {
+        self.id = id; self.strategy = strategy; self.venue = venue; self.intent = intent; self.submittedAt = submittedAt
+    }
+}

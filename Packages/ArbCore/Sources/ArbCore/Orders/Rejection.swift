@@ -1,0 +1,36 @@
+/// Stable categories of rejection, shared by every venue.
+public enum RejectReason: String, Sendable, Hashable, CaseIterable {
+    case insufficientBalance = "insufficient_balance"
+    case belowMinNotional = "below_min_notional"
+    case aboveMaxNotional = "above_max_notional"
+    case priceOffTick = "price_off_tick"
+    case quantityOffLot = "quantity_off_lot"
+    case quantityOutOfRange = "quantity_out_of_range"
+    case tooMuchPrecision = "too_much_precision"
+    case postOnlyWouldTake = "post_only_would_take"
+    case fillOrKillUnfillable = "fill_or_kill_unfillable"
+    case insufficientLiquidity = "insufficient_liquidity"
+    case unsupportedOrder = "unsupported_order"
+    case unknownInstrument = "unknown_instrument"
+    case unknownOrder = "unknown_order"
+    case rateLimited = "rate_limited"
+    case riskLimit = "risk_limit"
+    case legRejected = "other_leg_rejected"
+}
+
+/// A rejection as the venue would word it: its own code and message, plus the
+/// stable category Arbor uses for counting and policy.
+public struct Rejection: Sendable, Hashable, CustomStringConvertible, Error {
+    public var reason: RejectReason
+    /// The venue's own code: Binance `-1013`, Upbit `under_min_total_bid`.
+    public var venueCode: String
+    public var message: String
+    /// HTTP status the venue answers with (400, 429...).
+    public var httpStatus: Int
+
+    public init(reason: RejectReason, venueCode: String, message: String, httpStatus: Int = 400) {
+        self.reason = reason; self.venueCode = venueCode; self.message = message; self.httpStatus = httpStatus
+    }
+
+    public var description: String { "\(venueCode): \(message)" }
+}

@@ -1,0 +1,48 @@
+/// Latency between the client and a venue, each way.
+public struct VenueLatency: Sendable, Hashable {
+    public var outbound: Duration
+    public var inbound: Duration
+    public init(outbound: Duration, inbound: Duration) { self.outbound = outbound; self.inbound = inbound }
+    public static let zero = VenueLatency(outbound: .zero, inbound: .zero)
+}
+
+/// An exchange plugin: one venue's listings, rules and adapter, configured by typed
+/// settings from the manifest (`[exchanges.<id>.settings]`, unknown keys rejected).
+public protocol ExchangePlugin: Sendable {
+    associatedtype Settings: Decodable & Sendable
+    /// The id the manifest uses, e.g. `upbit`.
+    static var id: String { get }
+    static var summary: String { get }
+    static var defaultSettings: Settings { get }
+    init(settings: Settings) throws
+
+    /// The quote currency this venue's arbitrage legs use by default (Upbit KRW, Binance USDT).
+    var defaultQuote: String { get }
+    /// Bases listed against `quote` in the plugin's catalogue, sorted.
+    func listedBases(quote: String) -> [String]
+    /// The listing for `base`/`quote`, or nil if the venue does not list it.
+    func listing(base: String, quote: String) -> InstrumentSpec?
+    /// A listing for an asset the catalogue does not have, with rules derived from a
+    /// reference price the way this venue sets them. For synthetic universes (benchmarks).
+    func syntheticListing(base: String, quote: String, referencePrice: Price) -> InstrumentSpec
+    /// The paper adapter for this venue.
+    func makePaperVenue(venue: VenueId, universe: Universe, latency: VenueLatency) -> any VenueAdapter
+}
+
+/// A strategy plugin: builds a strategy from typed parameters
+/// (`[strategies.<name>.parameters]`, unknown keys rejected).
+public protocol StrategyPlugin: Sendable {
+    associatedtype Parameters: Decodable & Sendable
+    static var id: String { get }
+    static var summary: String { get }
+    static func make(parameters: Parameters) throws -> any Strategy
+}
+
+/// A plugin's refusal of its configuration, naming the setting and the fix.
+public struct PluginConfigurationError: Error, CustomStringConvertible, Sendable {
+    public var plugin: String
+    public var setting: String
+    public var message: String
+    public init(plugin: String, setting: String, message: String) { self.plugin = plugin; self.setting = setting; self.message = message }
+    public var description: String { "\(plugin): \(setting): \(message)" }
+}

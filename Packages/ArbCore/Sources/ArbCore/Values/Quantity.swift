@@ -1,0 +1,39 @@
+/// An amount of an instrument's base asset in an order or a book level, exact to 1e-9.
+public struct Quantity: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var raw: Int64
+
+    @inlinable public init(raw: Int64) { self.raw = raw }
+    @inlinable public init(units: Int64) { self.raw = units * FixedDecimal.unit }
+
+    public init?(_ text: some StringProtocol) {
+        guard let raw = FixedDecimal.parse(Substring(text), bounds: Int128(Int64.min)...Int128(Int64.max)) else { return nil }
+        self.raw = Int64(raw)
+    }
+
+    public static let zero = Quantity(raw: 0)
+    public var isZero: Bool { raw == 0 }
+    public var isPositive: Bool { raw > 0 }
+    public var description: String { FixedDecimal.format(raw: Int128(raw)) }
+    public var decimals: Int { FixedDecimal.decimals(ofRaw: Int128(raw)) }
+
+    @inlinable public static func < (a: Quantity, b: Quantity) -> Bool { a.raw < b.raw }
+    @inlinable public static func + (a: Quantity, b: Quantity) -> Quantity { Quantity(raw: a.raw + b.raw) }
+    @inlinable public static func - (a: Quantity, b: Quantity) -> Quantity { Quantity(raw: a.raw - b.raw) }
+    @inlinable public static func += (a: inout Quantity, b: Quantity) { a.raw += b.raw }
+    @inlinable public static func -= (a: inout Quantity, b: Quantity) { a.raw -= b.raw }
+    @inlinable public static prefix func - (a: Quantity) -> Quantity { Quantity(raw: -a.raw) }
+
+    @inlinable public func rounded(toMultipleOf step: Quantity, _ rounding: Rounding) -> Quantity {
+        let q = FixedDecimal.divide(Int128(raw), by: Int128(step.raw), rounding: rounding)
+        return Quantity(raw: Int64(q * Int128(step.raw)))
+    }
+
+    @inlinable public func isMultiple(of step: Quantity) -> Bool { step.raw > 0 && raw % step.raw == 0 }
+
+    /// The same number of units as an `Amount` of the base asset.
+    @inlinable public var asAmount: Amount { Amount(raw: Int128(raw)) }
+
+    @inlinable public func scaled(by ratio: Ratio, _ rounding: Rounding) -> Quantity {
+        Quantity(raw: Int64(FixedDecimal.divide(Int128(raw) * Int128(ratio.raw), by: Int128(FixedDecimal.unit), rounding: rounding)))
+    }
+}

@@ -1,0 +1,22 @@
+/// A dimensionless ratio exact to 1e-9: fee rates, thresholds, shares.
+/// `Ratio("0.0005")` is 5 basis points.
+public struct Ratio: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var raw: Int64
+
+    @inlinable public init(raw: Int64) { self.raw = raw }
+    /// Basis points: `Ratio(basisPoints: 5)` == 0.0005.
+    @inlinable public init(basisPoints: Int64) { self.raw = basisPoints * 100_000 }
+
+    public init?(_ text: some StringProtocol) {
+        guard let raw = FixedDecimal.parse(Substring(text), bounds: Int128(Int64.min)...Int128(Int64.max)) else { return nil }
+        self.raw = Int64(raw)
+    }
+
+    public static let zero = Ratio(raw: 0)
+    public static let one = Ratio(raw: FixedDecimal.unit)
+    public var description: String { FixedDecimal.format(raw: Int128(raw)) }
+
+    @inlinable public static func < (a: Ratio, b: Ratio) -> Bool { a.raw < b.raw }
+    @inlinable public static func + (a: Ratio, b: Ratio) -> Ratio { Ratio(raw: a.raw + b.raw) }
+    @inlinable public static func - (a: Ratio, b: Ratio) -> Ratio { Ratio(raw: a.raw - b.raw) }
+}

@@ -1,0 +1,211 @@
+import Testing
+@testable import ArbCore
+
+/// A venue that accepts what its rules allow and fills limit orders in full at their price.
+final class InstantVenue: VenueAdapter, VenueErrorWording {
+    let venue: VenueId
+    let name: String
+    let outboundLatency: Duration
+    let inboundLatency: Duration
+    var minNotional = Amount(units: 5)
+    var received: [Order] = []
+    var account: Balances
+
+    init(_ index: Int, assets: Int, latencyMs: Int64 = 0) {
+        venue = VenueId(index); name = "v\(index)"
+        outboundLatency = .milliseconds(latencyMs); inboundLatency = .milliseconds(latencyMs)
+        account = Balances(assetCount: assets)
+    }
+    func fees(for instrument: Instrument) -> FeeSchedule { FeeSchedule(maker: .zero, taker: Ratio("0.001")!, asset: .quote) }
+    func validate(_ intent: OrderIntent, instrument: Instrument, book: OrderBook) -> Rejection? {
+        if Amount.notional(intent.price, intent.quantity, .down) < minNotional {
+            return Rejection(reason: .belowMinNotional, venueCode: "MIN", message: "below minimum")
+        }
+        return nil
+    }
+    func insufficientBalance(side: Side) -> Rejection { Rejection(reason: .insufficientBalance, venueCode: "FUNDS", message: "no funds") }
+    func deposit(_ asset: AssetId, _ amount: Amount) { account.deposit(asset, amount) }
+    func receive(_ order: Order, instrument: Instrument, book: inout OrderBook, now: Timestamp, reports: inout [ExecutionReport]) {
+        received.append(order)
+        let fees = self.fees(for: instrument)
+        let lock = OrderLock.required(for: order.intent, instrument: instrument, fees: fees, book: book)
+        guard account.lock(lock.asset, lock.amount) else {
+            reports.append(ExecutionReport(kind: .rejected, orderId: order.id, venue: venue, instrument: instrument.id, side: order.intent.side,
+                                           isFinal: true, rejection: insufficientBalance(side: order.intent.side), venueTime: now))
+            return
+        }
+        var remaining = lock.amount
+        let notional = Amount.notional(order.intent.price, order.intent.quantity, .nearestHalfEven)
+        let fee = fees.fee(side: order.intent.side, quantity: order.intent.quantity, notional: notional, isMaker: false, instrument: instrument)
+        account.settleFill(side: order.intent.side, instrument: instrument, quantity: order.intent.quantity, notional: notional,
+                           fee: fee, feeAsset: instrument.quote, remainingLock: &remaining)
+        account.release(lock.asset, remaining)
+        reports.append(ExecutionReport(kind: .fill, orderId: order.id, venue: venue, instrument: instrument.id, side: order.intent.side,
+                                       fillPrice: order.intent.price, fillQuantity: order.intent.quantity, fillNotional: notional,
+                                       fee: fee, feeAsset: instrument.quote, isFinal: true, venueTime: now))
+    }
+    func receiveCancel(_ id: ClientOrderId, now: Timestamp, reports: inout [ExecutionReport]) {}
+    func hasRestingOrders(on instrument: InstrumentId) -> Bool { false }
+    func marketDidUpdate(_ instrument: Instrument, book: inout OrderBook, trade: Trade?, now: Timestamp, reports: inout [ExecutionReport]) {}
+}
+
+/// Sends what it is told on the first book update, records everything it hears.
+final class ScriptedStrategy: Strategy {
+    let name = "scripted"
+    var watch: [InstrumentId]
+    var onFirstBook: (StrategyContext) -> Void
+    var fired = false
+    var reports: [ExecutionReport] = []
+    init(watch: [InstrumentId], onFirstBook: @escaping (StrategyContext) -> Void) { self.watch = watch; self.onFirstBook = onFirstBook }
+    func start(_ context: StrategyContext) throws { for i in watch { context.subscribe(i) } }
+    func onBook(_ instrument: InstrumentId, _ context: StrategyContext) {
+        if !fired { fired = true; onFirstBook(context) }
+    }
+    func onReport(_ report: ExecutionReport, order: Order, _ context: StrategyContext) { reports.append(report) }
+    func stop(_ context: StrategyContext) -> StrategyReport { StrategyReport(name: name) }
+}
+
+struct TwoVenues {
+    var universe = Universe()
+    let a: InstrumentId, b: InstrumentId
+    let usdt: AssetId, btc: AssetId
+    init() {
+        let va = universe.addVenue("a"), vb = universe.addVenue("b")
+        let spec = { (symbol: String) in InstrumentSpec(symbol: symbol, baseCode: "BTC", quoteCode: "USDT", tickRule: .fixed(Price("0.01")!),
+                                                       lotStep: Quantity("0.0001")!, minQuantity: Quantity("0.0001")!, maxQuantity: Quantity(units: 100),
+                                                       minNotional: Amount(units: 5), maxNotional: nil, priceDecimals: 8, quantityDecimals: 8) }
+        a = universe.addInstrument(spec("BTC-A"), on: va)
+        b = universe.addInstrument(spec("BTC-B"), on: vb)
+        usdt = universe.assetId("USDT")!; btc = universe.assetId("BTC")!
+    }
+    func snapshot(_ id: InstrumentId, at ms: Int64) -> MarketEvent {
+        .bookSnapshot(BookSnapshot(instrument: id, bids: [BookLevel(price: Price("100")!, quantity: Quantity("10")!)],
+                                   asks: [BookLevel(price: Price("101")!, quantity: Quantity("10")!)],
+                                   exchangeTime: .milliseconds(ms), receivedAt: .milliseconds(ms)))
+    }
+}
+
+@Suite("Kernel")
+struct KernelTests {
+    @Test("a pair is checked leg by leg before either leg is sent")
+    func pairIsAtomic() throws {
+        let m = TwoVenues()
+        let va = InstantVenue(0, assets: m.universe.assetCount), vb = InstantVenue(1, assets: m.universe.assetCount)
+        vb.minNotional = Amount(units: 1_000)
+        let kernel = Kernel(universe: m.universe, venues: [va, vb], reportingAsset: m.usdt)
+        kernel.deposit(venue: VenueId(0), asset: m.usdt, amount: Amount(units: 10_000))
+        kernel.deposit(venue: VenueId(1), asset: m.btc, amount: Amount(units: 1))
+        var outcome: PairSubmission?
+        try kernel.add(ScriptedStrategy(watch: [m.a]) { ctx in
+            outcome = ctx.submitPair(.limit(m.a, .buy, price: Price("101")!, quantity: Quantity("0.1")!),
+                                     .limit(m.b, .sell, price: Price("100")!, quantity: Quantity("0.1")!))
+        })
+        var source = ArrayMarketDataSource([m.snapshot(m.a, at: 1), m.snapshot(m.b, at: 1)])
+        kernel.run(&source)
+        guard case .rejected(leg: 1, let rejection) = outcome else { Issue.record("expected leg 1 rejected, got \(String(describing: outcome))"); return }
+        #expect(rejection.venueCode == "MIN")
+        #expect(va.received.isEmpty && vb.received.isEmpty, "neither leg reached a venue")
+        #expect(kernel.balances[0].locked[m.usdt.index] == .zero)
+        #expect(kernel.counters.preTradeRejections == 1)
+        #expect(kernel.counters.rejectionsByCode["pre-trade:b:MIN"] == 1)
+    }
+
+    @Test("two legs on one venue are checked against the balance together")
+    func pairSharesBalance() throws {
+        let m = TwoVenues()
+        let va = InstantVenue(0, assets: m.universe.assetCount), vb = InstantVenue(1, assets: m.universe.assetCount)
+        let kernel = Kernel(universe: m.universe, venues: [va, vb], reportingAsset: m.usdt)
+        // Enough for one 10.1-USDT buy plus fee, not two.
+        kernel.deposit(venue: VenueId(0), asset: m.usdt, amount: Amount("15")!)
+        var outcome: PairSubmission?
+        try kernel.add(ScriptedStrategy(watch: [m.a]) { ctx in
+            let buy = OrderIntent.limit(m.a, .buy, price: Price("101")!, quantity: Quantity("0.1")!)
+            outcome = ctx.submitPair(buy, buy)
+        })
+        var source = ArrayMarketDataSource([m.snapshot(m.a, at: 1)])
+        kernel.run(&source)
+        guard case .rejected(leg: 1, let rejection) = outcome else { Issue.record("expected leg 1 rejected"); return }
+        #expect(rejection.reason == .insufficientBalance)
+        #expect(va.received.isEmpty)
+    }
+
+    @Test("locks at send, settles at fill, after the venue's latency, and agrees with the venue")
+    func lockAndSettle() throws {
+        let m = TwoVenues()
+        let va = InstantVenue(0, assets: m.universe.assetCount, latencyMs: 10), vb = InstantVenue(1, assets: m.universe.assetCount)
+        let kernel = Kernel(universe: m.universe, venues: [va, vb], reportingAsset: m.usdt)
+        kernel.deposit(venue: VenueId(0), asset: m.usdt, amount: Amount(units: 1_000))
+        var lockedRightAfterSend = Amount.zero
+        let strategy = ScriptedStrategy(watch: [m.a]) { ctx in
+            _ = ctx.submit(.limit(m.a, .buy, price: Price("101")!, quantity: Quantity("1")!))
+            lockedRightAfterSend = ctx.locked(VenueId(0), m.usdt)
+        }
+        try kernel.add(strategy)
+        var source = ArrayMarketDataSource([m.snapshot(m.a, at: 1)])
+        kernel.run(&source, until: .milliseconds(15))
+        #expect(lockedRightAfterSend == Amount("101.101")!, "cost plus taker fee in quote")
+        #expect(va.received.count == 1, "arrived after 10 ms")
+        #expect(strategy.reports.isEmpty, "the fill is still on its way back")
+        kernel.run(&source, until: .milliseconds(100))
+        #expect(strategy.reports.map(\.kind) == [.fill])
+        #expect(kernel.balances[0].total(m.usdt) == Amount("898.899")!)
+        #expect(kernel.balances[0].total(m.btc) == Amount(units: 1))
+        #expect(kernel.balances[0].locked[m.usdt.index] == .zero)
+        #expect(kernel.balances[0] == va.account)
+        #expect(kernel.openOrderCount == 0)
+    }
+
+    @Test("client order ids are unique and sequential; a rerun is identical")
+    func deterministic() throws {
+        func run() throws -> [ClientOrderId] {
+            let m = TwoVenues()
+            let va = InstantVenue(0, assets: m.universe.assetCount, latencyMs: 3), vb = InstantVenue(1, assets: m.universe.assetCount, latencyMs: 7)
+            let kernel = Kernel(universe: m.universe, venues: [va, vb], reportingAsset: m.usdt)
+            kernel.deposit(venue: VenueId(0), asset: m.usdt, amount: Amount(units: 1_000))
+            kernel.deposit(venue: VenueId(1), asset: m.btc, amount: Amount(units: 1))
+            var ids: [ClientOrderId] = []
+            try kernel.add(ScriptedStrategy(watch: [m.a]) { ctx in
+                if case .sent(let x, let y) = ctx.submitPair(.limit(m.a, .buy, price: Price("101")!, quantity: Quantity("0.1")!),
+                                                              .limit(m.b, .sell, price: Price("100")!, quantity: Quantity("0.1")!)) { ids += [x, y] }
+                if case .success(let z) = ctx.submit(.limit(m.b, .sell, price: Price("100")!, quantity: Quantity("0.1")!)) { ids.append(z) }
+            })
+            var source = ArrayMarketDataSource([m.snapshot(m.a, at: 1), m.snapshot(m.b, at: 1)])
+            kernel.run(&source)
+            return ids + (va.received + vb.received).map(\.id)
+        }
+        let first = try run()
+        #expect(first.prefix(3).map(\.value) == [1, 2, 3])
+        #expect(first == (try run()))
+    }
+
+    @Test("the scheduler orders by time, then by insertion")
+    func schedulerOrder() {
+        var s = EventScheduler()
+        for (i, t) in [5, 1, 5, 3, 1].enumerated() { s.schedule(.timer(StrategyId(i), 0), at: .milliseconds(Int64(t))) }
+        var order: [Int] = []
+        while let (_, action) = s.popNext() { if case .timer(let id, _) = action { order.append(id.index) } }
+        #expect(order == [1, 4, 3, 0, 2])
+    }
+}
+
+@Suite("Position ledger")
+struct PositionLedgerTests {
+    @Test("average cost: realised on the closing part only, fees always")
+    func averageCost() {
+        var l = PositionLedger()
+        l.apply(side: .buy, quantity: Quantity("1")!, value: Amount("100")!, fee: Amount("0.1")!)
+        l.apply(side: .buy, quantity: Quantity("1")!, value: Amount("110")!, fee: Amount("0.1")!)
+        l.apply(side: .sell, quantity: Quantity("1.5")!, value: Amount("180")!, fee: Amount("0.2")!)
+        // avg cost 105: realised 180 − 157.5 − fees 0.4
+        #expect(l.realised == Amount("22.1")!)
+        #expect(l.quantity == Quantity("0.5")!)
+        #expect(l.cost == Amount("52.5")!)
+        // Flip to short: close 0.5 at 60/unit, open 0.5 short.
+        l.apply(side: .sell, quantity: Quantity("1")!, value: Amount("120")!, fee: .zero)
+        #expect(l.realised == Amount("29.6")!)
+        #expect(l.quantity == Quantity("-0.5")!)
+        l.apply(side: .buy, quantity: Quantity("0.5")!, value: Amount("25")!, fee: .zero)
+        #expect(l.realised == Amount("64.6")!)
+        #expect(l.quantity == .zero && l.cost == .zero)
+    }
+}

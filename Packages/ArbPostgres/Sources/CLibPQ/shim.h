@@ -1,0 +1,4 @@
+#ifndef ARBOR_CLIBPQ_SHIM_H
+#define ARBOR_CLIBPQ_SHIM_H
+#include <libpq-fe.h>
+#endif

@@ -1,0 +1,4 @@
+#ifndef ARBOR_CHIREDIS_SHIM_H
+#define ARBOR_CHIREDIS_SHIM_H
+#include <hiredis/hiredis.h>
+#endif

@@ -1,0 +1,69 @@
+import ArbCore
+
+/// How the synthetic market behaves. All rates are integers (parts per million) so the
+/// generator is exact and identical on every machine.
+public struct SyntheticMarketConfig: Sendable, Hashable {
+    /// One traded base with its starting price in the reference currency (USDT).
+    public struct Symbol: Sendable, Hashable {
+        public var base: String
+        public var referencePrice: Price
+        public init(base: String, referencePrice: Price) { self.base = base; self.referencePrice = referencePrice }
+    }
+
+    /// One venue's listing of a symbol.
+    public struct Listing: Sendable, Hashable {
+        public var symbol: Int
+        public var instrument: Instrument
+        public init(symbol: Int, instrument: Instrument) { self.symbol = symbol; self.instrument = instrument }
+    }
+
+    /// A venue whose prices are in the reference currency or converted through the FX rate.
+    public struct Venue: Sendable, Hashable {
+        public var listings: [Listing]
+        /// Prices = reference × FX rate × (1 + premium) when true (the KRW venue).
+        public var pricedThroughFX: Bool
+        public init(listings: [Listing], pricedThroughFX: Bool) { self.listings = listings; self.pricedThroughFX = pricedThroughFX }
+    }
+
+    public var seed: UInt64
+    public var symbols: [Symbol]
+    public var venues: [Venue]
+    /// The book publishing the FX rate (Upbit `KRW-USDT`), and its starting rate.
+    public var fxInstrument: Instrument?
+    public var fxRate: Price
+    /// Mean time between events, in nanoseconds of event time.
+    public var meanEventGapNs: Int64 = 500_000
+    /// Levels kept on each side of every book.
+    public var levels: Int = 20
+    /// Half the quoted spread, ppm of the mid.
+    public var halfSpreadPpm: Int64 = 150
+    /// Per-move volatility of each latent price, ppm.
+    public var priceStepPpm: Int64 = 8
+    /// The FX rate's per-move volatility, ppm.
+    public var fxStepPpm: Int64 = 20
+    /// The premium of the FX venue's prices: its mean, its per-move noise, and how fast it
+    /// reverts (ppm of the gap per move). Stationary spread ≈ noise / √(2·reversion).
+    public var premiumMeanPpm: Int64 = 0
+    public var premiumNoisePpm: Int64 = 120
+    public var premiumReversionPpm: Int64 = 2_000
+    /// Per-venue idiosyncratic noise around the fair price, ppm.
+    public var venueNoisePpm: Int64 = 80
+    /// Typical value of one level, in the reference currency.
+    public var levelNotional: Amount = Amount(units: 2_000)
+    /// Out of 1,000 events: how many move a price, how many are trades (the rest resize a level).
+    public var moveShare: UInt64 = 250
+    public var tradeShare: UInt64 = 50
+    /// Out of 1,000 events: how many touch the FX book.
+    public var fxShare: UInt64 = 20
+
+    public init(seed: UInt64, symbols: [Symbol], venues: [Venue], fxInstrument: Instrument?, fxRate: Price) {
+        self.seed = seed; self.symbols = symbols; self.venues = venues; self.fxInstrument = fxInstrument; self.fxRate = fxRate
+    }
+
+    /// Starting prices (USDT) of well-known assets; others get one from the seed.
+    public static let referencePrices: [String: String] = [
+        "ADA": "0.65", "AVAX": "28", "BCH": "450", "BTC": "95000", "DOGE": "0.18", "DOT": "5.2", "ETC": "21",
+        "ETH": "3300", "LINK": "17", "NEAR": "4.1", "SHIB": "0.000014", "SOL": "180", "SUI": "3.6",
+        "TRX": "0.25", "USDC": "1", "XLM": "0.32", "XRP": "2.3",
+    ]
+}

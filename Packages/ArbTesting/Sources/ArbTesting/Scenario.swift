@@ -1,0 +1,136 @@
+import ArbCore
+import ArbPaper
+
+/// A deterministic scenario for testing one strategy: venues with their rules and
+/// latency, instruments, balances, and a script of books and trades in event time.
+///
+/// ```swift
+/// let s = Scenario(reportingAsset: "USDT")
+/// let a = s.venue("alpha", fees: .init(maker: .zero, taker: Ratio("0.001")!, asset: .quote))
+/// let btc = s.instrument(on: a, symbol: "BTC-USDT", base: "BTC", quote: "USDT", tick: "0.01", lot: "0.0001")
+/// s.deposit(a, "USDT", "10000")
+/// s.book(at: 0, btc, bids: [("100", "1")], asks: [("101", "1")])
+/// let result = try s.run(MyStrategy(), until: 1_000)
+/// ```
+public final class Scenario {
+    public private(set) var universe = Universe()
+    var venueRules: [TestVenueRules] = []
+    var latencies: [VenueLatency] = []
+    var deposits: [(VenueId, String, Amount)] = []
+    var events: [(Int64, Int, MarketEvent)] = []
+    let reportingAsset: String
+    var fxInstruments: [InstrumentId] = []
+
+    public init(reportingAsset: String) {
+        self.reportingAsset = reportingAsset
+        universe.asset(reportingAsset)
+    }
+
+    @discardableResult
+    public func venue(_ name: String, fees: FeeSchedule, latencyMs: Int64 = 0, postOnly: PostOnlyOutcome = .cancel) -> VenueId {
+        let id = universe.addVenue(name)
+        venueRules.append(TestVenueRules(name: name, fees: fees, postOnly: postOnly))
+        latencies.append(VenueLatency(outbound: .milliseconds(latencyMs), inbound: .milliseconds(latencyMs)))
+        return id
+    }
+
+    @discardableResult
+    public func instrument(on venue: VenueId, symbol: String, base: String, quote: String, tick: TickRule, lot: String,
+                           minNotional: String = "0.000000001", isFX: Bool = false) -> InstrumentId {
+        let step = Quantity(lot)!
+        let id = universe.addInstrument(InstrumentSpec(
+            symbol: symbol, baseCode: base, quoteCode: quote, tickRule: tick, lotStep: step, minQuantity: step,
+            maxQuantity: Quantity(raw: .max), minNotional: Amount(minNotional)!, maxNotional: nil,
+            priceDecimals: 9, quantityDecimals: 9), on: venue)
+        if isFX { fxInstruments.append(id) }
+        return id
+    }
+
+    @discardableResult
+    public func instrument(on venue: VenueId, symbol: String, base: String, quote: String, tick: String, lot: String,
+                           minNotional: String = "0.000000001", isFX: Bool = false) -> InstrumentId {
+        instrument(on: venue, symbol: symbol, base: base, quote: quote, tick: .fixed(Price(tick)!), lot: lot, minNotional: minNotional, isFX: isFX)
+    }
+
+    public func deposit(_ venue: VenueId, _ asset: String, _ amount: String) {
+        universe.asset(asset)
+        deposits.append((venue, asset, Amount(amount)!))
+    }
+
+    /// A full book at `ms` milliseconds of event time.
+    public func book(at ms: Int64, _ instrument: InstrumentId, bids: [(String, String)], asks: [(String, String)]) {
+        let t = Timestamp.milliseconds(ms)
+        let level = { (pair: (String, String)) in BookLevel(price: Price(pair.0)!, quantity: Quantity(pair.1)!) }
+        events.append((ms, events.count, .bookSnapshot(BookSnapshot(instrument: instrument, bids: bids.map(level), asks: asks.map(level), exchangeTime: t, receivedAt: t))))
+    }
+
+    /// One level's new quantity at `ms` ("0" removes it).
+    public func level(at ms: Int64, _ instrument: InstrumentId, _ side: BookSide, _ price: String, _ quantity: String) {
+        let t = Timestamp.milliseconds(ms)
+        events.append((ms, events.count, .bookDelta(BookDelta(instrument: instrument, side: side, price: Price(price)!, quantity: Quantity(quantity)!, exchangeTime: t, receivedAt: t))))
+    }
+
+    public func trade(at ms: Int64, _ instrument: InstrumentId, price: String, quantity: String, taker: Side) {
+        let t = Timestamp.milliseconds(ms)
+        events.append((ms, events.count, .trade(Trade(instrument: instrument, price: Price(price)!, quantity: Quantity(quantity)!, takerSide: taker, exchangeTime: t, receivedAt: t))))
+    }
+
+    /// Runs `strategy` through the script until `ms` milliseconds of event time.
+    public func run(_ strategy: any Strategy, until ms: Int64) throws -> ScenarioResult {
+        let venues: [any VenueAdapter] = venueRules.enumerated().map { i, rules in
+            PaperVenue(venue: VenueId(i), rules: rules, universe: universe, latency: latencies[i])
+        }
+        let kernel = Kernel(universe: universe, venues: venues, reportingAsset: universe.assetId(reportingAsset)!, fxInstruments: fxInstruments)
+        let recorder = ScenarioRecorder()
+        kernel.observer = recorder
+        for (venue, asset, amount) in deposits { kernel.deposit(venue: venue, asset: universe.assetId(asset)!, amount: amount) }
+        try kernel.add(strategy)
+        var source = ArrayMarketDataSource(events.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2))
+        kernel.run(&source, until: .milliseconds(ms))
+        let report = kernel.stopStrategies()[0]
+        // Let cancels sent at stop reach the venues and come back.
+        var empty = ArrayMarketDataSource([])
+        kernel.run(&empty, until: .milliseconds(ms + 60_000))
+        return ScenarioResult(kernel: kernel, recorder: recorder, strategyReport: report)
+    }
+}
+
+/// Everything a scenario run did, for assertions.
+public struct ScenarioResult {
+    public let kernel: Kernel
+    let recorder: ScenarioRecorder
+    public let strategyReport: StrategyReport
+
+    /// Orders sent, in order.
+    public var orders: [Order] { recorder.orders }
+    /// Reports delivered to the strategy, in order.
+    public var reports: [ExecutionReport] { recorder.reports }
+    public var fills: [ExecutionReport] { recorder.reports.filter { $0.kind == .fill } }
+    public var preTradeRejections: [(OrderIntent, Rejection)] { recorder.preTrade }
+    public var counters: KernelCounters { kernel.counters }
+
+    public func balance(_ venue: VenueId, _ asset: String) -> Amount {
+        kernel.balances[venue.index].total(kernel.universe.assetId(asset)!)
+    }
+    public func available(_ venue: VenueId, _ asset: String) -> Amount {
+        kernel.balances[venue.index].available[kernel.universe.assetId(asset)!.index]
+    }
+    /// The venue's own books, to check that the kernel's view agrees.
+    public func venueBalance(_ venue: VenueId, _ asset: String) -> Amount {
+        let adapter = kernel.venue(venue) as! PaperVenue<TestVenueRules>
+        return adapter.account.total(kernel.universe.assetId(asset)!)
+    }
+    /// Filled base quantity of one order.
+    public func filled(_ id: ClientOrderId) -> Quantity {
+        fills.filter { $0.orderId == id }.reduce(Quantity.zero) { $0 + $1.fillQuantity }
+    }
+}
+
+final class ScenarioRecorder: KernelObserver {
+    var orders: [Order] = []
+    var reports: [ExecutionReport] = []
+    var preTrade: [(OrderIntent, Rejection)] = []
+    func orderSent(_ order: Order, at time: Timestamp) { orders.append(order) }
+    func orderReport(_ report: ExecutionReport, order: Order, at time: Timestamp) { reports.append(report) }
+    func preTradeRejected(_ intent: OrderIntent, strategy: StrategyId, rejection: Rejection, at time: Timestamp) { preTrade.append((intent, rejection)) }
+}

@@ -1,0 +1,27 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Binance",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Binance", targets: ["Binance"]),
+    ],
+    dependencies: [
+        .package(path: "../../../Packages/ArbCore"),
+        .package(path: "../../../Packages/ArbPaper"),
+        .package(path: "../../../Packages/ArbTesting"),
+    ],
+    targets: [
+        .target(name: "Binance", dependencies: [
+            .product(name: "ArbCore", package: "ArbCore"),
+            .product(name: "ArbPaper", package: "ArbPaper"),
+        ]),
+        .testTarget(name: "BinanceTests", dependencies: [
+            "Binance",
+            .product(name: "ArbCore", package: "ArbCore"),
+            .product(name: "ArbPaper", package: "ArbPaper"),
+            .product(name: "ArbTesting", package: "ArbTesting"),
+        ]),
+    ]
+)

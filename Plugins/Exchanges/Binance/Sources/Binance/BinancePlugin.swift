@@ -1,0 +1,121 @@
+import ArbCore
+import ArbPaper
+
+/// One symbol's filters: PRICE_FILTER.tickSize, LOT_SIZE.stepSize, NOTIONAL.minNotional.
+public struct BinanceListing: Decodable, Sendable, Hashable {
+    public var tickSize: Price
+    public var stepSize: Quantity
+    public var minNotional: Amount?
+
+    enum CodingKeys: String, CodingKey { case tickSize = "tick_size", stepSize = "step_size", minNotional = "min_notional" }
+
+    public init(tickSize: Price, stepSize: Quantity, minNotional: Amount? = nil) {
+        self.tickSize = tickSize; self.stepSize = stepSize; self.minNotional = minNotional
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        tickSize = try c.decode(Price.self, forKey: .tickSize)
+        stepSize = try c.decode(Quantity.self, forKey: .stepSize)
+        minNotional = try c.decodeIfPresent(Amount.self, forKey: .minNotional)
+        guard tickSize.raw > 0 else { throw DecodingError.dataCorruptedError(forKey: .tickSize, in: c, debugDescription: "must be positive, e.g. \"0.01\"") }
+        guard stepSize.raw > 0 else { throw DecodingError.dataCorruptedError(forKey: .stepSize, in: c, debugDescription: "must be positive, e.g. \"0.00001\"") }
+        if let m = minNotional, m.raw <= 0 { throw DecodingError.dataCorruptedError(forKey: .minNotional, in: c, debugDescription: "must be positive, e.g. \"5\"") }
+    }
+}
+
+/// Settings under `[exchanges.binance.settings]`.
+public struct BinanceSettings: Decodable, Sendable, Hashable {
+    /// Regular-user (VIP 0) rates, 0.1 % (secondary: Binance Square posts, ccxt).
+    public var makerFee: Ratio = Ratio("0.001")!
+    public var takerFee: Ratio = Ratio("0.001")!
+    /// NOTIONAL.minNotional for USDT symbols: per symbol on Binance; 5 USDT is the usual
+    /// value for majors (unconfirmed; the docs' example shows 10).
+    public var minNotional: Amount = Amount(units: 5)
+    /// Per-symbol filter overrides or additions, keyed by base asset.
+    public var listings: [String: BinanceListing] = [:]
+
+    enum CodingKeys: String, CodingKey { case makerFee = "maker_fee", takerFee = "taker_fee", minNotional = "min_notional", listings }
+
+    public init() {}
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        makerFee = try c.decode(.makerFee, default: makerFee)
+        takerFee = try c.decode(.takerFee, default: takerFee)
+        minNotional = try c.decode(.minNotional, default: minNotional)
+        listings = try c.decode(.listings, default: [:])
+    }
+}
+
+/// Binance spot: symbols `BTCUSDT` (BASEQUOTE), per-symbol filters, fee on the received asset.
+public struct BinancePlugin: ExchangePlugin {
+    public static let id = "binance"
+    public static let summary = "Binance spot USDT market: per-symbol PRICE_FILTER/LOT_SIZE/NOTIONAL, 0.1% fee on the received asset"
+    public static var defaultSettings: BinanceSettings { BinanceSettings() }
+
+    /// USDT-market filters bundled for paper runs (exchangeInfo values as commonly seen;
+    /// secondary: a live run must read exchangeInfo). Override per symbol in settings.
+    public static let usdtListings: [String: BinanceListing] = {
+        let rows: [(String, String, String)] = [
+            ("ADA", "0.0001", "0.1"), ("AVAX", "0.01", "0.01"), ("BCH", "0.1", "0.001"), ("BTC", "0.01", "0.00001"),
+            ("DOGE", "0.00001", "1"), ("DOT", "0.001", "0.01"), ("ETC", "0.01", "0.01"), ("ETH", "0.01", "0.0001"),
+            ("LINK", "0.01", "0.01"), ("NEAR", "0.001", "0.1"), ("SHIB", "0.00000001", "1"), ("SOL", "0.01", "0.001"),
+            ("SUI", "0.0001", "0.1"), ("TRX", "0.0001", "0.1"), ("USDC", "0.0001", "1"), ("XLM", "0.0001", "1"), ("XRP", "0.0001", "0.1"),
+        ]
+        var table: [String: BinanceListing] = [:]
+        for (base, tick, step) in rows { table[base] = BinanceListing(tickSize: Price(tick)!, stepSize: Quantity(step)!) }
+        return table
+    }()
+
+    public let settings: BinanceSettings
+    public let rules: BinanceRules
+
+    public init(settings: BinanceSettings) throws {
+        for (key, fee) in [("maker_fee", settings.makerFee), ("taker_fee", settings.takerFee)] where fee.raw < 0 || fee >= Ratio("0.1")! {
+            throw PluginConfigurationError(plugin: Self.id, setting: key, message: "must be between 0 and 0.1, e.g. \"0.001\"")
+        }
+        guard settings.minNotional.raw > 0 else {
+            throw PluginConfigurationError(plugin: Self.id, setting: "min_notional", message: "must be positive, e.g. \"5\"")
+        }
+        self.settings = settings
+        self.rules = BinanceRules(settings: settings)
+    }
+
+    public var defaultQuote: String { "USDT" }
+
+    public static func symbol(base: String, quote: String) -> String { base + quote }
+
+    public func listedBases(quote: String) -> [String] {
+        guard quote == "USDT" else { return [] }
+        return Set(Self.usdtListings.keys).union(settings.listings.keys).sorted()
+    }
+
+    public func listing(base: String, quote: String) -> InstrumentSpec? {
+        guard quote == "USDT", let listing = settings.listings[base] ?? Self.usdtListings[base] else { return nil }
+        return spec(base: base, quote: quote, listing)
+    }
+
+    /// Tick at about six significant digits of the price, step worth about 1 % of a unit of quote.
+    public func syntheticListing(base: String, quote: String, referencePrice: Price) -> InstrumentSpec {
+        let magnitude = max(0, String(referencePrice.raw).count - 1)  // floor(log10(raw))
+        let tickRaw = Self.pow10(max(1, magnitude - 5))
+        let stepRaw = Self.pow10(max(1, min(18, 16 - magnitude)))
+        let listing = BinanceListing(tickSize: Price(raw: tickRaw), stepSize: Quantity(raw: stepRaw))
+        return spec(base: base, quote: quote, listing)
+    }
+
+    static func pow10(_ n: Int) -> Int64 { (0..<n).reduce(Int64(1)) { acc, _ in acc * 10 } }
+
+    func spec(base: String, quote: String, _ listing: BinanceListing) -> InstrumentSpec {
+        InstrumentSpec(symbol: Self.symbol(base: base, quote: quote), baseCode: base, quoteCode: quote,
+                       tickRule: .fixed(listing.tickSize), lotStep: listing.stepSize,
+                       minQuantity: listing.stepSize, maxQuantity: Quantity(units: 9_000_000),
+                       minNotional: listing.minNotional ?? settings.minNotional, maxNotional: Amount(units: 9_000_000),
+                       priceDecimals: 8, quantityDecimals: 8)
+    }
+
+    public func makePaperVenue(venue: VenueId, universe: Universe, latency: VenueLatency) -> any VenueAdapter {
+        PaperVenue(venue: venue, rules: rules, universe: universe, latency: latency)
+    }
+}

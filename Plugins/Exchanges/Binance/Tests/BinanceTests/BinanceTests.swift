@@ -1,0 +1,92 @@
+import ArbCore
+import ArbPaper
+import ArbTesting
+import Testing
+@testable import Binance
+
+/// Binance BTC/USDT on a paper venue, funded, with a two-sided book.
+func binanceMarket() throws -> VenueHarness {
+    var harness = VenueHarness(plugin: try BinancePlugin(settings: BinanceSettings()), base: "BTC", quote: "USDT")
+        harness.fund("USDT", "10000")
+        harness.fund("BTC", "0.1")
+    harness.setBook(bids: [("99999.99", "1")], asks: [("100000", "0.02"), ("100010", "1")])
+    return harness
+}
+
+@Suite("Binance")
+struct BinanceTests {
+    @Test("symbols are BASEQUOTE with per-symbol filters")
+    func listing() throws {
+        let m = try binanceMarket()
+        let plugin = try BinancePlugin(settings: .init())
+        #expect(m.instrument.symbol == "BTCUSDT")
+        #expect(m.instrument.tickRule == .fixed(Price("0.01")!))
+        #expect(m.instrument.lotStep == Quantity("0.00001")!)
+        #expect(plugin.listing(base: "NOPE", quote: "USDT") == nil)
+    }
+
+    @Test("filter failures and balance errors use Binance's codes and messages", arguments: [
+        ("100000.001", "0.001", Side.buy, "-1013", "Filter failure: PRICE_FILTER"),
+        ("100000", "0.000015", Side.buy, "-1013", "Filter failure: LOT_SIZE"),
+        ("100000", "0.00001", Side.buy, "-1013", "Filter failure: NOTIONAL"),
+        ("100000", "0.0000000001", Side.buy, "-1111", "Parameter 'quantity' has too much precision."),
+        ("100000", "1", Side.buy, "-2010", "Account has insufficient balance for requested action."),
+    ])
+    func rejections(_ price: String, _ quantity: String, _ side: Side, _ code: String, _ message: String) throws {
+        var m = try binanceMarket()
+        guard let p = Price(price), let q = Quantity(quantity) else {
+            // More than 9 decimals cannot even be represented: that is the precision error's job upstream.
+            #expect(code == "-1111"); return
+        }
+        let reports = m.send(.limit(m.instrument.id, side, price: p, quantity: q))
+        #expect(reports.map(\.kind) == [.rejected])
+        #expect(reports.first?.rejection?.venueCode == code)
+        #expect(reports.first?.rejection?.message == message)
+    }
+
+    @Test("too many decimals in the price is -1111 naming the parameter")
+    func precision() throws {
+        var m = try binanceMarket()
+        let reports = m.send(.limit(m.instrument.id, .buy, price: Price("100000.000000001")!, quantity: Quantity("0.001")!))
+        #expect(reports.first?.rejection?.venueCode == "-1111")
+        #expect(reports.first?.rejection?.message == "Parameter 'price' has too much precision.")
+    }
+
+    @Test("fees are charged on the received asset: base on buys, quote on sells")
+    func feeAsset() throws {
+        var m = try binanceMarket()
+        let buy = m.send(.limit(m.instrument.id, .buy, price: Price("100000")!, quantity: Quantity("0.01")!, tif: .immediateOrCancel))
+        let buyFill = try #require(buy.first { $0.kind == .fill })
+        #expect(buyFill.feeAsset == m.asset("BTC") && buyFill.fee == Amount("0.00001")!)
+        let sell = m.send(.limit(m.instrument.id, .sell, price: Price("99999.99")!, quantity: Quantity("0.01")!, tif: .immediateOrCancel))
+        let sellFill = try #require(sell.first { $0.kind == .fill })
+        #expect(sellFill.feeAsset == m.asset("USDT") && sellFill.fee == Amount("0.9999999")!)  // 0.1 % of 999.9999
+    }
+
+    @Test("LIMIT_MAKER that would take is rejected with -2010")
+    func limitMaker() throws {
+        var m = try binanceMarket()
+        let reports = m.send(.limit(m.instrument.id, .buy, price: Price("100000")!, quantity: Quantity("0.001")!, tif: .postOnly))
+        #expect(reports.map(\.kind) == [.rejected])
+        #expect(reports.first?.rejection?.message == "Order would immediately match and take.")
+    }
+
+    @Test("MARKET fills to the available liquidity; the rest expires")
+    func market() throws {
+        var m = try binanceMarket()
+        m.fund("USDT", "1000000")
+        let reports = m.send(.market(m.instrument.id, .buy, quantity: Quantity("2")!))
+        let filled = reports.filter { $0.kind == .fill }.reduce(Quantity.zero) { $0 + $1.fillQuantity }
+        #expect(filled == Quantity("1.02")!)
+        #expect(reports.last?.kind == .expired && reports.last?.isFinal == true)
+    }
+
+    @Test("listings from settings override the catalogue")
+    func overrides() throws {
+        var s = BinanceSettings()
+        s.listings["PEPE"] = BinanceListing(tickSize: Price("0.00000001")!, stepSize: Quantity("1")!, minNotional: Amount(units: 1))
+        let p = try BinancePlugin(settings: s)
+        #expect(p.listing(base: "PEPE", quote: "USDT")?.minNotional == Amount(units: 1))
+        #expect(p.listedBases(quote: "USDT").contains("PEPE"))
+    }
+}

@@ -1,0 +1,79 @@
+import ArbCore
+
+/// Parameters under `[strategies.<name>.parameters]`.
+public struct CrossSpreadParameters: Decodable, Sendable, Hashable {
+    /// The two venues (plugin ids) and the quote each trades against.
+    public var venueA: String = "upbit"
+    public var quoteA: String = "KRW"
+    public var venueB: String = "binance"
+    public var quoteB: String = "USDT"
+    /// Bases to trade; empty = every base listed on both venues.
+    public var bases: [String] = []
+    /// The FX book on venue A that prices quote B in quote A (Upbit `KRW-USDT`).
+    public var fxSymbol: String = "KRW-USDT"
+    /// Minimum edge after both taker fees and the slippage of walking both books at the order size.
+    public var minEdge: Ratio = Ratio("0.002")!
+    /// Largest order per attempt, in quote B.
+    public var orderNotional: Amount = Amount(units: 500)
+    /// FX or leg books older than this (event time) are stale: no trading on them.
+    public var maxBookAgeMs: Int64 = 2_000
+    /// How long both legs may take before open legs are cancelled and the gap hedged.
+    public var legTimeoutMs: Int64 = 3_000
+    /// Pause per base after an attempt ends.
+    public var cooldownMs: Int64 = 200
+    /// Hedge orders cross the book by this much to get filled.
+    public var hedgeSlippage: Ratio = Ratio("0.003")!
+    /// Hedge attempts on the other venue before unwinding on the venue that filled.
+    public var maxHedgeAttempts: Int = 2
+
+    enum CodingKeys: String, CodingKey {
+        case venueA = "venue_a", quoteA = "quote_a", venueB = "venue_b", quoteB = "quote_b", bases
+        case fxSymbol = "fx_symbol", minEdge = "min_edge", orderNotional = "order_notional"
+        case maxBookAgeMs = "max_book_age_ms", legTimeoutMs = "leg_timeout_ms", cooldownMs = "cooldown_ms"
+        case hedgeSlippage = "hedge_slippage", maxHedgeAttempts = "max_hedge_attempts"
+    }
+
+    public init() {}
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        venueA = try c.decode(.venueA, default: venueA)
+        quoteA = try c.decode(.quoteA, default: quoteA)
+        venueB = try c.decode(.venueB, default: venueB)
+        quoteB = try c.decode(.quoteB, default: quoteB)
+        bases = try c.decode(.bases, default: bases)
+        fxSymbol = try c.decode(.fxSymbol, default: fxSymbol)
+        minEdge = try c.decode(.minEdge, default: minEdge)
+        orderNotional = try c.decode(.orderNotional, default: orderNotional)
+        maxBookAgeMs = try c.decode(.maxBookAgeMs, default: maxBookAgeMs)
+        legTimeoutMs = try c.decode(.legTimeoutMs, default: legTimeoutMs)
+        cooldownMs = try c.decode(.cooldownMs, default: cooldownMs)
+        hedgeSlippage = try c.decode(.hedgeSlippage, default: hedgeSlippage)
+        maxHedgeAttempts = try c.decode(.maxHedgeAttempts, default: maxHedgeAttempts)
+    }
+
+    /// Refuses values that cannot work, naming the parameter.
+    public func validated() throws -> CrossSpreadParameters {
+        func fail(_ key: String, _ message: String) -> PluginConfigurationError {
+            PluginConfigurationError(plugin: CrossSpreadPlugin.id, setting: key, message: message)
+        }
+        guard venueA != venueB else { throw fail("venue_b", "must differ from venue_a (\(venueA))") }
+        guard minEdge.raw >= 0 else { throw fail("min_edge", "must not be negative, e.g. \"0.002\"") }
+        guard orderNotional.raw > 0 else { throw fail("order_notional", "must be positive, e.g. \"500\"") }
+        guard maxBookAgeMs > 0 else { throw fail("max_book_age_ms", "must be positive, e.g. 2000") }
+        guard legTimeoutMs > 0 else { throw fail("leg_timeout_ms", "must be positive, e.g. 3000") }
+        guard cooldownMs >= 0 else { throw fail("cooldown_ms", "must not be negative") }
+        guard hedgeSlippage.raw >= 0, hedgeSlippage < Ratio("0.2")! else { throw fail("hedge_slippage", "must be between 0 and 0.2") }
+        guard maxHedgeAttempts >= 0 else { throw fail("max_hedge_attempts", "must not be negative") }
+        return self
+    }
+}
+
+/// Registers the strategy with the host.
+public struct CrossSpreadPlugin: StrategyPlugin {
+    public static let id = "cross-spread"
+    public static let summary = "cross-exchange spread: buys on one venue, sells on the other when the edge after fees, live FX and slippage clears a threshold; hedges or unwinds broken legs"
+    public static func make(parameters: CrossSpreadParameters) throws -> any Strategy {
+        CrossSpreadStrategy(parameters: try parameters.validated())
+    }
+}

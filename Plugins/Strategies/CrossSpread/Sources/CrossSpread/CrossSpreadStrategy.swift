@@ -1,0 +1,331 @@
+import ArbCore
+
+/// Cross-exchange spread arbitrage between venue A (e.g. Upbit, KRW) and venue B
+/// (e.g. Binance, USDT), holding inventory on both.
+///
+/// On every book update of a traded base it compares, in quote B, buying on one venue
+/// and selling on the other: prices converted with the live FX book (never a constant,
+/// never older than `max_book_age_ms`), both taker fees included. When the touch clears
+/// `min_edge` it sizes the trade to both books (walking them: the edge must hold at the
+/// average prices the size would get) and both balances, and sends both legs as IOC
+/// limits at the walk's worst prices, checked together by the kernel.
+///
+/// Broken legs: when the legs end with unequal fills, the gap is hedged on the venue of
+/// the missing leg (IOC crossing by `hedge_slippage`), up to `max_hedge_attempts`
+/// times; then it is unwound on the venue that filled. What cannot be traded (below a
+/// venue's minimum, refused, unfilled) is reported as open exposure at the end.
+public final class CrossSpreadStrategy: Strategy {
+    public let name = CrossSpreadPlugin.id
+    let parameters: CrossSpreadParameters
+
+    struct Pair {
+        var base: String
+        var a: Instrument
+        var b: Instrument
+        var routeBuyA: Int32
+        var routeBuyB: Int32
+        var busy = false
+        var cooldownUntil = Timestamp.zero
+        /// Base bought minus sold on each venue by this strategy, net of base fees.
+        var deltaA = Quantity.zero
+        var deltaB = Quantity.zero
+    }
+
+    enum Phase { case legs, hedging, unwinding }
+
+    struct Attempt {
+        var pair: Int
+        var buyOnA: Bool
+        var route: Int32
+        var openOrders: [ClientOrderId]
+        var net = Quantity.zero
+        var hedges = 0
+        var phase = Phase.legs
+    }
+
+    var pairs: [Pair] = []
+    var pairByInstrument: [Int] = []
+    var fx = InstrumentId(0)
+    var attempts: [UInt64: Attempt] = [:]
+    var attemptByOrder: [ClientOrderId: UInt64] = [:]
+    var nextAttempt: UInt64 = 0
+    public private(set) var counters = Counters()
+    var notes: [String] = []
+
+    /// What the strategy counted; in the summary under its name.
+    public struct Counters: Sendable, Hashable {
+        public var evaluations: Int64 = 0
+        public var opportunities: Int64 = 0
+        public var staleSkips: Int64 = 0
+        public var attempts: Int64 = 0
+        public var pretradeRejected: Int64 = 0
+        public var completed: Int64 = 0
+        public var brokenLegs: Int64 = 0
+        public var hedgeOrders: Int64 = 0
+        public var unwindOrders: Int64 = 0
+        public var gaveUp: Int64 = 0
+        public var timeouts: Int64 = 0
+    }
+
+    public init(parameters: CrossSpreadParameters) {
+        self.parameters = parameters
+    }
+
+    // MARK: set-up
+
+    public func start(_ context: StrategyContext) throws {
+        let u = context.universe
+        func fail(_ key: String, _ message: String) -> PluginConfigurationError {
+            PluginConfigurationError(plugin: name, setting: key, message: message)
+        }
+        guard let venueA = u.venueId(parameters.venueA) else { throw fail("venue_a", "venue '\(parameters.venueA)' is not enabled; enabled: \(u.venueNames.joined(separator: ", "))") }
+        guard let venueB = u.venueId(parameters.venueB) else { throw fail("venue_b", "venue '\(parameters.venueB)' is not enabled; enabled: \(u.venueNames.joined(separator: ", "))") }
+        guard let fxInstrument = u.instrument(venue: venueA, symbol: parameters.fxSymbol) else {
+            throw fail("fx_symbol", "'\(parameters.fxSymbol)' is not an instrument of \(parameters.venueA) in this run; add it to the universe")
+        }
+        guard fxInstrument.quoteCode == parameters.quoteA, fxInstrument.baseCode == parameters.quoteB else {
+            throw fail("fx_symbol", "'\(parameters.fxSymbol)' must price \(parameters.quoteB) in \(parameters.quoteA)")
+        }
+        fx = fxInstrument.id
+        var bases = parameters.bases
+        if bases.isEmpty {
+            let onA = Set(u.instruments.filter { $0.venue == venueA && $0.quoteCode == parameters.quoteA }.map(\.baseCode))
+            let onB = Set(u.instruments.filter { $0.venue == venueB && $0.quoteCode == parameters.quoteB }.map(\.baseCode))
+            bases = onA.intersection(onB).subtracting([parameters.quoteB]).sorted()
+        }
+        pairByInstrument = Array(repeating: -1, count: u.instruments.count)
+        for base in bases {
+            guard let baseId = u.assetId(base), let quoteA = u.assetId(parameters.quoteA), let quoteB = u.assetId(parameters.quoteB),
+                  let a = u.instrument(venue: venueA, base: baseId, quote: quoteA),
+                  let b = u.instrument(venue: venueB, base: baseId, quote: quoteB) else {
+                throw fail("bases", "\(base) is not traded on both \(parameters.venueA) (\(parameters.quoteA)) and \(parameters.venueB) (\(parameters.quoteB)) in this run")
+            }
+            let pair = Pair(base: base, a: a, b: b,
+                            routeBuyA: context.route(named: "\(parameters.venueA)>\(parameters.venueB):\(base)"),
+                            routeBuyB: context.route(named: "\(parameters.venueB)>\(parameters.venueA):\(base)"))
+            pairByInstrument[a.id.index] = pairs.count
+            pairByInstrument[b.id.index] = pairs.count
+            pairs.append(pair)
+            context.subscribe(a.id)
+            context.subscribe(b.id)
+        }
+        context.subscribe(fx)
+    }
+
+    // MARK: deciding
+
+    public func onBook(_ instrument: InstrumentId, _ context: StrategyContext) {
+        let k = instrument.index < pairByInstrument.count ? pairByInstrument[instrument.index] : -1
+        guard k >= 0 else { return }
+        evaluate(k, context)
+    }
+
+    @inline(__always)
+    func isFresh(_ book: OrderBook, _ now: Timestamp) -> Bool {
+        now.nanoseconds - book.updatedAt.nanoseconds <= parameters.maxBookAgeMs * 1_000_000
+    }
+
+    /// Quote-A price converted into quote B at the FX mid.
+    @inline(__always)
+    func toQuoteB(_ price: Price, fx: Price) -> Price {
+        Price(raw: Int64(FixedDecimal.divide(Int128(price.raw) * Int128(FixedDecimal.unit), by: Int128(fx.raw), rounding: .nearestHalfEven)))
+    }
+
+    /// Whether selling at `sell` after its fee beats buying at `buy` after its fee by `min_edge` (both in quote B).
+    @inline(__always)
+    func clears(buy: Price, buyFee: Ratio, sell: Price, sellFee: Ratio) -> Bool {
+        let cost = Int128(buy.raw) * Int128(FixedDecimal.unit + buyFee.raw) / Int128(FixedDecimal.unit)
+        let required = cost * Int128(FixedDecimal.unit + parameters.minEdge.raw) / Int128(FixedDecimal.unit)
+        let proceeds = Int128(sell.raw) * Int128(FixedDecimal.unit - sellFee.raw) / Int128(FixedDecimal.unit)
+        return proceeds >= required
+    }
+
+    func evaluate(_ k: Int, _ context: StrategyContext) {
+        let now = context.now
+        let pair = pairs[k]
+        guard !pair.busy, now >= pair.cooldownUntil else { return }
+        counters.evaluations += 1
+        let fxBook = context.book(fx)
+        let bookA = context.book(pair.a.id)
+        let bookB = context.book(pair.b.id)
+        guard let fxMid = fxBook.mid, !fxBook.isCrossed, isFresh(fxBook, now), isFresh(bookA, now), isFresh(bookB, now) else {
+            counters.staleSkips += 1; return
+        }
+        guard let askA = bookA.bestAsk, let bidA = bookA.bestBid, let askB = bookB.bestAsk, let bidB = bookB.bestBid else { return }
+        let feeA = context.fees(pair.a.id).taker, feeB = context.fees(pair.b.id).taker
+        if clears(buy: toQuoteB(askA.price, fx: fxMid), buyFee: feeA, sell: bidB.price, sellFee: feeB) {
+            counters.opportunities += 1
+            context.countOpportunity()
+            trade(k, buyOnA: true, fxMid: fxMid, context)
+        } else if clears(buy: askB.price, buyFee: feeB, sell: toQuoteB(bidA.price, fx: fxMid), sellFee: feeA) {
+            counters.opportunities += 1
+            context.countOpportunity()
+            trade(k, buyOnA: false, fxMid: fxMid, context)
+        }
+    }
+
+    /// Sizes and sends both legs of one opportunity.
+    func trade(_ k: Int, buyOnA: Bool, fxMid: Price, _ context: StrategyContext) {
+        let pair = pairs[k]
+        let buyInstrument = buyOnA ? pair.a : pair.b
+        let sellInstrument = buyOnA ? pair.b : pair.a
+        let buyBook = context.book(buyInstrument.id), sellBook = context.book(sellInstrument.id)
+        let buyFee = context.fees(buyInstrument.id).taker, sellFee = context.fees(sellInstrument.id).taker
+        let lot = max(buyInstrument.lotStep, sellInstrument.lotStep)
+        func inB(_ price: Price, on instrument: Instrument) -> Price { instrument.id == pair.a.id ? toQuoteB(price, fx: fxMid) : price }
+
+        // Size: order notional at the touch, then what both accounts can carry.
+        let buyTouch = buyBook.bestAsk!.price
+        var quantity = parameters.orderNotional.converted(dividingBy: inB(buyTouch, on: buyInstrument), .down).asQuantity ?? .zero
+        let spendable = context.available(buyInstrument.venue, buyInstrument.quote)
+        let affordable = spendable.scaled(by: Ratio(raw: FixedDecimal.unit * FixedDecimal.unit / (FixedDecimal.unit + buyFee.raw)), .down)
+            .converted(dividingBy: buyTouch, .down).asQuantity ?? .zero
+        let sellable = context.available(sellInstrument.venue, sellInstrument.base).asQuantity ?? .zero
+        quantity = min(quantity, affordable, sellable).rounded(toMultipleOf: lot, .down)
+
+        // Walk both books together and stop at the first pair of levels whose own prices
+        // no longer clear the edge: every unit traded then clears it at the margin, so the
+        // average does too, and the limits are the last levels used.
+        var taken = Quantity.zero
+        var buyLimit = Price.zero, sellLimit = Price.zero
+        var i = 0, j = 0
+        var usedAtAsk = Quantity.zero, usedAtBid = Quantity.zero
+        while taken < quantity && i < buyBook.depth(.ask) && j < sellBook.depth(.bid) {
+            let ask = buyBook.level(.ask, i), bid = sellBook.level(.bid, j)
+            guard clears(buy: inB(ask.price, on: buyInstrument), buyFee: buyFee, sell: inB(bid.price, on: sellInstrument), sellFee: sellFee) else { break }
+            let take = min(ask.quantity - usedAtAsk, bid.quantity - usedAtBid, quantity - taken)
+            taken += take; usedAtAsk += take; usedAtBid += take
+            buyLimit = ask.price; sellLimit = bid.price
+            if usedAtAsk == ask.quantity { i += 1; usedAtAsk = .zero }
+            if usedAtBid == bid.quantity { j += 1; usedAtBid = .zero }
+        }
+        quantity = taken.rounded(toMultipleOf: lot, .down)
+        if quantity.raw > 0 {
+            send(k, buyOnA: buyOnA, quantity: quantity, buyLimit: buyLimit, sellLimit: sellLimit, context)
+            return
+        }
+        // Not tradable at a size the venues accept: note the opportunity and wait.
+        pairs[k].cooldownUntil = context.now + .milliseconds(parameters.cooldownMs)
+    }
+
+    func send(_ k: Int, buyOnA: Bool, quantity: Quantity, buyLimit: Price, sellLimit: Price, _ context: StrategyContext) {
+        let pair = pairs[k]
+        let route = buyOnA ? pair.routeBuyA : pair.routeBuyB
+        let buy = OrderIntent.limit(buyOnA ? pair.a.id : pair.b.id, .buy, price: buyLimit, quantity: quantity, tif: .immediateOrCancel, route: route)
+        let sell = OrderIntent.limit(buyOnA ? pair.b.id : pair.a.id, .sell, price: sellLimit, quantity: quantity, tif: .immediateOrCancel, route: route)
+        switch context.submitPair(buy, sell) {
+        case .sent(let buyId, let sellId):
+            counters.attempts += 1
+            nextAttempt += 1
+            attempts[nextAttempt] = Attempt(pair: k, buyOnA: buyOnA, route: route, openOrders: [buyId, sellId])
+            attemptByOrder[buyId] = nextAttempt
+            attemptByOrder[sellId] = nextAttempt
+            pairs[k].busy = true
+            context.schedule(after: .milliseconds(parameters.legTimeoutMs), token: nextAttempt)
+        case .rejected:
+            // Neither leg went out (balance or venue rule): nothing to repair.
+            counters.pretradeRejected += 1
+            pairs[k].cooldownUntil = context.now + .milliseconds(parameters.cooldownMs)
+        }
+    }
+
+    // MARK: repairing
+
+    public func onReport(_ report: ExecutionReport, order: Order, _ context: StrategyContext) {
+        guard let attemptId = attemptByOrder[report.orderId], var attempt = attempts[attemptId] else { return }
+        let k = attempt.pair
+        if report.kind == .fill {
+            var delta = report.fillQuantity
+            let baseAsset = pairs[k].a.base
+            if report.side == .buy && report.feeAsset == baseAsset, let fee = report.fee.asQuantity { delta -= fee }
+            let signed = report.side == .buy ? delta : -delta
+            if order.venue == pairs[k].a.venue { pairs[k].deltaA += signed } else { pairs[k].deltaB += signed }
+            attempt.net += report.side == .buy ? report.fillQuantity : -report.fillQuantity
+        }
+        if report.isFinal {
+            attempt.openOrders.removeAll { $0 == report.orderId }
+            attemptByOrder[report.orderId] = nil
+        }
+        attempts[attemptId] = attempt
+        if attempt.openOrders.isEmpty { reconcile(attemptId, context) }
+    }
+
+    public func onTimer(_ token: UInt64, _ context: StrategyContext) {
+        guard let attempt = attempts[token], attempt.phase == .legs, !attempt.openOrders.isEmpty else { return }
+        counters.timeouts += 1
+        for id in attempt.openOrders { context.cancel(id) }
+    }
+
+    /// All orders of the attempt have ended: close the gap between what was bought and sold.
+    func reconcile(_ attemptId: UInt64, _ context: StrategyContext) {
+        guard var attempt = attempts[attemptId] else { return }
+        let k = attempt.pair
+        let pair = pairs[k]
+        if attempt.phase == .legs && attempt.net.raw != 0 { counters.brokenLegs += 1 }
+        let buyVenueIsA = attempt.buyOnA
+        // Stages: `max_hedge_attempts` hedges on the missing leg's venue, then up to two
+        // unwinds on the venue that filled, then give up and report the exposure.
+        while attempt.net.raw != 0 {
+            let hedging = attempt.hedges < parameters.maxHedgeAttempts
+            guard hedging || attempt.hedges < parameters.maxHedgeAttempts + 2 else { break }
+            // A long gap means the sell leg underfilled, a short gap the buy leg.
+            let needSell = attempt.net.raw > 0
+            let missingLegOnA = needSell ? !buyVenueIsA : buyVenueIsA
+            let instrument = (hedging ? missingLegOnA : !missingLegOnA) ? pair.a : pair.b
+            let book = context.book(instrument.id)
+            let quantity = Quantity(raw: abs(attempt.net.raw)).rounded(toMultipleOf: instrument.lotStep, .down)
+            guard quantity.raw > 0 else { break }
+            guard let touch = needSell ? book.bestBid : book.bestAsk else {
+                // Nothing to trade against here: a hedge moves on to unwinding.
+                guard hedging else { break }
+                attempt.hedges = parameters.maxHedgeAttempts
+                continue
+            }
+            let crossing = needSell ? Ratio.one - parameters.hedgeSlippage : Ratio.one + parameters.hedgeSlippage
+            let limit = instrument.tickRule.round(touch.price.scaled(by: crossing, needSell ? .down : .up), needSell ? .down : .up)
+            let intent = OrderIntent.limit(instrument.id, needSell ? .sell : .buy, price: limit, quantity: quantity,
+                                           tif: .immediateOrCancel, purpose: hedging ? .hedge : .unwind, route: attempt.route)
+            attempt.hedges += 1
+            attempt.phase = hedging ? .hedging : .unwinding
+            if case .success(let id) = context.submit(intent) {
+                if hedging { counters.hedgeOrders += 1 } else { counters.unwindOrders += 1 }
+                attempt.openOrders.append(id)
+                attemptByOrder[id] = attemptId
+                attempts[attemptId] = attempt
+                return
+            }
+            // Refused before sending (minimum, balance): a refused hedge moves on to unwinding.
+            guard hedging else { break }
+            attempt.hedges = parameters.maxHedgeAttempts
+        }
+        if attempt.net.raw != 0 {
+            counters.gaveUp += 1
+            if notes.count < 20 {
+                notes.append("\(pair.base): left \(attempt.net) unhedged at \(context.now.nanoseconds)ns after \(attempt.hedges) repair orders")
+            }
+        } else {
+            counters.completed += 1
+        }
+        attempts[attemptId] = nil
+        pairs[k].busy = false
+        pairs[k].cooldownUntil = context.now + .milliseconds(parameters.cooldownMs)
+    }
+
+    // MARK: ending
+
+    public func stop(_ context: StrategyContext) -> StrategyReport {
+        for order in context.openOrders() { context.cancel(order.id) }
+        var exposure: [ExposureLine] = []
+        for pair in pairs where (pair.deltaA + pair.deltaB).raw != 0 {
+            exposure.append(ExposureLine(venue: parameters.venueA, asset: pair.base, quantity: pair.deltaA))
+            exposure.append(ExposureLine(venue: parameters.venueB, asset: pair.base, quantity: pair.deltaB))
+        }
+        let c = counters
+        return StrategyReport(name: name, counters: [
+            "evaluations": c.evaluations, "opportunities": c.opportunities, "stale_skips": c.staleSkips,
+            "attempts": c.attempts, "pretrade_rejected": c.pretradeRejected, "completed": c.completed,
+            "broken_legs": c.brokenLegs, "hedge_orders": c.hedgeOrders, "unwind_orders": c.unwindOrders,
+            "gave_up": c.gaveUp, "timeouts": c.timeouts, "open_attempts": Int64(attempts.count),
+        ], openExposure: exposure, notes: notes)
+    }
+}

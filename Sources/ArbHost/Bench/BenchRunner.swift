@@ -1,0 +1,143 @@
+import ArbCore
+import ArbSynthetic
+import Binance
+import CrossSpread
+import Foundation
+import Histogram
+import Upbit
+
+/// One row of the benchmark matrix.
+public struct BenchResult: Codable, Sendable {
+    public var symbols: Int
+    public var events: Int
+    /// Per-event latency of `Kernel.step`: the event is generated, applied to its book, the
+    /// strategy decides on it (edge check, and on opportunities sizing and the pre-trade check
+    /// of both legs), and venue matching runs when orders are due.
+    public var avgNs: Int
+    public var p50Ns: Int
+    public var p95Ns: Int
+    public var p99Ns: Int
+    public var maxNs: Int
+    /// From a second pass without per-event timing.
+    public var eventsPerS: Double
+    public var decisionsPerS: Double
+    public var cpuPercent: Double
+    public var rssStartBytes: Int
+    public var rssBytes: Int
+    public var opportunities: Int
+    public var orders: Int
+    public var fills: Int
+
+    public var line: String {
+        String(format: "symbols %4d | p50 %5d ns p95 %5d ns p99 %6d ns max %8d ns | %10.0f events/s %10.0f decisions/s | CPU %5.1f%% | RSS %6.1f → %6.1f MB | %d opportunities, %d orders, %d fills",
+               symbols, p50Ns, p95Ns, p99Ns, maxNs, eventsPerS, decisionsPerS, cpuPercent,
+               Double(rssStartBytes) / 1_048_576, Double(rssBytes) / 1_048_576, opportunities, orders, fills)
+    }
+}
+
+/// Runs the kernel with Upbit and Binance paper venues and the cross-spread strategy on
+/// synthetic data, as fast as possible, at several symbol counts.
+public struct BenchRunner {
+    public let seed: UInt64
+    public let events: Int
+
+    public init(seed: UInt64, events: Int) { self.seed = seed; self.events = events }
+
+    public func run(symbolCounts: [Int], progress: (BenchResult) -> Void = { _ in }) throws -> [BenchResult] {
+        var results: [BenchResult] = []
+        for n in symbolCounts {
+            let result = try measure(symbols: n)
+            progress(result)
+            results.append(result)
+        }
+        return results
+    }
+
+    struct Setup {
+        var kernel: Kernel
+        var market: SyntheticMarket
+    }
+
+    /// The same universe the bundled manifest builds, widened to `n` symbols: catalogue
+    /// listings first, then generated ones with rules derived the venue's way.
+    func setup(symbols n: Int) throws -> Setup {
+        let upbit = try UpbitPlugin(settings: UpbitSettings())
+        let binance = try BinancePlugin(settings: BinanceSettings())
+        var universe = Universe()
+        let vb = universe.addVenue("binance"), vu = universe.addVenue("upbit")
+        let known = Set(upbit.listedBases(quote: "KRW")).intersection(binance.listedBases(quote: "USDT")).subtracting(["USDT", "USDC"]).sorted()
+        var rng = SplitMix64(seed: seed)
+        var symbols: [SyntheticMarketConfig.Symbol] = []
+        var listings: [[SyntheticMarketConfig.Listing]] = [[], []]
+        for i in 0..<n {
+            let base: String, price: Price
+            if i < known.count {
+                base = known[i]
+                price = Price(SyntheticMarketConfig.referencePrices[base] ?? "1")!
+            } else {
+                base = String(format: "S%04d", i)
+                price = Price(raw: Int64(1 + rng.below(2_000)) * 10_000_000 * Int64(1 + rng.below(100)))
+            }
+            symbols.append(.init(base: base, referencePrice: price))
+            let specB = binance.listing(base: base, quote: "USDT") ?? binance.syntheticListing(base: base, quote: "USDT", referencePrice: price)
+            let specU = upbit.listing(base: base, quote: "KRW") ?? upbit.syntheticListing(base: base, quote: "KRW", referencePrice: price)
+            let idB = universe.addInstrument(specB, on: vb), idU = universe.addInstrument(specU, on: vu)
+            listings[0].append(.init(symbol: i, instrument: universe[idB]))
+            listings[1].append(.init(symbol: i, instrument: universe[idU]))
+        }
+        let fx = universe.addInstrument(upbit.listing(base: "USDT", quote: "KRW")!, on: vu)
+        let usdt = universe.asset("USDT"), krw = universe.asset("KRW")
+        let latency = VenueLatency(outbound: .milliseconds(20), inbound: .milliseconds(20))
+        let kernel = Kernel(universe: universe, venues: [binance.makePaperVenue(venue: vb, universe: universe, latency: latency),
+                                                         upbit.makePaperVenue(venue: vu, universe: universe, latency: latency)],
+                            reportingAsset: usdt, fxInstruments: [fx])
+        kernel.deposit(venue: vb, asset: usdt, amount: Amount(units: 1_000_000_000))
+        kernel.deposit(venue: vu, asset: krw, amount: Amount(units: 1_000_000_000_000))
+        for s in symbols {
+            let asset = universe.assetId(s.base)!
+            let units = Amount(units: 1_000_000_000).converted(dividingBy: s.referencePrice, .down)
+            kernel.deposit(venue: vb, asset: asset, amount: units)
+            kernel.deposit(venue: vu, asset: asset, amount: units)
+        }
+        var parameters = CrossSpreadParameters()
+        parameters.bases = symbols.map(\.base)
+        try kernel.add(CrossSpreadStrategy(parameters: parameters.validated()))
+        var config = SyntheticMarketConfig(seed: seed, symbols: symbols,
+                                           venues: [.init(listings: listings[0], pricedThroughFX: false), .init(listings: listings[1], pricedThroughFX: true)],
+                                           fxInstrument: universe[fx], fxRate: Price(units: 1_400))
+        config.meanEventGapNs = 100_000
+        return Setup(kernel: kernel, market: SyntheticMarket(config: config, startTime: RunPlan.startTime))
+    }
+
+    func measure(symbols n: Int) throws -> BenchResult {
+        let rssStart = MonotonicClock.residentBytes()
+        // Pass 1: per-event latency.
+        var first = try setup(symbols: n)
+        var histogram = Histogram<UInt64>(highestTrackableValue: 10_000_000_000, numberOfSignificantValueDigits: .three)
+        var sum: UInt64 = 0
+        var done = 0
+        while done < events {
+            let t0 = MonotonicClock.nanoseconds()
+            guard first.kernel.step(&first.market, until: .distantFuture) else { break }
+            let dt = MonotonicClock.nanoseconds() - t0
+            _ = histogram.record(dt)
+            sum &+= dt
+            if first.kernel.counters.marketEvents > done { done = first.kernel.counters.marketEvents }
+        }
+        // Pass 2: throughput, no timing inside the loop.
+        var second = try setup(symbols: n)
+        let cpu0 = MonotonicClock.cpuNanoseconds(), wall0 = MonotonicClock.nanoseconds()
+        while second.kernel.counters.marketEvents < events {
+            guard second.kernel.step(&second.market, until: .distantFuture) else { break }
+        }
+        let wall = Double(MonotonicClock.nanoseconds() - wall0) / 1e9
+        let cpu = Double(MonotonicClock.cpuNanoseconds() - cpu0) / 1e9
+        let c = second.kernel.counters
+        return BenchResult(symbols: n, events: c.marketEvents, avgNs: Int(sum / UInt64(max(1, histogram.totalCount))),
+                           p50Ns: Int(histogram.valueAtPercentile(50)), p95Ns: Int(histogram.valueAtPercentile(95)),
+                           p99Ns: Int(histogram.valueAtPercentile(99)), maxNs: Int(histogram.max),
+                           eventsPerS: Double(c.marketEvents) / wall, decisionsPerS: Double(c.strategyWakeups) / wall,
+                           cpuPercent: 100 * cpu / wall, rssStartBytes: rssStart, rssBytes: MonotonicClock.residentBytes(),
+                           opportunities: c.opportunities, orders: c.ordersSent, fills: c.fills)
+    }
+}

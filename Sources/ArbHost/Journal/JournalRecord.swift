@@ -1,0 +1,62 @@
+import ArbCore
+
+/// One journaled fact about an order, in event time.
+enum JournalRecord: Sendable {
+    case order(Order, Timestamp)
+    case report(ExecutionReport, Order, Timestamp)
+    case preTradeRejection(OrderIntent, StrategyId, Rejection, Timestamp)
+}
+
+/// Renders records as JSON lines, exact decimals as strings. Runs on the writer thread.
+struct JournalFormatter {
+    let universe: Universe
+    let routeName: (Int32) -> String
+
+    func line(_ record: JournalRecord, sequence: Int) -> String {
+        switch record {
+        case .order(let order, let time):
+            let i = universe[order.intent.instrument]
+            let intent = order.intent
+            return "{\"seq\":\(sequence),\"t\":\(time.nanoseconds),\"event\":\"order\",\"order\":\"\(order.id)\",\"strategy\":\(order.strategy.index),"
+                + "\"venue\":\"\(universe.venueName(order.venue))\",\"symbol\":\"\(i.symbol)\",\"side\":\"\(intent.side)\",\"type\":\"\(intent.type)\","
+                + "\"tif\":\"\(intent.timeInForce)\",\"price\":\"\(intent.price)\",\"quantity\":\"\(intent.quantity)\",\"quote_amount\":\"\(intent.quoteAmount)\","
+                + "\"purpose\":\"\(intent.purpose)\",\"route\":\(Self.quote(routeName(intent.route)))}"
+        case .report(let r, let order, let time):
+            let i = universe[order.intent.instrument]
+            var s = "{\"seq\":\(sequence),\"t\":\(time.nanoseconds),\"event\":\"\(r.kind)\",\"order\":\"\(r.orderId)\",\"venue\":\"\(universe.venueName(order.venue))\","
+                + "\"symbol\":\"\(i.symbol)\",\"side\":\"\(order.intent.side)\",\"venue_time\":\(r.venueTime.nanoseconds)"
+            if r.kind == .fill {
+                s += ",\"price\":\"\(r.fillPrice)\",\"quantity\":\"\(r.fillQuantity)\",\"notional\":\"\(r.fillNotional)\",\"fee\":\"\(r.fee)\","
+                    + "\"fee_asset\":\"\(universe.assetCode(r.feeAsset))\",\"maker\":\(r.isMaker)"
+            }
+            s += ",\"leaves\":\"\(r.leavesQuantity)\",\"final\":\(r.isFinal)"
+            if let rejection = r.rejection {
+                s += ",\"code\":\(Self.quote(rejection.venueCode)),\"message\":\(Self.quote(rejection.message))"
+            }
+            return s + "}"
+        case .preTradeRejection(let intent, let strategy, let rejection, let time):
+            let i = universe[intent.instrument]
+            return "{\"seq\":\(sequence),\"t\":\(time.nanoseconds),\"event\":\"pre_trade_rejected\",\"strategy\":\(strategy.index),"
+                + "\"venue\":\"\(universe.venueName(i.venue))\",\"symbol\":\"\(i.symbol)\",\"side\":\"\(intent.side)\",\"price\":\"\(intent.price)\","
+                + "\"quantity\":\"\(intent.quantity)\",\"code\":\(Self.quote(rejection.venueCode)),\"message\":\(Self.quote(rejection.message))}"
+        }
+    }
+
+    static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out + "\""
+    }
+}
+
+import Foundation

@@ -1,0 +1,270 @@
+import ArbCore
+
+/// A run's manifest: everything `arbd run` needs, decoded strictly from TOML.
+/// Key names are the manifest's (snake_case); see docs/MANIFEST.md.
+public struct Manifest: Decodable, Sendable {
+    public var mode: RunMode
+    public var seed: UInt64
+    /// How long the run lasts: simulated time with `clock = "simulated"`, wall time with `"wall"`.
+    public var maxRuntime: DurationText
+    public var clock: ClockMode
+    public var reportingCurrency: String
+    /// Where runs write their folders (journal, summary).
+    public var dataDir: String
+    /// The run's folder name under `data_dir`; defaults to `run-<seed>`.
+    public var runName: String?
+    public var marketData: MarketDataSection
+    public var exchanges: [String: ExchangeSection]
+    public var strategies: [String: StrategySection]
+    public var storage: StorageSection?
+
+    enum CodingKeys: String, CodingKey {
+        case mode, seed, maxRuntime = "max_runtime", clock, reportingCurrency = "reporting_currency", dataDir = "data_dir"
+        case runName = "run_name", marketData = "market_data", exchanges, strategies, storage
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        mode = try c.decode(RunMode.self, forKey: .mode)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        maxRuntime = try c.decode(DurationText.self, forKey: .maxRuntime)
+        clock = try c.decode(.clock, default: .simulated)
+        reportingCurrency = try c.decode(.reportingCurrency, default: "USDT")
+        dataDir = try c.decode(.dataDir, default: "runs")
+        runName = try c.decodeIfPresent(String.self, forKey: .runName)
+        marketData = try c.decode(MarketDataSection.self, forKey: .marketData)
+        exchanges = try c.decode([String: ExchangeSection].self, forKey: .exchanges)
+        strategies = try c.decode(.strategies, default: [:])
+        storage = try c.decodeIfPresent(StorageSection.self, forKey: .storage)
+    }
+}
+
+public enum RunMode: String, Decodable, Sendable, CaseIterable {
+    /// Paper trading on the manifest's market-data source.
+    case paper
+}
+
+public enum ClockMode: String, Decodable, Sendable, CaseIterable {
+    /// Event time, as fast as the machine goes.
+    case simulated
+    /// Events are paced to the wall clock (a live-like paper run).
+    case wall
+}
+
+/// A duration written as `"90s"`, `"10m"`, `"1h30m"`, `"250ms"`.
+public struct DurationText: Decodable, Sendable, Hashable, CustomStringConvertible {
+    public var nanoseconds: Int64
+    public var text: String
+
+    public init?(_ text: String) {
+        var total: Int64 = 0
+        var number: Int64 = 0
+        var digits = 0
+        var chars = Array(text.replacingOccurrences(of: " ", with: ""))
+        guard !chars.isEmpty else { return nil }
+        chars.append(" ")
+        var i = 0
+        while i < chars.count - 1 {
+            let ch = chars[i]
+            if let d = ch.wholeNumberValue, ch.isASCII {
+                number = number * 10 + Int64(d); digits += 1; i += 1
+                if number > 1_000_000_000 { return nil }
+                continue
+            }
+            guard digits > 0 else { return nil }
+            let unit: Int64
+            if ch == "m" && chars[i + 1] == "s" { unit = 1_000_000; i += 2 }
+            else if ch == "h" { unit = 3_600_000_000_000; i += 1 }
+            else if ch == "m" { unit = 60_000_000_000; i += 1 }
+            else if ch == "s" { unit = 1_000_000_000; i += 1 }
+            else { return nil }
+            total += number * unit
+            number = 0; digits = 0
+        }
+        guard digits == 0, total > 0 else { return nil }
+        self.nanoseconds = total
+        self.text = text
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        let text = try c.decode(String.self)
+        guard let value = DurationText(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                debugDescription: "expected a positive duration such as \"90s\", \"10m\", \"1h30m\" or \"250ms\", got \"\(text)\""))
+        }
+        self = value
+    }
+
+    public var duration: Duration { .nanoseconds(nanoseconds) }
+    public var description: String { text }
+}
+
+public struct MarketDataSection: Decodable, Sendable {
+    public var source: MarketDataSourceKind
+    /// Bases traded on every enabled exchange (unless an exchange lists its own).
+    public var symbols: [String]
+    /// Average market events per second of event time, across all books.
+    public var eventsPerSecond: Int
+    /// The FX book: the venue and symbol that price one currency in the other.
+    public var fx: FXSection?
+    public var synthetic: SyntheticSection?
+
+    enum CodingKeys: String, CodingKey { case source, symbols, eventsPerSecond = "events_per_second", fx, synthetic }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        source = try c.decode(MarketDataSourceKind.self, forKey: .source)
+        symbols = try c.decode([String].self, forKey: .symbols)
+        eventsPerSecond = try c.decode(.eventsPerSecond, default: 2_000)
+        fx = try c.decodeIfPresent(FXSection.self, forKey: .fx)
+        synthetic = try c.decodeIfPresent(SyntheticSection.self, forKey: .synthetic)
+    }
+}
+
+public enum MarketDataSourceKind: String, Decodable, Sendable, CaseIterable {
+    case synthetic
+}
+
+public struct FXSection: Decodable, Sendable {
+    public var venue: String
+    public var symbol: String
+    /// Starting rate for the synthetic source (quote per base of the FX symbol).
+    public var initialRate: Price
+
+    enum CodingKeys: String, CodingKey { case venue, symbol, initialRate = "initial_rate" }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        venue = try c.decode(String.self, forKey: .venue)
+        symbol = try c.decode(String.self, forKey: .symbol)
+        initialRate = try c.decode(.initialRate, default: Price(units: 1_400))
+    }
+}
+
+/// Tuning of the synthetic market; every field is optional.
+public struct SyntheticSection: Decodable, Sendable {
+    public var levels: Int?
+    public var halfSpreadPpm: Int64?
+    public var priceStepPpm: Int64?
+    public var fxStepPpm: Int64?
+    public var premiumMeanPpm: Int64?
+    public var premiumNoisePpm: Int64?
+    public var premiumReversionPpm: Int64?
+    public var venueNoisePpm: Int64?
+    public var levelNotional: Amount?
+    public var referencePrices: [String: Price]?
+
+    enum CodingKeys: String, CodingKey {
+        case levels, halfSpreadPpm = "half_spread_ppm", priceStepPpm = "price_step_ppm", fxStepPpm = "fx_step_ppm"
+        case premiumMeanPpm = "premium_mean_ppm", premiumNoisePpm = "premium_noise_ppm", premiumReversionPpm = "premium_reversion_ppm"
+        case venueNoisePpm = "venue_noise_ppm", levelNotional = "level_notional", referencePrices = "reference_prices"
+    }
+}
+
+public struct ExchangeSection: Decodable, Sendable {
+    /// The plugin id; defaults to the section's name (`[exchanges.upbit]` → `upbit`).
+    public var plugin: String?
+    /// Quote currency of the arbitrage legs; the plugin's default (Upbit KRW, Binance USDT).
+    public var quote: String?
+    /// Bases on this venue; defaults to `market_data.symbols`.
+    public var symbols: [String]?
+    public var latencyMs: LatencySection
+    /// Starting balances by asset code, as decimal strings.
+    public var balances: [String: Amount]
+    /// Plugin settings: decoded by the plugin itself, strictly.
+    var settings: OpaqueTOML?
+
+    enum CodingKeys: String, CodingKey { case plugin, quote, symbols, latencyMs = "latency_ms", balances, settings }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        plugin = try c.decodeIfPresent(String.self, forKey: .plugin)
+        quote = try c.decodeIfPresent(String.self, forKey: .quote)
+        symbols = try c.decodeIfPresent([String].self, forKey: .symbols)
+        latencyMs = try c.decode(.latencyMs, default: LatencySection())
+        balances = try c.decode([String: Amount].self, forKey: .balances)
+        settings = try c.decodeIfPresent(OpaqueTOML.self, forKey: .settings)
+    }
+}
+
+public struct LatencySection: Decodable, Sendable {
+    public var outbound: Int64 = 20
+    public var inbound: Int64 = 20
+    init() {}
+    enum CodingKeys: String, CodingKey { case outbound, inbound }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        outbound = try c.decode(.outbound, default: 20)
+        inbound = try c.decode(.inbound, default: 20)
+    }
+    public var latency: VenueLatency { VenueLatency(outbound: .milliseconds(outbound), inbound: .milliseconds(inbound)) }
+}
+
+public struct StrategySection: Decodable, Sendable {
+    public var plugin: String
+    var parameters: OpaqueTOML?
+    enum CodingKeys: String, CodingKey { case plugin, parameters }
+}
+
+public struct StorageSection: Decodable, Sendable {
+    public var redis: RedisSection?
+    public var postgres: PostgresSection?
+}
+
+public struct RedisSection: Decodable, Sendable {
+    public var host: String
+    public var port: Int
+    public var database: Int
+    /// Name of the environment variable holding the password, if the server needs one.
+    public var passwordEnv: String?
+    /// Prefix of every key Arbor writes.
+    public var keyPrefix: String
+
+    enum CodingKeys: String, CodingKey { case host, port, database, passwordEnv = "password_env", keyPrefix = "key_prefix" }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        host = try c.decode(.host, default: "127.0.0.1")
+        port = try c.decode(.port, default: 6379)
+        database = try c.decode(.database, default: 0)
+        passwordEnv = try c.decodeIfPresent(String.self, forKey: .passwordEnv)
+        keyPrefix = try c.decode(.keyPrefix, default: "arbor")
+    }
+}
+
+public struct PostgresSection: Decodable, Sendable {
+    public var host: String
+    public var port: Int
+    public var user: String
+    public var database: String
+    public var passwordEnv: String?
+    /// Rows per COPY batch.
+    public var batchSize: Int
+
+    enum CodingKeys: String, CodingKey { case host, port, user, database, passwordEnv = "password_env", batchSize = "batch_size" }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        host = try c.decode(.host, default: "127.0.0.1")
+        port = try c.decode(.port, default: 5432)
+        user = try c.decode(String.self, forKey: .user)
+        database = try c.decode(String.self, forKey: .database)
+        passwordEnv = try c.decodeIfPresent(String.self, forKey: .passwordEnv)
+        batchSize = try c.decode(.batchSize, default: 1_000)
+    }
+}
+
+/// Accepts any TOML value and marks every key inside it as read, so the first strict
+/// pass leaves plugin sections to the plugins' own strict decoding.
+struct OpaqueTOML: Decodable, Sendable {
+    struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+    init(from decoder: any Decoder) throws {
+        if let keyed = try? decoder.container(keyedBy: AnyKey.self) {
+            for key in keyed.allKeys { _ = try keyed.decode(OpaqueTOML.self, forKey: key) }
+        } else if var list = try? decoder.unkeyedContainer() {
+            while !list.isAtEnd { _ = try list.decode(OpaqueTOML.self) }
+        }
+    }
+}

@@ -1,0 +1,191 @@
+import ArbCore
+import ArbPostgres
+import ArbSynthetic
+import Foundation
+import Histogram
+
+/// How `arbd run` behaves beyond the manifest.
+public struct RunOptions: Sendable {
+    /// Also write the summary JSON here.
+    public var summaryPath: String?
+    /// Print a one-line live status to stderr while running.
+    public var showStatus: Bool
+    /// Install SIGINT/SIGTERM handlers (off in tests).
+    public var handleSignals: Bool
+    public var environment: [String: String]
+
+    public init(summaryPath: String? = nil, showStatus: Bool = true, handleSignals: Bool = true,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.summaryPath = summaryPath; self.showStatus = showStatus; self.handleSignals = handleSignals; self.environment = environment
+    }
+}
+
+/// A paper run: the synthetic market through the kernel with paper venues, until
+/// `max_runtime` or a signal, then the summary and the journal.
+public final class PaperRun {
+    public let plan: RunPlan
+    public let options: RunOptions
+    /// Raise it from any thread (as SIGINT does) to end the run at its next check.
+    public let stop = StopSignal()
+
+    public init(plan: RunPlan, options: RunOptions) {
+        self.plan = plan
+        self.options = options
+    }
+
+    /// The run's folder: `<data_dir>/<run_name or run-<seed>>`.
+    public var folder: String {
+        let m = plan.manifest
+        return (m.dataDir as NSString).appendingPathComponent(m.runName ?? "run-\(m.seed)")
+    }
+
+    public var runName: String { (folder as NSString).lastPathComponent }
+
+    public func execute() throws -> RunSummary {
+        let m = plan.manifest
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let kernel = try plan.makeKernel()
+        // Storage: configured servers must be reachable now, or the run does not start.
+        let sinks = try connectSinks()
+        let journal = try Journal(path: (folder as NSString).appendingPathComponent("journal.jsonl"), universe: plan.universe,
+                                  routeName: { [names = kernel.routeNames] in $0 >= 0 && Int($0) < names.count ? names[Int($0)] : "" },
+                                  extraSinks: sinks)
+        kernel.observer = journal
+        journal.start()
+        if options.handleSignals { stop.install() }
+        defer { if options.handleSignals { stop.uninstall() } }
+
+        var source = SyntheticMarket(config: plan.market, startTime: RunPlan.startTime)
+        let end = RunPlan.startTime + m.maxRuntime.duration
+        var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+        let wallStart = MonotonicClock.nanoseconds()
+        let startedAt = ISO8601DateFormatter().string(from: Date())
+        var lastStatus = wallStart
+        var stoppedBy = "source_exhausted"
+        var steps: UInt64 = 0
+        var latencySum: UInt64 = 0
+        let paced = m.clock == .wall
+        let status = StatusLine(enabled: options.showStatus)
+
+        while true {
+            if steps & 1023 == 0 {
+                if stop.isRaised { stoppedBy = "signal"; break }
+                let now = MonotonicClock.nanoseconds()
+                if now - lastStatus >= 1_000_000_000 {
+                    lastStatus = now
+                    status.show(kernel: kernel, end: end, wallSeconds: Double(now - wallStart) / 1e9)
+                }
+            }
+            if paced {
+                // Release each event at its time on the wall clock, checking for signals while waiting.
+                guard let due = kernel.nextDueTime(&source), due < end else { stoppedBy = "max_runtime"; break }
+                let target = wallStart + UInt64(max(0, (due - RunPlan.startTime).nanosecondsInt64))
+                var now = MonotonicClock.nanoseconds()
+                while now < target {
+                    if stop.isRaised { break }
+                    MonotonicClock.sleep(nanoseconds: min(target - now, 50_000_000))
+                    now = MonotonicClock.nanoseconds()
+                }
+                if stop.isRaised { stoppedBy = "signal"; break }
+            }
+            let t0 = MonotonicClock.nanoseconds()
+            guard kernel.step(&source, until: end) else {
+                stoppedBy = kernel.nextDueTime(&source) == nil ? "source_exhausted" : "max_runtime"
+                break
+            }
+            let elapsed = MonotonicClock.nanoseconds() - t0
+            _ = histogram.record(elapsed)
+            latencySum &+= elapsed
+            steps += 1
+        }
+        status.finish()
+        let wallSeconds = Double(MonotonicClock.nanoseconds() - wallStart) / 1e9
+        let endTime = stoppedBy == "max_runtime" ? end : kernel.now
+        let strategyReports = kernel.stopStrategies()
+        let sinkReports = journal.finish()
+
+        let latency = RunSummary.Latency(count: Int(histogram.totalCount), avgNs: steps > 0 ? Int(latencySum / steps) : 0,
+                                         p50Ns: Int(histogram.valueAtPercentile(50)), p99Ns: Int(histogram.valueAtPercentile(99)),
+                                         maxNs: Int(histogram.max))
+        let summary = SummaryBuilder(plan: plan, kernel: kernel).build(
+            runName: runName, folder: folder, stoppedBy: stoppedBy, endTime: endTime, strategyReports: strategyReports,
+            journal: RunSummary.JournalInfo(file: journal.path, sinks: sinkReports),
+            wall: RunSummary.Wall(startedAt: startedAt, durationSeconds: wallSeconds,
+                                  eventsPerSecond: wallSeconds > 0 ? Double(kernel.counters.marketEvents) / wallSeconds : 0,
+                                  loopLatency: latency, rssBytes: MonotonicClock.residentBytes(),
+                                  journalBackpressureWaits: journal.backpressureWaits))
+        let json = try summary.json()
+        try json.write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent("summary.json")))
+        if let path = options.summaryPath { try json.write(to: URL(fileURLWithPath: path)) }
+        return summary
+    }
+
+    /// Connects the configured storage sinks; a configured server that cannot be reached
+    /// stops the run before it starts, with the reason.
+    func connectSinks() throws -> [JournalSink] {
+        guard let storage = plan.manifest.storage else { return [] }
+        var sinks: [JournalSink] = []
+        func secret(_ variable: String?, _ path: [String]) throws -> String? {
+            guard let variable else { return nil }
+            guard let value = options.environment[variable], !value.isEmpty else {
+                throw plan.loaded.error(path, "the environment variable \(variable) is not set; export it with the password")
+            }
+            return value
+        }
+        if let pg = storage.postgres {
+            let password = try secret(pg.passwordEnv, ["storage", "postgres", "password_env"])
+            let endpoint = PostgresEndpoint(host: pg.host, port: pg.port, user: pg.user, database: pg.database, password: password)
+            do {
+                sinks.append(try PostgresJournalSink(endpoint: endpoint, runId: runName, batchSize: pg.batchSize))
+            } catch {
+                throw StorageUnavailable(service: "PostgreSQL", endpoint: endpoint.display, reason: String(describing: error),
+                                         fix: "start the server, fix [storage.postgres] in \(plan.loaded.file), or remove that section to journal to files only")
+            }
+        }
+        if let redis = storage.redis {
+            let password = try secret(redis.passwordEnv, ["storage", "redis", "password_env"])
+            do {
+                sinks.append(try RedisStateSink(host: redis.host, port: redis.port, database: redis.database, password: password,
+                                                prefix: redis.keyPrefix, runId: runName))
+            } catch {
+                throw StorageUnavailable(service: "Redis", endpoint: "\(redis.host):\(redis.port)", reason: String(describing: error),
+                                         fix: "start the server, fix [storage.redis] in \(plan.loaded.file), or remove that section")
+            }
+        }
+        return sinks
+    }
+}
+
+/// A configured storage server that cannot be used.
+public struct StorageUnavailable: Error, CustomStringConvertible {
+    public var service: String
+    public var endpoint: String
+    public var reason: String
+    public var fix: String
+    public var description: String { "\(service) is configured at \(endpoint) but not usable: \(reason)\n  fix: \(fix)" }
+}
+
+/// The one-line live status on stderr: redrawn in place on a terminal, a line every
+/// few seconds otherwise (CI logs).
+final class StatusLine {
+    let enabled: Bool
+    let terminal = isatty(2) != 0
+    var lines = 0
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func show(kernel: Kernel, end: Timestamp, wallSeconds: Double) {
+        guard enabled else { return }
+        lines += 1
+        if !terminal && lines % 5 != 0 { return }
+        let c = kernel.counters
+        let simulated = Double((kernel.now - RunPlan.startTime).nanosecondsInt64) / 1e9
+        let total = Double((end - RunPlan.startTime).nanosecondsInt64) / 1e9
+        let text = String(format: "arbd %.0fs/%.0fs event time | %.1fs wall | %d events | %d opportunities | %d orders | %d fills | %d rejected",
+                          simulated, total, wallSeconds, c.marketEvents, c.opportunities, c.ordersSent, c.fills, c.venueRejections + c.preTradeRejections)
+        FileHandle.standardError.write(Data((terminal ? "\r\u{1B}[K" + text : text + "\n").utf8))
+    }
+
+    func finish() {
+        if enabled && terminal && lines > 0 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}

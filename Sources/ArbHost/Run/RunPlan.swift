@@ -1,0 +1,193 @@
+import ArbCore
+import ArbSynthetic
+
+/// A manifest turned into wired parts: the universe with dense ids, one configured
+/// plugin and paper venue per exchange, the strategies, the synthetic market, deposits.
+/// Everything is ordered (exchanges and strategies by name) so ids are reproducible.
+public final class RunPlan {
+    public let loaded: LoadedManifest
+    public var manifest: Manifest { loaded.manifest }
+    public let universe: Universe
+    public let exchangeNames: [String]
+    public let plugins: [any ExchangePlugin]
+    public let strategyNames: [String]
+    let strategyFactories: [() throws -> any Strategy]
+    public let fxInstrument: InstrumentId?
+    public let reportingAsset: AssetId
+    public let deposits: [(VenueId, AssetId, Amount)]
+    public let market: SyntheticMarketConfig
+
+    /// Validates everything a run needs, collecting every problem it finds.
+    public init(_ loaded: LoadedManifest) throws {
+        self.loaded = loaded
+        let m = loaded.manifest
+        var errors: [ManifestError] = []
+        var universe = Universe()
+
+        if m.exchanges.isEmpty { errors.append(loaded.error(["exchanges"], "enable at least one exchange, e.g. [exchanges.upbit]")) }
+        if m.marketData.symbols.isEmpty { errors.append(loaded.error(["market_data", "symbols"], "list at least one base asset, e.g. [\"BTC\"]")) }
+        if m.marketData.eventsPerSecond <= 0 || m.marketData.eventsPerSecond > 100_000_000 {
+            errors.append(loaded.error(["market_data", "events_per_second"], "must be between 1 and 100000000"))
+        }
+
+        // Exchanges, in name order.
+        var names: [String] = [], plugins: [any ExchangePlugin] = []
+        for name in m.exchanges.keys.sorted() {
+            let section = m.exchanges[name]!
+            let id = section.plugin ?? name
+            guard let type = PluginRegistry.exchange(id) else {
+                errors.append(loaded.error(["exchanges", name] + (section.plugin == nil ? [] : ["plugin"]),
+                                           "unknown exchange plugin '\(id)'; known: \(PluginRegistry.exchangeIds.joined(separator: ", "))"))
+                continue
+            }
+            do {
+                let plugin = try loaded.makeExchange(type, section: name)
+                names.append(name)
+                plugins.append(plugin)
+                universe.addVenue(name)
+            } catch let e as ManifestError { errors.append(e) }
+        }
+
+        // Instruments: each venue's listing of each symbol.
+        var deposits: [(VenueId, AssetId, Amount)] = []
+        var listings: [[SyntheticMarketConfig.Listing]] = Array(repeating: [], count: names.count)
+        let symbolOrder = m.marketData.symbols
+        for (v, name) in names.enumerated() {
+            let section = m.exchanges[name]!
+            let plugin = plugins[v]
+            let quote = section.quote ?? plugin.defaultQuote
+            let bases = section.symbols ?? symbolOrder
+            for base in bases {
+                guard let spec = plugin.listing(base: base, quote: quote) else {
+                    let listed = plugin.listedBases(quote: quote)
+                    errors.append(loaded.error(["exchanges", name, section.symbols == nil ? "" : "symbols"].filter { !$0.isEmpty },
+                        "\(base)/\(quote) is not listed on \(type(of: plugin).id)\(section.symbols == nil ? " (from market_data.symbols)" : ""); listed: \(listed.joined(separator: ", "))"))
+                    continue
+                }
+                let id = universe.addInstrument(spec, on: VenueId(v))
+                if let s = symbolOrder.firstIndex(of: base) {
+                    listings[v].append(SyntheticMarketConfig.Listing(symbol: s, instrument: universe[id]))
+                } else {
+                    errors.append(loaded.error(["exchanges", name, "symbols"], "\(base) is not in market_data.symbols, so no market data would come for it"))
+                }
+            }
+        }
+
+        // The FX book.
+        var fxInstrument: InstrumentId? = nil
+        var fxVenueIndex: Int? = nil
+        if let fx = m.marketData.fx {
+            if let v = names.firstIndex(of: fx.venue) {
+                let plugin = plugins[v]
+                let parts = Self.split(symbol: fx.symbol, plugin: plugin)
+                if let (base, quote) = parts, let spec = plugin.listing(base: base, quote: quote) {
+                    fxInstrument = universe.addInstrument(spec, on: VenueId(v))
+                    fxVenueIndex = v
+                } else {
+                    errors.append(loaded.error(["market_data", "fx", "symbol"], "'\(fx.symbol)' is not a listing of \(fx.venue); use the venue's own symbol format, e.g. KRW-USDT on upbit"))
+                }
+            } else {
+                errors.append(loaded.error(["market_data", "fx", "venue"], "'\(fx.venue)' is not an enabled exchange; enabled: \(names.joined(separator: ", "))"))
+            }
+            if fx.initialRate.raw <= 0 { errors.append(loaded.error(["market_data", "fx", "initial_rate"], "must be positive")) }
+        }
+
+        // Balances: non-negative, any asset code.
+        for (v, name) in names.enumerated() {
+            for code in m.exchanges[name]!.balances.keys.sorted() {
+                let amount = m.exchanges[name]!.balances[code]!
+                if amount.isNegative {
+                    errors.append(loaded.error(["exchanges", name, "balances", code], "balance must not be negative (got \(amount))"))
+                    continue
+                }
+                deposits.append((VenueId(v), universe.asset(code), amount))
+            }
+        }
+        let reportingAsset = universe.asset(m.reportingCurrency)
+
+        // Strategies, in name order; built later (each run gets fresh instances).
+        var strategyNames: [String] = [], factories: [() throws -> any Strategy] = []
+        for name in m.strategies.keys.sorted() {
+            let id = m.strategies[name]!.plugin
+            guard let type = PluginRegistry.strategy(id) else {
+                errors.append(loaded.error(["strategies", name, "plugin"], "unknown strategy plugin '\(id)'; known: \(PluginRegistry.strategyIds.joined(separator: ", "))"))
+                continue
+            }
+            do {
+                _ = try loaded.makeStrategy(type, section: name)  // validate now
+                strategyNames.append(name)
+                factories.append { try loaded.makeStrategy(type, section: name) }
+            } catch let e as ManifestError { errors.append(e) }
+        }
+
+        // The synthetic market over those instruments.
+        var symbols: [SyntheticMarketConfig.Symbol] = []
+        let overrides = m.marketData.synthetic?.referencePrices ?? [:]
+        for base in symbolOrder {
+            if let price = overrides[base] ?? SyntheticMarketConfig.referencePrices[base].flatMap({ Price($0) }) {
+                symbols.append(.init(base: base, referencePrice: price))
+            } else {
+                errors.append(loaded.error(["market_data", "synthetic", "reference_prices"], "no reference price for \(base); add \(base) = \"<price in \(m.reportingCurrency)>\""))
+                symbols.append(.init(base: base, referencePrice: Price(units: 1)))
+            }
+        }
+        let venues = names.indices.map { v in
+            SyntheticMarketConfig.Venue(listings: listings[v], pricedThroughFX: fxVenueIndex == v)
+        }
+        var market = SyntheticMarketConfig(seed: m.seed, symbols: symbols, venues: venues,
+                                           fxInstrument: fxInstrument.map { universe[$0] }, fxRate: m.marketData.fx?.initialRate ?? Price(units: 1))
+        market.meanEventGapNs = 1_000_000_000 / Int64(max(1, m.marketData.eventsPerSecond))
+        if let s = m.marketData.synthetic {
+            if let x = s.levels { market.levels = x }
+            if let x = s.halfSpreadPpm { market.halfSpreadPpm = x }
+            if let x = s.priceStepPpm { market.priceStepPpm = x }
+            if let x = s.fxStepPpm { market.fxStepPpm = x }
+            if let x = s.premiumMeanPpm { market.premiumMeanPpm = x }
+            if let x = s.premiumNoisePpm { market.premiumNoisePpm = x }
+            if let x = s.premiumReversionPpm { market.premiumReversionPpm = x }
+            if let x = s.venueNoisePpm { market.venueNoisePpm = x }
+            if let x = s.levelNotional { market.levelNotional = x }
+            if market.levels < 1 || market.levels > 1_000 { errors.append(loaded.error(["market_data", "synthetic", "levels"], "must be between 1 and 1000")) }
+        }
+
+        if !errors.isEmpty { throw ManifestErrors(errors: errors) }
+        self.universe = universe
+        self.exchangeNames = names
+        self.plugins = plugins
+        self.strategyNames = strategyNames
+        self.strategyFactories = factories
+        self.fxInstrument = fxInstrument
+        self.reportingAsset = reportingAsset
+        self.deposits = deposits
+        self.market = market
+    }
+
+    /// Splits a venue-native symbol by trying the venue's listed bases against its quote.
+    static func split(symbol: String, plugin: any ExchangePlugin) -> (String, String)? {
+        for quote in ["KRW", "USDT", "USDC", "BTC", "ETH"] {
+            for base in plugin.listedBases(quote: quote) where plugin.listing(base: base, quote: quote)?.symbol == symbol {
+                return (base, quote)
+            }
+        }
+        return nil
+    }
+
+    /// A fresh kernel with fresh venues and strategies, funded; the same plan always
+    /// builds the same kernel.
+    public func makeKernel() throws -> Kernel {
+        let venues = plugins.enumerated().map { v, plugin in
+            plugin.makePaperVenue(venue: VenueId(v), universe: universe, latency: manifest.exchanges[exchangeNames[v]]!.latencyMs.latency)
+        }
+        let kernel = Kernel(universe: universe, venues: venues, reportingAsset: reportingAsset, fxInstruments: fxInstrument.map { [$0] } ?? [])
+        for (venue, asset, amount) in deposits { kernel.deposit(venue: venue, asset: asset, amount: amount) }
+        for (i, factory) in strategyFactories.enumerated() {
+            do { try kernel.add(try factory()) } catch let e as PluginConfigurationError {
+                throw loaded.error(["strategies", strategyNames[i], "parameters", e.setting], e.message)
+            }
+        }
+        return kernel
+    }
+
+    /// Event time at which runs start (fixed, so runs are reproducible): 2026-01-01T00:00:00Z.
+    public static let startTime = Timestamp(nanoseconds: 1_767_225_600_000_000_000)
+}

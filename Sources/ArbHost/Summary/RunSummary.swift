@@ -1,0 +1,151 @@
+import ArbCore
+import Foundation
+
+/// The end-of-run summary. Everything outside `wall` depends only on the manifest and
+/// seed: two runs of the same manifest give identical values there.
+public struct RunSummary: Codable, Sendable {
+    public struct RunInfo: Codable, Sendable {
+        public var name: String
+        public var manifest: String
+        public var mode: String
+        public var clock: String
+        public var seed: UInt64
+        public var maxRuntime: String
+        public var startEventTimeNs: Int64
+        public var endEventTimeNs: Int64
+        /// `max_runtime`, `signal` or `source_exhausted`.
+        public var stoppedBy: String
+        public var folder: String
+    }
+    public struct Events: Codable, Sendable {
+        public var marketEvents: Int
+        public var bookUpdates: Int
+        public var trades: Int
+        public var strategyWakeups: Int
+        public var unknownInstrumentEvents: Int
+    }
+    public struct Orders: Codable, Sendable {
+        public var sent: Int
+        public var filled: Int
+        public var fills: Int
+        public var venueRejections: Int
+        public var preTradeRejections: Int
+        public var cancelRequests: Int
+        public var expirations: Int
+        public var openAtEnd: Int
+        public var rejectionsByCode: [String: Int]
+    }
+    public struct RoutePnL: Codable, Sendable {
+        public var route: String
+        public var fills: Int
+        public var bought: String
+        public var sold: String
+        /// Realised PnL net of fees, in the reporting currency (fills valued at fill-time FX).
+        public var realised: String
+        public var fees: String
+        /// Net flow per asset (quote currencies and base): the PnL in the route's own currencies.
+        public var flows: [String: String]
+        /// Base left unhedged on this route.
+        public var openQuantity: String
+    }
+    public struct PnL: Codable, Sendable {
+        public var reportingCurrency: String
+        public var realisedTotal: String
+        public var feesTotal: String
+        public var routes: [RoutePnL]
+        /// Fills that could not be valued (no price for an asset yet).
+        public var unvaluedFills: Int
+    }
+    public struct Balance: Codable, Sendable {
+        public var start: String
+        public var end: String
+        public var available: String
+        public var locked: String
+        public var change: String
+    }
+    public struct Exposure: Codable, Sendable {
+        public var strategy: String
+        public var venue: String
+        public var asset: String
+        public var quantity: String
+    }
+    public struct StrategyInfo: Codable, Sendable {
+        public var name: String
+        public var plugin: String
+        public var counters: [String: Int64]
+        public var notes: [String]
+    }
+    public struct JournalInfo: Codable, Sendable {
+        public var file: String
+        public var sinks: [SinkReport]
+    }
+    public struct Latency: Codable, Sendable {
+        public var count: Int
+        public var avgNs: Int
+        public var p50Ns: Int
+        public var p99Ns: Int
+        public var maxNs: Int
+    }
+    /// Wall-clock facts: these differ from run to run.
+    public struct Wall: Codable, Sendable {
+        public var startedAt: String
+        public var durationSeconds: Double
+        public var eventsPerSecond: Double
+        public var loopLatency: Latency
+        public var rssBytes: Int
+        public var journalBackpressureWaits: Int
+    }
+
+    public var run: RunInfo
+    public var events: Events
+    public var opportunities: Int
+    public var orders: Orders
+    public var pnl: PnL
+    public var feesPaid: [String: [String: String]]
+    public var balances: [String: [String: Balance]]
+    public var openExposure: [Exposure]
+    public var strategies: [StrategyInfo]
+    public var journal: JournalInfo
+    public var wall: Wall
+
+    public func json() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return try encoder.encode(self)
+    }
+
+    /// The summary as a person reads it.
+    public func text() -> String {
+        var out = ""
+        func line(_ s: String = "") { out += s + "\n" }
+        line("== arbd run \(run.name): \(run.mode), \(run.clock) clock, seed \(run.seed), stopped by \(run.stoppedBy) after \(run.maxRuntime)")
+        line("events       \(events.marketEvents) market (\(events.bookUpdates) book, \(events.trades) trades), \(events.strategyWakeups) strategy wake-ups")
+        line("opportunities \(opportunities)")
+        line("orders       \(orders.sent) sent, \(orders.filled) filled (\(orders.fills) fills), \(orders.venueRejections) rejected by venues, \(orders.preTradeRejections) stopped before sending, \(orders.openAtEnd) open at end")
+        for code in orders.rejectionsByCode.keys.sorted() { line("  rejected   \(code): \(orders.rejectionsByCode[code]!)") }
+        line("pnl          realised \(pnl.realisedTotal) \(pnl.reportingCurrency) net of fees \(pnl.feesTotal) \(pnl.reportingCurrency)\(pnl.unvaluedFills > 0 ? " (\(pnl.unvaluedFills) fills unvalued)" : "")")
+        for r in pnl.routes where r.fills > 0 {
+            let flows = r.flows.keys.sorted().map { "\($0) \(r.flows[$0]!)" }.joined(separator: ", ")
+            line("  route      \(r.route): \(r.fills) fills, realised \(r.realised), open \(r.openQuantity); flows \(flows)")
+        }
+        line("balances")
+        for venue in balances.keys.sorted() {
+            for asset in balances[venue]!.keys.sorted() {
+                let b = balances[venue]![asset]!
+                line("  \(venue) \(asset): \(b.start) -> \(b.end) (\(b.change.hasPrefix("-") ? "" : "+")\(b.change))")
+            }
+        }
+        if openExposure.isEmpty { line("exposure     none open") }
+        for e in openExposure { line("  exposure   \(e.strategy) \(e.venue) \(e.asset) \(e.quantity)") }
+        for s in strategies {
+            line("strategy     \(s.name) (\(s.plugin)): " + s.counters.keys.sorted().map { "\($0)=\(s.counters[$0]!)" }.joined(separator: " "))
+            for n in s.notes { line("  note       \(n)") }
+        }
+        line("journal      \(journal.file): " + journal.sinks.map { "\($0.name) \($0.records)\($0.error.map { " FAILED: \($0)" } ?? "")" }.joined(separator: ", "))
+        let l = wall.loopLatency
+        line(String(format: "wall         %.2f s, %.0f events/s, loop latency avg %d ns p50 %d ns p99 %d ns max %d ns, RSS %.1f MB",
+                    wall.durationSeconds, wall.eventsPerSecond, l.avgNs, l.p50Ns, l.p99Ns, l.maxNs, Double(wall.rssBytes) / 1_048_576))
+        return out
+    }
+}

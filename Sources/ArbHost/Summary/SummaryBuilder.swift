@@ -1,0 +1,71 @@
+import ArbCore
+
+/// Reads the kernel's state after a run into a `RunSummary`.
+struct SummaryBuilder {
+    let plan: RunPlan
+    let kernel: Kernel
+
+    func build(runName: String, folder: String, stoppedBy: String, endTime: Timestamp, strategyReports: [StrategyReport],
+               journal: RunSummary.JournalInfo, wall: RunSummary.Wall) -> RunSummary {
+        let m = plan.manifest
+        let u = plan.universe
+        let c = kernel.counters
+        let reporting = m.reportingCurrency
+
+        var routes: [RunSummary.RoutePnL] = []
+        var realised = Amount.zero, fees = Amount.zero
+        for (i, name) in kernel.routeNames.enumerated() {
+            let ledger = kernel.routeLedgers[i]
+            realised += ledger.realised
+            fees += ledger.fees
+            var flows: [String: String] = [:]
+            for (a, amount) in kernel.routeFlows[i].enumerated() where !amount.isZero { flows[u.assetCode(AssetId(a))] = amount.description }
+            routes.append(.init(route: name, fills: ledger.fills, bought: ledger.bought.description, sold: ledger.sold.description,
+                                realised: ledger.realised.description, fees: ledger.fees.description, flows: flows,
+                                openQuantity: ledger.quantity.description))
+        }
+
+        var feesPaid: [String: [String: String]] = [:]
+        var balances: [String: [String: RunSummary.Balance]] = [:]
+        for v in 0..<u.venueCount {
+            let venue = u.venueName(VenueId(v))
+            var feeRow: [String: String] = [:], balanceRow: [String: RunSummary.Balance] = [:]
+            for a in 0..<u.assetCount {
+                let asset = AssetId(a), code = u.assetCode(asset)
+                let fee = kernel.feesPaid[v][a]
+                if !fee.isZero { feeRow[code] = fee.description }
+                let start = kernel.initialBalances[v].total(asset), end = kernel.balances[v].total(asset)
+                if start.isZero && end.isZero { continue }
+                balanceRow[code] = .init(start: start.description, end: end.description,
+                                         available: kernel.balances[v].available[a].description,
+                                         locked: kernel.balances[v].locked[a].description, change: (end - start).description)
+            }
+            feesPaid[venue] = feeRow
+            balances[venue] = balanceRow
+        }
+
+        var exposure: [RunSummary.Exposure] = []
+        var strategies: [RunSummary.StrategyInfo] = []
+        for (i, report) in strategyReports.enumerated() {
+            let name = i < plan.strategyNames.count ? plan.strategyNames[i] : report.name
+            for line in report.openExposure where !line.quantity.isZero {
+                exposure.append(.init(strategy: name, venue: line.venue, asset: line.asset, quantity: line.quantity.description))
+            }
+            strategies.append(.init(name: name, plugin: report.name, counters: report.counters, notes: report.notes))
+        }
+
+        return RunSummary(
+            run: .init(name: runName, manifest: plan.loaded.file, mode: m.mode.rawValue, clock: m.clock.rawValue, seed: m.seed,
+                       maxRuntime: m.maxRuntime.text, startEventTimeNs: RunPlan.startTime.nanoseconds, endEventTimeNs: endTime.nanoseconds,
+                       stoppedBy: stoppedBy, folder: folder),
+            events: .init(marketEvents: c.marketEvents, bookUpdates: c.bookUpdates, trades: c.trades, strategyWakeups: c.strategyWakeups,
+                          unknownInstrumentEvents: c.unknownInstrumentEvents),
+            opportunities: c.opportunities,
+            orders: .init(sent: c.ordersSent, filled: c.ordersFilled, fills: c.fills, venueRejections: c.venueRejections,
+                          preTradeRejections: c.preTradeRejections, cancelRequests: c.cancels, expirations: c.expirations,
+                          openAtEnd: kernel.openOrderCount, rejectionsByCode: c.rejectionsByCode),
+            pnl: .init(reportingCurrency: reporting, realisedTotal: realised.description, feesTotal: fees.description, routes: routes,
+                       unvaluedFills: kernel.unvaluedFills),
+            feesPaid: feesPaid, balances: balances, openExposure: exposure, strategies: strategies, journal: journal, wall: wall)
+    }
+}

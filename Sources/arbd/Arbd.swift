@@ -1,0 +1,110 @@
+import ArbHost
+import ArgumentParser
+import Foundation
+
+@main
+struct Arbd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "arbd",
+        abstract: "Arbor: manifest-driven cross-exchange arbitrage host.",
+        subcommands: [Run.self, Check.self, Plugins.self, Bench.self])
+}
+
+/// Prints an error the way a user can act on it and exits non-zero.
+func fail(_ error: any Error) -> ExitCode {
+    FileHandle.standardError.write(Data("arbd: \(error)\n".utf8))
+    return ExitCode(1)
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run a paper-trading session from a manifest and print its summary.")
+
+    @Option(name: .long, help: "The manifest (TOML).")
+    var manifest: String
+
+    @Option(name: .customLong("summary-json"), help: "Also write the summary JSON to this path.")
+    var summaryJSON: String?
+
+    @Flag(name: .long, help: "Do not show the live status line.")
+    var quiet = false
+
+    func run() throws {
+        do {
+            let plan = try RunPlan(try ManifestLoader.load(path: manifest))
+            let run = PaperRun(plan: plan, options: RunOptions(summaryPath: summaryJSON, showStatus: !quiet))
+            let summary = try run.execute()
+            print(summary.text(), terminator: "")
+            print("summary: \(run.folder)/summary.json\(summaryJSON.map { " and \($0)" } ?? "")")
+        } catch {
+            throw fail(error)
+        }
+    }
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Validate a manifest; exits non-zero on any problem.")
+
+    @Argument(help: "The manifest (TOML).")
+    var file: String
+
+    func run() throws {
+        do {
+            let plan = try RunPlan(try ManifestLoader.load(path: file))
+            print("\(file): ok: \(plan.exchangeNames.count) exchanges (\(plan.exchangeNames.joined(separator: ", "))), "
+                  + "\(plan.universe.instruments.count) instruments, \(plan.strategyNames.count) strategies (\(plan.strategyNames.joined(separator: ", ")))")
+        } catch {
+            throw fail(error)
+        }
+    }
+}
+
+struct Plugins: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the registered exchange and strategy plugins.")
+
+    func run() throws {
+        print("exchanges:")
+        for p in PluginRegistry.exchanges.sorted(by: { $0.id < $1.id }) { print("  \(p.id.padding(toLength: 14, withPad: " ", startingAt: 0)) \(p.summary)") }
+        print("strategies:")
+        for p in PluginRegistry.strategies.sorted(by: { $0.id < $1.id }) { print("  \(p.id.padding(toLength: 14, withPad: " ", startingAt: 0)) \(p.summary)") }
+    }
+}
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Measure the kernel on synthetic data at several symbol counts (the D74 matrix).")
+
+    @Option(name: .long, help: "Symbol counts, comma-separated.")
+    var symbols: String = "1,10,20,50,100,500"
+
+    @Option(name: .long, help: "Market events per case.")
+    var events: Int = 2_000_000
+
+    @Option(name: .long, help: "Write the results as JSON here.")
+    var json: String?
+
+    @Option(name: .long, help: "Seed of the synthetic market.")
+    var seed: UInt64 = 7
+
+    func run() throws {
+        let counts = symbols.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        var parsed: [Int] = []
+        for c in counts {
+            guard let n = Int(c), n > 0, n <= 5_000 else {
+                throw fail(ValidationError("--symbols: '\(c)' is not a symbol count between 1 and 5000; e.g. --symbols 1,10,100"))
+            }
+            parsed.append(n)
+        }
+        guard events > 0 else { throw fail(ValidationError("--events must be positive")) }
+        do {
+            let results = try BenchRunner(seed: seed, events: events).run(symbolCounts: parsed) { print($0.line) }
+            if let json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                encoder.keyEncodingStrategy = .convertToSnakeCase
+                try encoder.encode(results).write(to: URL(fileURLWithPath: json))
+                print("results: \(json)")
+            }
+        } catch {
+            throw fail(error)
+        }
+    }
+}

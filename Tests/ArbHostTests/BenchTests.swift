@@ -1,0 +1,16 @@
+import Testing
+@testable import ArbHost
+
+@Suite("Bench")
+struct BenchTests {
+    @Test("the bench runs the matrix and reports every field (figures live in docs/BENCHMARKS.md)")
+    func smoke() throws {
+        let results = try BenchRunner(seed: 1, events: 20_000).run(symbolCounts: [1, 30])
+        #expect(results.map(\.symbols) == [1, 30])
+        for r in results {
+            #expect(r.events >= 20_000)
+            #expect(r.p50Ns > 0 && r.p99Ns >= r.p50Ns && r.maxNs >= r.p99Ns)
+            #expect(r.eventsPerS > 0 && r.decisionsPerS > 0 && r.rssBytes > 0)
+        }
+    }
+}
