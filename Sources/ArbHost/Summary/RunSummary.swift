@@ -124,7 +124,7 @@ public struct RunSummary: Codable, Sendable {
         line("opportunities \(opportunities)")
         line("orders       \(orders.sent) sent, \(orders.filled) filled (\(orders.fills) fills), \(orders.venueRejections) rejected by venues, \(orders.preTradeRejections) stopped before sending, \(orders.openAtEnd) open at end")
         for code in orders.rejectionsByCode.keys.sorted() { line("  rejected   \(code): \(orders.rejectionsByCode[code]!)") }
-        line("pnl          realised \(pnl.realisedTotal) \(pnl.reportingCurrency) net of fees \(pnl.feesTotal) \(pnl.reportingCurrency)\(pnl.unvaluedFills > 0 ? " (\(pnl.unvaluedFills) fills unvalued)" : "")")
+        line("pnl          realised \(pnl.realisedTotal) \(pnl.reportingCurrency) after \(pnl.feesTotal) \(pnl.reportingCurrency) of fees\(pnl.unvaluedFills > 0 ? " (\(pnl.unvaluedFills) fills unvalued)" : "")")
         for r in pnl.routes where r.fills > 0 {
             let flows = r.flows.keys.sorted().map { "\($0) \(r.flows[$0]!)" }.joined(separator: ", ")
             line("  route      \(r.route): \(r.fills) fills, realised \(r.realised), open \(r.openQuantity); flows \(flows)")

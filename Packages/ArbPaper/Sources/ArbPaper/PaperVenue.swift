@@ -19,16 +19,11 @@ public final class PaperVenue<Rules: VenueRules>: VenueAdapter, VenueErrorWordin
     /// The venue's own view of the account.
     public private(set) var account: Balances
     private var resting: [[RestingOrder]]
+    private var hasResting: [Bool]
     private var restingIndex: [ClientOrderId: InstrumentId] = [:]
     private let universe: Universe
     public private(set) var fillCount = 0
 
-    struct RestingOrder {
-        var order: Order
-        var remaining: Quantity
-        var remainingLock: Amount
-        var lockAsset: AssetId
-    }
 
     public init(venue: VenueId, rules: Rules, universe: Universe, latency: VenueLatency) {
         self.venue = venue
@@ -37,6 +32,7 @@ public final class PaperVenue<Rules: VenueRules>: VenueAdapter, VenueErrorWordin
         self.universe = universe
         self.account = Balances(assetCount: universe.assetCount)
         self.resting = Array(repeating: [], count: universe.instruments.count)
+        self.hasResting = Array(repeating: false, count: universe.instruments.count)
     }
 
     public func fees(for instrument: Instrument) -> FeeSchedule { rules.fees(for: instrument) }
@@ -45,7 +41,8 @@ public final class PaperVenue<Rules: VenueRules>: VenueAdapter, VenueErrorWordin
     }
     public func insufficientBalance(side: Side) -> Rejection { rules.insufficientBalance(side: side) }
     public func deposit(_ asset: AssetId, _ amount: Amount) { account.deposit(asset, amount) }
-    public func hasRestingOrders(on instrument: InstrumentId) -> Bool { !resting[instrument.index].isEmpty }
+    /// Read on every market event: a plain `[Bool]`, so no generic metadata is touched.
+    public func hasRestingOrders(on instrument: InstrumentId) -> Bool { hasResting[instrument.index] }
     public var restingOrderCount: Int { restingIndex.count }
 
     public func receive(_ order: Order, instrument: Instrument, book: inout OrderBook, now: Timestamp, reports: inout [ExecutionReport]) {
@@ -123,6 +120,7 @@ public final class PaperVenue<Rules: VenueRules>: VenueAdapter, VenueErrorWordin
         let rests = intent.type == .limit && (intent.timeInForce == .goodTillCancel || intent.timeInForce == .postOnly)
         if rests {
             resting[instrument.id.index].append(RestingOrder(order: order, remaining: remaining, remainingLock: remainingLock, lockAsset: lock.asset))
+            hasResting[instrument.id.index] = true
             restingIndex[order.id] = instrument.id
         } else {
             finish(order, lockAsset: lock.asset, remainingLock: remainingLock, kind: .expired, reports: &reports, now: now, markLastFillFinal: false)
@@ -137,6 +135,7 @@ public final class PaperVenue<Rules: VenueRules>: VenueAdapter, VenueErrorWordin
             return
         }
         let order = resting[instrument.index].remove(at: i)
+        hasResting[instrument.index] = !resting[instrument.index].isEmpty
         restingIndex[id] = nil
         account.release(order.lockAsset, order.remainingLock)
         reports.append(ExecutionReport(kind: .cancelled, orderId: id, venue: venue, instrument: instrument, side: order.order.intent.side,
@@ -170,6 +169,7 @@ public final class PaperVenue<Rules: VenueRules>: VenueAdapter, VenueErrorWordin
                 if done {
                     finish(order.order, lockAsset: order.lockAsset, remainingLock: order.remainingLock, kind: .fill, reports: &reports, now: now, markLastFillFinal: true)
                     resting[instrument.id.index].remove(at: i)
+                    hasResting[instrument.id.index] = !resting[instrument.id.index].isEmpty
                     restingIndex[order.order.id] = nil
                     continue
                 }
@@ -225,4 +225,13 @@ public final class PaperVenue<Rules: VenueRules>: VenueAdapter, VenueErrorWordin
                                            leavesQuantity: .zero, isFinal: true, venueTime: now))
         }
     }
+}
+
+/// An order resting on a paper venue's book. Outside the generic venue so that its
+/// array's metadata is static.
+struct RestingOrder {
+    var order: Order
+    var remaining: Quantity
+    var remainingLock: Amount
+    var lockAsset: AssetId
 }

@@ -76,8 +76,11 @@ public struct SyntheticMarket: MarketDataSource {
     private mutating func generate() {
         now += config.meanEventGapNs * Int64(500 + rng.below(1_000)) / 1_000
         if let fx = fxBook, rng.below(1_000) < config.fxShare || tradableBooks == 0 {
+            // The rate moves; the book's quantities change too, as a live FX book's do even
+            // when its touch stays on the same (coarse) tick.
             fxRate += Int64(Int128(fxRate) * Int128(rng.bell(config.fxStepPpm)) / 1_000_000)
             requote(fx)
+            resize(fx)
             return
         }
         let b = Int(rng.below(UInt64(tradableBooks)))

@@ -1,7 +1,9 @@
 /// A strategy's handle on the kernel: what it may read and do. One per strategy,
 /// only valid on the kernel's thread during callbacks.
 public final class StrategyContext {
-    @usableFromInline unowned let kernel: Kernel
+    /// The kernel owns its contexts, so the reference cannot dangle; `unowned(unsafe)`
+    /// avoids a reference-count check on every access on the hot path.
+    @usableFromInline unowned(unsafe) let kernel: Kernel
     public let strategy: StrategyId
 
     init(kernel: Kernel, strategy: StrategyId) {
@@ -18,7 +20,15 @@ public final class StrategyContext {
     /// Registers (or finds) a route by name, for PnL attribution; returns its id.
     public func route(named name: String) -> Int32 { kernel.registerRoute(name) }
 
+    /// A copy of the book (cheap, copy-on-write); for the touch alone use `bestBid`/`bestAsk`.
     @inlinable public func book(_ instrument: InstrumentId) -> OrderBook { kernel.books[instrument.index] }
+    /// The touch, read in place without copying the book.
+    @inlinable public func bestBid(_ instrument: InstrumentId) -> BookLevel? { kernel.touch(instrument).bid }
+    @inlinable public func bestAsk(_ instrument: InstrumentId) -> BookLevel? { kernel.touch(instrument).ask }
+    /// Best bid, best ask and last update time together, in one read.
+    @inlinable public func touch(_ instrument: InstrumentId) -> Touch { kernel.touch(instrument) }
+    /// Exchange time of the book's last update.
+    @inlinable public func updatedAt(_ instrument: InstrumentId) -> Timestamp { kernel.touch(instrument).updatedAt }
     public func fees(_ instrument: InstrumentId) -> FeeSchedule { kernel.fees(instrument) }
     public func available(_ venue: VenueId, _ asset: AssetId) -> Amount { kernel.balances[venue.index].available[asset.index] }
     public func locked(_ venue: VenueId, _ asset: AssetId) -> Amount { kernel.balances[venue.index].locked[asset.index] }

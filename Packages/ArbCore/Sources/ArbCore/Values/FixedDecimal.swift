@@ -87,8 +87,18 @@ public enum FixedDecimal {
     /// Divides with the given rounding; `divisor` must be positive.
     @inlinable
     public static func divide(_ dividend: Int128, by divisor: Int128, rounding: Rounding) -> Int128 {
-        let quotient = dividend / divisor
-        let remainder = dividend % divisor
+        var quotient: Int128, remainder: Int128
+        // Fast path: a 64-bit divisor and a quotient that fits 64 bits (almost every price ×
+        // quantity ÷ 1e9) use the hardware 128/64 division instead of the library routine.
+        let magnitude = dividend.magnitude
+        if divisor > 0 && divisor <= Int128(Int64.max) && UInt64(truncatingIfNeeded: magnitude >> 64) < UInt64(divisor) {
+            let (q, r) = UInt64(divisor).dividingFullWidth((high: UInt64(truncatingIfNeeded: magnitude >> 64), low: UInt64(truncatingIfNeeded: magnitude)))
+            quotient = dividend < 0 ? -Int128(q) : Int128(q)
+            remainder = dividend < 0 ? -Int128(r) : Int128(r)
+        } else {
+            quotient = dividend / divisor
+            remainder = dividend % divisor
+        }
         if remainder == 0 { return quotient }
         switch rounding {
         case .towardZero:

@@ -24,9 +24,7 @@ public final class CrossSpreadStrategy: Strategy {
         var b: Instrument
         var routeBuyA: Int32
         var routeBuyB: Int32
-        var busy = false
-        var cooldownUntil = Timestamp.zero
-        /// Base bought minus sold on each venue by this strategy, net of base fees.
+        /// Base bought minus sold on each venue by this strategy (gross of fees).
         var deltaA = Quantity.zero
         var deltaB = Quantity.zero
     }
@@ -44,6 +42,17 @@ public final class CrossSpreadStrategy: Strategy {
     }
 
     var pairs: [Pair] = []
+    /// What every decision reads, kept apart from `pairs` so a decision copies no strings.
+    struct Hot {
+        var a: InstrumentId
+        var b: InstrumentId
+        var busy = false
+        var cooldownUntil = Timestamp.zero
+    }
+    var hot: [Hot] = []
+    /// Taker fees per pair on each venue, looked up once at start.
+    var feesA: [Ratio] = []
+    var feesB: [Ratio] = []
     var pairByInstrument: [Int] = []
     var fx = InstrumentId(0)
     var attempts: [UInt64: Attempt] = [:]
@@ -106,6 +115,9 @@ public final class CrossSpreadStrategy: Strategy {
             pairByInstrument[a.id.index] = pairs.count
             pairByInstrument[b.id.index] = pairs.count
             pairs.append(pair)
+            hot.append(Hot(a: a.id, b: b.id))
+            feesA.append(context.fees(a.id).taker)
+            feesB.append(context.fees(b.id).taker)
             context.subscribe(a.id)
             context.subscribe(b.id)
         }
@@ -120,39 +132,40 @@ public final class CrossSpreadStrategy: Strategy {
         evaluate(k, context)
     }
 
-    @inline(__always)
-    func isFresh(_ book: OrderBook, _ now: Timestamp) -> Bool {
-        now.nanoseconds - book.updatedAt.nanoseconds <= parameters.maxBookAgeMs * 1_000_000
-    }
-
     /// Quote-A price converted into quote B at the FX mid.
     @inline(__always)
     func toQuoteB(_ price: Price, fx: Price) -> Price {
         Price(raw: Int64(FixedDecimal.divide(Int128(price.raw) * Int128(FixedDecimal.unit), by: Int128(fx.raw), rounding: .nearestHalfEven)))
     }
 
-    /// Whether selling at `sell` after its fee beats buying at `buy` after its fee by `min_edge` (both in quote B).
+    /// Whether selling at `sell` after its fee beats buying at `buy` after its fee by `min_edge`
+    /// (both in quote B): sell·(1−f_s) ≥ buy·(1+f_b)·(1+e), cross-multiplied so it needs no
+    /// division (≤ 9.2e18 · 1e9 · 1e9 fits 128 bits).
     @inline(__always)
     func clears(buy: Price, buyFee: Ratio, sell: Price, sellFee: Ratio) -> Bool {
-        let cost = Int128(buy.raw) * Int128(FixedDecimal.unit + buyFee.raw) / Int128(FixedDecimal.unit)
-        let required = cost * Int128(FixedDecimal.unit + parameters.minEdge.raw) / Int128(FixedDecimal.unit)
-        let proceeds = Int128(sell.raw) * Int128(FixedDecimal.unit - sellFee.raw) / Int128(FixedDecimal.unit)
+        let unit = Int128(FixedDecimal.unit)
+        let proceeds = Int128(sell.raw) * Int128(FixedDecimal.unit - sellFee.raw) * unit
+        let required = Int128(buy.raw) * Int128(FixedDecimal.unit + buyFee.raw) * Int128(FixedDecimal.unit + parameters.minEdge.raw)
         return proceeds >= required
     }
 
     func evaluate(_ k: Int, _ context: StrategyContext) {
         let now = context.now
-        let pair = pairs[k]
+        let pair = hot[k]
         guard !pair.busy, now >= pair.cooldownUntil else { return }
         counters.evaluations += 1
-        let fxBook = context.book(fx)
-        let bookA = context.book(pair.a.id)
-        let bookB = context.book(pair.b.id)
-        guard let fxMid = fxBook.mid, !fxBook.isCrossed, isFresh(fxBook, now), isFresh(bookA, now), isFresh(bookB, now) else {
+        // Touches only: books are copied only on an opportunity.
+        let maxAge = parameters.maxBookAgeMs * 1_000_000
+        let fxTouch = context.touch(fx), touchA = context.touch(pair.a), touchB = context.touch(pair.b)
+        guard now.nanoseconds - fxTouch.updatedAt.nanoseconds <= maxAge,
+              now.nanoseconds - touchA.updatedAt.nanoseconds <= maxAge,
+              now.nanoseconds - touchB.updatedAt.nanoseconds <= maxAge,
+              let fxBid = fxTouch.bid, let fxAsk = fxTouch.ask, fxBid.price < fxAsk.price else {
             counters.staleSkips += 1; return
         }
-        guard let askA = bookA.bestAsk, let bidA = bookA.bestBid, let askB = bookB.bestAsk, let bidB = bookB.bestBid else { return }
-        let feeA = context.fees(pair.a.id).taker, feeB = context.fees(pair.b.id).taker
+        let fxMid = Price(raw: Int64((Int128(fxBid.price.raw) + Int128(fxAsk.price.raw)) / 2))
+        guard let askA = touchA.ask, let bidA = touchA.bid, let askB = touchB.ask, let bidB = touchB.bid else { return }
+        let feeA = feesA[k], feeB = feesB[k]
         if clears(buy: toQuoteB(askA.price, fx: fxMid), buyFee: feeA, sell: bidB.price, sellFee: feeB) {
             counters.opportunities += 1
             context.countOpportunity()
@@ -205,7 +218,7 @@ public final class CrossSpreadStrategy: Strategy {
             return
         }
         // Not tradable at a size the venues accept: note the opportunity and wait.
-        pairs[k].cooldownUntil = context.now + .milliseconds(parameters.cooldownMs)
+        hot[k].cooldownUntil = context.now + .milliseconds(parameters.cooldownMs)
     }
 
     func send(_ k: Int, buyOnA: Bool, quantity: Quantity, buyLimit: Price, sellLimit: Price, _ context: StrategyContext) {
@@ -220,12 +233,12 @@ public final class CrossSpreadStrategy: Strategy {
             attempts[nextAttempt] = Attempt(pair: k, buyOnA: buyOnA, route: route, openOrders: [buyId, sellId])
             attemptByOrder[buyId] = nextAttempt
             attemptByOrder[sellId] = nextAttempt
-            pairs[k].busy = true
+            hot[k].busy = true
             context.schedule(after: .milliseconds(parameters.legTimeoutMs), token: nextAttempt)
         case .rejected:
             // Neither leg went out (balance or venue rule): nothing to repair.
             counters.pretradeRejected += 1
-            pairs[k].cooldownUntil = context.now + .milliseconds(parameters.cooldownMs)
+            hot[k].cooldownUntil = context.now + .milliseconds(parameters.cooldownMs)
         }
     }
 
@@ -235,12 +248,10 @@ public final class CrossSpreadStrategy: Strategy {
         guard let attemptId = attemptByOrder[report.orderId], var attempt = attempts[attemptId] else { return }
         let k = attempt.pair
         if report.kind == .fill {
-            var delta = report.fillQuantity
-            let baseAsset = pairs[k].a.base
-            if report.side == .buy && report.feeAsset == baseAsset, let fee = report.fee.asQuantity { delta -= fee }
-            let signed = report.side == .buy ? delta : -delta
+            // Traded quantity, gross of fees: fees are costs (in the PnL), not exposure.
+            let signed = report.side == .buy ? report.fillQuantity : -report.fillQuantity
             if order.venue == pairs[k].a.venue { pairs[k].deltaA += signed } else { pairs[k].deltaB += signed }
-            attempt.net += report.side == .buy ? report.fillQuantity : -report.fillQuantity
+            attempt.net += signed
         }
         if report.isFinal {
             attempt.openOrders.removeAll { $0 == report.orderId }
@@ -307,8 +318,8 @@ public final class CrossSpreadStrategy: Strategy {
             counters.completed += 1
         }
         attempts[attemptId] = nil
-        pairs[k].busy = false
-        pairs[k].cooldownUntil = context.now + .milliseconds(parameters.cooldownMs)
+        hot[k].busy = false
+        hot[k].cooldownUntil = context.now + .milliseconds(parameters.cooldownMs)
     }
 
     // MARK: ending
@@ -316,9 +327,10 @@ public final class CrossSpreadStrategy: Strategy {
     public func stop(_ context: StrategyContext) -> StrategyReport {
         for order in context.openOrders() { context.cancel(order.id) }
         var exposure: [ExposureLine] = []
+        // Net base bought minus sold across both venues: what is unhedged. Inventory moving
+        // from one venue to the other is the strategy working, not exposure.
         for pair in pairs where (pair.deltaA + pair.deltaB).raw != 0 {
-            exposure.append(ExposureLine(venue: parameters.venueA, asset: pair.base, quantity: pair.deltaA))
-            exposure.append(ExposureLine(venue: parameters.venueB, asset: pair.base, quantity: pair.deltaB))
+            exposure.append(ExposureLine(venue: "\(parameters.venueA)+\(parameters.venueB)", asset: pair.base, quantity: pair.deltaA + pair.deltaB))
         }
         let c = counters
         return StrategyReport(name: name, counters: [
