@@ -4,8 +4,18 @@ import Testing
 @testable import ArbHost
 
 /// A small valid manifest; tests edit it textually.
-func manifestText(dataDir: String = "/tmp/arbor-test-runs", runtime: String = "20s", extra: String = "", strategyParameters: String = "") -> String {
-    """
+func manifestText(dataDir: String = "/tmp/arbor-test-runs", runtime: String = "20s", extra: String = "", strategyParameters: String = "",
+                  withStrategy: Bool = true) -> String {
+    let strategy = withStrategy ? """
+    [strategies.spread]
+    plugin = "cross-spread"
+
+    [strategies.spread.parameters]
+    min_edge = "0.0015"
+    order_notional = "1000"
+    \(strategyParameters)
+    """ : ""
+    return """
     mode = "paper"
     seed = 7
     max_runtime = "\(runtime)"
@@ -26,13 +36,7 @@ func manifestText(dataDir: String = "/tmp/arbor-test-runs", runtime: String = "2
     latency_ms = { outbound = 25, inbound = 25 }
     balances = { USDT = "150000", BTC = "1", ETH = "20", XRP = "40000" }
 
-    [strategies.spread]
-    plugin = "cross-spread"
-
-    [strategies.spread.parameters]
-    min_edge = "0.0015"
-    order_notional = "1000"
-    \(strategyParameters)
+    \(strategy)
     \(extra)
     """
 }

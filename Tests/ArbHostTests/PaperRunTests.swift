@@ -47,6 +47,9 @@ struct PaperRunTests {
         // Balances agree with the journal's fills: the venues' books balance.
         for venue in summary.balances.values { for b in venue.values { #expect(Amount(b.end)! == Amount(b.available)! + Amount(b.locked)!) } }
         #expect(summary.text().contains("== arbd run"))
+        // Positions per venue add up to the fills.
+        let positionFills = summary.positions.values.flatMap(\.values).reduce(0) { $0 + $1.fills }
+        #expect(positionFills == summary.orders.fills)
     }
 
     @Test("same manifest and seed: identical summary and journal, bit for bit")

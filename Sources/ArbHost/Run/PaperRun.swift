@@ -57,47 +57,22 @@ public final class PaperRun {
 
         var source = SyntheticMarket(config: plan.market, startTime: RunPlan.startTime)
         let end = RunPlan.startTime + m.maxRuntime.duration
-        var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
         let wallStart = MonotonicClock.nanoseconds()
         let startedAt = ISO8601DateFormatter().string(from: Date())
-        var lastStatus = wallStart
-        var stoppedBy = "source_exhausted"
-        var steps: UInt64 = 0
-        var latencySum: UInt64 = 0
-        let paced = m.clock == .wall
         let status = StatusLine(enabled: options.showStatus)
-
-        while true {
-            if steps & 1023 == 0 {
-                if stop.isRaised { stoppedBy = "signal"; break }
-                let now = MonotonicClock.nanoseconds()
-                if now - lastStatus >= 1_000_000_000 {
-                    lastStatus = now
-                    status.show(kernel: kernel, end: end, wallSeconds: Double(now - wallStart) / 1e9)
-                }
-            }
-            if paced {
-                // Release each event at its time on the wall clock, checking for signals while waiting.
-                guard let due = kernel.nextDueTime(&source), due < end else { stoppedBy = "max_runtime"; break }
-                let target = wallStart + UInt64(max(0, (due - RunPlan.startTime).nanosecondsInt64))
-                var now = MonotonicClock.nanoseconds()
-                while now < target {
-                    if stop.isRaised { break }
-                    MonotonicClock.sleep(nanoseconds: min(target - now, 50_000_000))
-                    now = MonotonicClock.nanoseconds()
-                }
-                if stop.isRaised { stoppedBy = "signal"; break }
-            }
-            let t0 = MonotonicClock.nanoseconds()
-            guard kernel.step(&source, until: end) else {
-                stoppedBy = kernel.nextDueTime(&source) == nil ? "source_exhausted" : "max_runtime"
-                break
-            }
-            let elapsed = MonotonicClock.nanoseconds() - t0
-            _ = histogram.record(elapsed)
-            latencySum &+= elapsed
-            steps += 1
+        var loop: LoopResult
+        switch m.clock {
+        case .simulated:
+            var clock = SimulatedClock()
+            loop = runLoop(kernel, &source, end: end, clock: &clock, paced: false, status: status, wallStart: wallStart)
+        case .wall:
+            var clock = WallClock(anchorEventTime: RunPlan.startTime)
+            loop = runLoop(kernel, &source, end: end, clock: &clock, paced: true, status: status, wallStart: wallStart)
         }
+        let stoppedBy = loop.stoppedBy
+        let histogram = loop.histogram
+        let steps = loop.steps
+        let latencySum = loop.latencySum
         status.finish()
         let wallSeconds = Double(MonotonicClock.nanoseconds() - wallStart) / 1e9
         let endTime = stoppedBy == "max_runtime" ? end : kernel.now
@@ -118,6 +93,48 @@ public final class PaperRun {
         try json.write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent("summary.json")))
         if let path = options.summaryPath { try json.write(to: URL(fileURLWithPath: path)) }
         return summary
+    }
+
+    struct LoopResult {
+        var stoppedBy: String
+        var histogram: Histogram<UInt64>
+        var steps: UInt64
+        var latencySum: UInt64
+    }
+
+    /// Steps the kernel until `end`, a stop request or the end of the data, timing each step.
+    /// Generic over the clock so the simulated path has no waiting code at all.
+    func runLoop<Clock: RunClock, Source: MarketDataSource>(_ kernel: Kernel, _ source: inout Source, end: Timestamp, clock: inout Clock,
+                                                            paced: Bool, status: StatusLine, wallStart: UInt64) -> LoopResult {
+        var result = LoopResult(stoppedBy: "source_exhausted",
+                                histogram: Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three),
+                                steps: 0, latencySum: 0)
+        var lastStatus = wallStart
+        let stop = self.stop
+        while true {
+            if result.steps & 1023 == 0 {
+                if stop.isRaised { result.stoppedBy = "signal"; break }
+                let now = MonotonicClock.nanoseconds()
+                if now - lastStatus >= 1_000_000_000 {
+                    lastStatus = now
+                    status.show(kernel: kernel, end: end, wallSeconds: Double(now - wallStart) / 1e9)
+                }
+            }
+            if paced {
+                guard let due = kernel.nextDueTime(&source), due < end else { result.stoppedBy = "max_runtime"; break }
+                guard clock.wait(until: due, shouldStop: { stop.isRaised }) else { result.stoppedBy = "signal"; break }
+            }
+            let t0 = MonotonicClock.nanoseconds()
+            guard kernel.step(&source, until: end) else {
+                result.stoppedBy = kernel.nextDueTime(&source) == nil ? "source_exhausted" : "max_runtime"
+                break
+            }
+            let elapsed = MonotonicClock.nanoseconds() - t0
+            _ = result.histogram.record(elapsed)
+            result.latencySum &+= elapsed
+            result.steps += 1
+        }
+        return result
     }
 
     /// Connects the configured storage sinks; a configured server that cannot be reached

@@ -56,6 +56,13 @@ public struct RunSummary: Codable, Sendable {
         /// Fills that could not be valued (no price for an asset yet).
         public var unvaluedFills: Int
     }
+    /// One instrument's position on its venue (average cost, reporting currency).
+    public struct Position: Codable, Sendable {
+        public var fills: Int
+        public var quantity: String
+        public var realised: String
+        public var fees: String
+    }
     public struct Balance: Codable, Sendable {
         public var start: String
         public var end: String
@@ -102,6 +109,8 @@ public struct RunSummary: Codable, Sendable {
     public var orders: Orders
     public var pnl: PnL
     public var feesPaid: [String: [String: String]]
+    /// venue → symbol → position, for instruments that traded.
+    public var positions: [String: [String: Position]]
     public var balances: [String: [String: Balance]]
     public var openExposure: [Exposure]
     public var strategies: [StrategyInfo]
@@ -128,6 +137,12 @@ public struct RunSummary: Codable, Sendable {
         for r in pnl.routes where r.fills > 0 {
             let flows = r.flows.keys.sorted().map { "\($0) \(r.flows[$0]!)" }.joined(separator: ", ")
             line("  route      \(r.route): \(r.fills) fills, realised \(r.realised), open \(r.openQuantity); flows \(flows)")
+        }
+        for venue in positions.keys.sorted() {
+            for symbol in positions[venue]!.keys.sorted() {
+                let p = positions[venue]![symbol]!
+                line("  position   \(venue) \(symbol): \(p.quantity) after \(p.fills) fills, realised \(p.realised)")
+            }
         }
         line("balances")
         for venue in balances.keys.sorted() {

@@ -44,6 +44,14 @@ struct SummaryBuilder {
             balances[venue] = balanceRow
         }
 
+        var positions: [String: [String: RunSummary.Position]] = [:]
+        for instrument in u.instruments {
+            let ledger = kernel.instrumentLedgers[instrument.id.index]
+            guard ledger.fills > 0 else { continue }
+            positions[u.venueName(instrument.venue), default: [:]][instrument.symbol] =
+                .init(fills: ledger.fills, quantity: ledger.quantity.description, realised: ledger.realised.description, fees: ledger.fees.description)
+        }
+
         var exposure: [RunSummary.Exposure] = []
         var strategies: [RunSummary.StrategyInfo] = []
         for (i, report) in strategyReports.enumerated() {
@@ -66,6 +74,6 @@ struct SummaryBuilder {
                           openAtEnd: kernel.openOrderCount, rejectionsByCode: c.rejectionsByCode),
             pnl: .init(reportingCurrency: reporting, realisedTotal: realised.description, feesTotal: fees.description, routes: routes,
                        unvaluedFills: kernel.unvaluedFills),
-            feesPaid: feesPaid, balances: balances, openExposure: exposure, strategies: strategies, journal: journal, wall: wall)
+            feesPaid: feesPaid, positions: positions, balances: balances, openExposure: exposure, strategies: strategies, journal: journal, wall: wall)
     }
 }
