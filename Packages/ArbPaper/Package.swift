@@ -9,9 +9,12 @@ let package = Package(
     ],
     dependencies: [
         .package(path: "../ArbCore"),
+        .package(path: "../ArbRateLimit"),
     ],
     targets: [
-        .target(name: "ArbPaper", dependencies: [.product(name: "ArbCore", package: "ArbCore")]),
-        .testTarget(name: "ArbPaperTests", dependencies: ["ArbPaper", .product(name: "ArbCore", package: "ArbCore")]),
+        .target(name: "ArbPaper", dependencies: [.product(name: "ArbCore", package: "ArbCore"),
+                                                 .product(name: "ArbRateLimit", package: "ArbRateLimit")]),
+        .testTarget(name: "ArbPaperTests", dependencies: ["ArbPaper", .product(name: "ArbCore", package: "ArbCore"),
+                                                          .product(name: "ArbRateLimit", package: "ArbRateLimit")]),
     ]
 )

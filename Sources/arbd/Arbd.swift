@@ -7,7 +7,7 @@ struct Arbd: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "arbd",
         abstract: "Arbor: manifest-driven cross-exchange arbitrage host.",
-        subcommands: [Run.self, Check.self, Plugins.self, Bench.self])
+        subcommands: [Run.self, Check.self, Plugins.self, Bench.self, BenchRateLimit.self, RateLimitLoadWorker.self])
 }
 
 /// Prints an error the way a user can act on it and exits non-zero.
@@ -105,6 +105,70 @@ struct Bench: ParsableCommand {
             }
         } catch {
             throw fail(error)
+        }
+    }
+}
+
+/// The multi-process rate-limit test's worker (not for users).
+struct RateLimitLoadWorker: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ratelimit-load", abstract: "Hammer a Redis-shared rate limiter and log every grant.",
+                                                    shouldDisplay: false)
+    @Option var exchange = "upbit"
+    @Option(name: .customLong("redis-host")) var redisHost = "127.0.0.1"
+    @Option(name: .customLong("redis-port")) var redisPort: Int
+    @Option var prefix: String
+    @Option var seconds: Double = 4
+    @Option var log: String
+    @Option var stats: String?
+
+    func run() throws {
+        guard let limiter = RateLimitLoad.sharedLimiter(exchange: exchange, host: redisHost, port: redisPort, prefix: prefix),
+              let rules = RateLimitLoad.rules(for: exchange) else {
+            throw fail(ValidationError("--exchange: '\(exchange)' has no rate-limit rules; use upbit or binance"))
+        }
+        var lines: [String] = []
+        let result = RateLimitLoad.run(limiter, rules: rules, seconds: seconds, log: &lines)
+        try (lines.joined(separator: "\n") + "\n").write(toFile: log, atomically: true, encoding: .utf8)
+        if let stats {
+            let encoder = JSONEncoder()
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            try encoder.encode(result).write(to: URL(fileURLWithPath: stats))
+        }
+        if limiter.isUsingFallback { throw fail(ValidationError("Redis was not reachable: the worker ran on its fallback share")) }
+    }
+}
+
+/// Rate-limiter benchmarks: in-process tryAcquire, and Redis-shared acquisitions with 1 and N processes.
+struct BenchRateLimit: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bench-ratelimit", abstract: "Measure the rate limiter: in process, and shared through Redis.")
+    @Option(name: .customLong("redis-port")) var redisPort: Int?
+    @Option(name: .customLong("redis-host")) var redisHost = "127.0.0.1"
+    @Option var processes: Int = 4
+    @Option var seconds: Double = 3
+
+    func run() throws {
+        let local = RateLimitLoad.inProcessNanosecondsPerCall(calls: 5_000_000)
+        print(String(format: "in-process tryAcquire: %.1f ns/op (%d of 5,000,000 granted)", local.nsPerCall, local.granted))
+        guard let port = redisPort else { print("(no --redis-port: Redis figures skipped)"); return }
+        let me = CommandLine.arguments[0]
+        for n in [1, processes] {
+            let prefix = "arbor-bench-\(UUID().uuidString.prefix(8))"
+            let dir = NSTemporaryDirectory()
+            let children: [Process] = try (0..<n).map { i in
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: me)
+                p.arguments = ["ratelimit-load", "--exchange", "binance", "--redis-host", redisHost, "--redis-port", String(port), "--prefix", prefix,
+                               "--seconds", String(seconds), "--log", "\(dir)/\(prefix)-\(i).log", "--stats", "\(dir)/\(prefix)-\(i).json"]
+                try p.run()
+                return p
+            }
+            for c in children { c.waitUntilExit() }
+            let decoder = JSONDecoder()
+            decoder.keyDecodingStrategy = .convertFromSnakeCase
+            let stats = try (0..<n).map { try decoder.decode(RateLimitLoad.Stats.self, from: Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(prefix)-\($0).json"))) }
+            let total = stats.reduce(0) { $0 + $1.acquisitionsPerSecond }
+            print(String(format: "redis, %d process%@: %.0f acquisitions/s in total; per call p50 %d ns, p99 %d ns (worst process)",
+                         n, n == 1 ? "" : "es", total, stats.map(\.p50Ns).max()!, stats.map(\.p99Ns).max()!))
         }
     }
 }

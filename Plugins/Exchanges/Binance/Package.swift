@@ -10,18 +10,21 @@ let package = Package(
     dependencies: [
         .package(path: "../../../Packages/ArbCore"),
         .package(path: "../../../Packages/ArbPaper"),
+        .package(path: "../../../Packages/ArbRateLimit"),
         .package(path: "../../../Packages/ArbTesting"),
     ],
     targets: [
         .target(name: "Binance", dependencies: [
             .product(name: "ArbCore", package: "ArbCore"),
             .product(name: "ArbPaper", package: "ArbPaper"),
+            .product(name: "ArbRateLimit", package: "ArbRateLimit"),
         ]),
         .testTarget(name: "BinanceTests", dependencies: [
             "Binance",
             .product(name: "ArbCore", package: "ArbCore"),
             .product(name: "ArbPaper", package: "ArbPaper"),
             .product(name: "ArbTesting", package: "ArbTesting"),
+            .product(name: "ArbRateLimit", package: "ArbRateLimit"),
         ]),
     ]
 )

@@ -87,9 +87,9 @@ public struct BenchRunner {
         }
         let fx = universe.addInstrument(upbit.listing(base: "USDT", quote: "KRW")!, on: vu)
         let usdt = universe.asset("USDT"), krw = universe.asset("KRW")
-        let latency = VenueLatency(outbound: .milliseconds(20), inbound: .milliseconds(20))
-        let kernel = Kernel(universe: universe, venues: [binance.makePaperVenue(venue: vb, universe: universe, latency: latency),
-                                                         upbit.makePaperVenue(venue: vu, universe: universe, latency: latency)],
+        let options = PaperVenueOptions(latency: VenueLatency(outbound: .milliseconds(20), inbound: .milliseconds(20)))
+        let kernel = Kernel(universe: universe, venues: [binance.makePaperVenue(venue: vb, universe: universe, options: options),
+                                                         upbit.makePaperVenue(venue: vu, universe: universe, options: options)],
                             reportingAsset: usdt, fxInstruments: [fx])
         kernel.deposit(venue: vb, asset: usdt, amount: Amount(units: 1_000_000_000))
         kernel.deposit(venue: vu, asset: krw, amount: Amount(units: 1_000_000_000_000))

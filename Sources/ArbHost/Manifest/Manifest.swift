@@ -1,4 +1,5 @@
 import ArbCore
+import ArbRateLimit
 
 /// A run's manifest: everything `arbd run` needs, decoded strictly from TOML.
 /// Key names are the manifest's (snake_case); see docs/MANIFEST.md.
@@ -173,8 +174,9 @@ public struct ExchangeSection: Decodable, Sendable {
     public var balances: [String: Amount]
     /// Plugin settings: decoded by the plugin itself, strictly.
     var settings: OpaqueTOML?
+    public var rateLimits: RateLimitSection
 
-    enum CodingKeys: String, CodingKey { case plugin, quote, symbols, latencyMs = "latency_ms", balances, settings }
+    enum CodingKeys: String, CodingKey { case plugin, quote, symbols, latencyMs = "latency_ms", balances, settings, rateLimits = "rate_limits" }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         plugin = try c.decodeIfPresent(String.self, forKey: .plugin)
@@ -183,7 +185,50 @@ public struct ExchangeSection: Decodable, Sendable {
         latencyMs = try c.decode(.latencyMs, default: LatencySection())
         balances = try c.decode([String: Amount].self, forKey: .balances)
         settings = try c.decodeIfPresent(OpaqueTOML.self, forKey: .settings)
+        rateLimits = try c.decode(.rateLimits, default: RateLimitSection())
     }
+}
+
+/// `[exchanges.<name>.rate_limits]`: how this process uses the exchange's budget.
+public struct RateLimitSection: Decodable, Sendable {
+    /// `local` (this process alone) or `redis` (shared with other processes through [storage.redis]).
+    public var backend: RateLimitBackendKind = .local
+    /// This process's share of every pool, e.g. "0.25" when four processes split one IP.
+    public var share: Ratio = .one
+    /// Above this utilisation new orders wait; queries and market data earlier.
+    public var softUtilisation: Ratio = Ratio("0.8")!
+    /// Pool limits replacing the documented ones for this account (client side), e.g. { orders_10s = 50 }.
+    public var limits: [String: Int64] = [:]
+    /// With the redis backend: the share used locally while Redis is unreachable.
+    public var fallbackShare: Ratio = Ratio("0.25")!
+    /// Paper venues answer 429 and ban as the exchange does.
+    public var enforceAtVenue: Bool = true
+    /// What the paper venue enforces, if not the documented limits (to rehearse another
+    /// process sharing the IP, or a lower account tier).
+    public var venueLimits: [String: Int64] = [:]
+
+    init() {}
+    enum CodingKeys: String, CodingKey {
+        case backend, share, softUtilisation = "soft_utilisation", limits, fallbackShare = "fallback_share"
+        case enforceAtVenue = "enforce_at_venue", venueLimits = "venue_limits"
+    }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        backend = try c.decode(.backend, default: .local)
+        share = try c.decode(.share, default: .one)
+        softUtilisation = try c.decode(.softUtilisation, default: Ratio("0.8")!)
+        limits = try c.decode(.limits, default: [:])
+        fallbackShare = try c.decode(.fallbackShare, default: Ratio("0.25")!)
+        enforceAtVenue = try c.decode(.enforceAtVenue, default: true)
+        venueLimits = try c.decode(.venueLimits, default: [:])
+    }
+
+    var policy: RateLimitPolicy { RateLimitPolicy(share: share, softUtilisation: softUtilisation, limitOverrides: limits) }
+}
+
+public enum RateLimitBackendKind: String, Decodable, Sendable, CaseIterable {
+    case local
+    case redis
 }
 
 public struct LatencySection: Decodable, Sendable {

@@ -1,4 +1,5 @@
 import ArbCore
+import ArbRateLimit
 import ArbSynthetic
 
 /// A manifest turned into wired parts: the universe with dense ids, one configured
@@ -46,6 +47,31 @@ public final class RunPlan {
                 plugins.append(plugin)
                 universe.addVenue(name)
             } catch let e as ManifestError { errors.append(e) }
+        }
+
+        // Rate limits: pool names must be the exchange's, the redis backend needs [storage.redis].
+        for (v, name) in names.enumerated() {
+            let section = m.exchanges[name]!.rateLimits
+            guard let limited = plugins[v] as? any RateLimitedExchange else { continue }
+            let known = limited.rateLimitRules.pools.map(\.id)
+            for (key, overrides) in [("limits", section.limits), ("venue_limits", section.venueLimits)] {
+                for pool in overrides.keys.sorted() {
+                    if !known.contains(pool) {
+                        errors.append(loaded.error(["exchanges", name, "rate_limits", key, pool], "unknown pool '\(pool)'; \(type(of: plugins[v]).id) has: \(known.joined(separator: ", "))"))
+                    } else if overrides[pool]! <= 0 {
+                        errors.append(loaded.error(["exchanges", name, "rate_limits", key, pool], "must be positive"))
+                    }
+                }
+            }
+            if section.share.raw <= 0 || section.share > .one {
+                errors.append(loaded.error(["exchanges", name, "rate_limits", "share"], "must be above 0 and at most 1, e.g. \"0.25\""))
+            }
+            if section.softUtilisation.raw <= 0 || section.softUtilisation > .one {
+                errors.append(loaded.error(["exchanges", name, "rate_limits", "soft_utilisation"], "must be above 0 and at most 1, e.g. \"0.8\""))
+            }
+            if section.backend == .redis && m.storage?.redis == nil {
+                errors.append(loaded.error(["exchanges", name, "rate_limits", "backend"], "the redis backend needs a [storage.redis] section"))
+            }
         }
 
         // Instruments: each venue's listing of each symbol.
@@ -172,20 +198,48 @@ public final class RunPlan {
         return nil
     }
 
+    /// The client-side limiter per exchange (nil for a plugin that declares no limits).
+    /// Built by `makeKernel`; the run keeps them for its summary.
+    public private(set) var rateLimiters: [(any RateLimitBackend)?] = []
+
+    func makeRateLimiters() throws -> [(any RateLimitBackend)?] {
+        rateLimiters = try plugins.enumerated().map { v, plugin -> (any RateLimitBackend)? in
+            guard let limited = plugin as? any RateLimitedExchange else { return nil }
+            let section = manifest.exchanges[exchangeNames[v]]!.rateLimits
+            switch section.backend {
+            case .local:
+                return RateLimiter(rules: limited.rateLimitRules, policy: section.policy)
+            case .redis:
+                return try SharedRateLimiterFactory.make(rules: limited.rateLimitRules, section: section, plan: self)
+            }
+        }
+        return rateLimiters
+    }
+
     /// A fresh kernel with fresh venues and strategies, funded; the same plan always
     /// builds the same kernel.
     public func makeKernel() throws -> Kernel {
         let venues = plugins.enumerated().map { v, plugin in
-            plugin.makePaperVenue(venue: VenueId(v), universe: universe, latency: manifest.exchanges[exchangeNames[v]]!.latencyMs.latency)
+            plugin.makePaperVenue(venue: VenueId(v), universe: universe, options: paperOptions(v))
         }
         let kernel = Kernel(universe: universe, venues: venues, reportingAsset: reportingAsset, fxInstruments: fxInstrument.map { [$0] } ?? [])
         for (venue, asset, amount) in deposits { kernel.deposit(venue: venue, asset: asset, amount: amount) }
+        for (v, backend) in try makeRateLimiters().enumerated() {
+            if let backend { kernel.setThrottle(ClientThrottle(backend: backend), for: VenueId(v)) }
+        }
         for (i, factory) in strategyFactories.enumerated() {
             do { try kernel.add(try factory()) } catch let e as PluginConfigurationError {
                 throw loaded.error(["strategies", strategyNames[i], "parameters", e.setting], e.message)
             }
         }
         return kernel
+    }
+
+    /// The paper venue of exchange `v`: latency, and the exchange-side rate limits.
+    func paperOptions(_ v: Int) -> PaperVenueOptions {
+        let section = manifest.exchanges[exchangeNames[v]]!
+        return PaperVenueOptions(latency: section.latencyMs.latency, enforceRateLimits: section.rateLimits.enforceAtVenue,
+                                 rateLimitOverrides: section.rateLimits.venueLimits)
     }
 
     /// Event time at which runs start (fixed, so runs are reproducible): 2026-01-01T00:00:00Z.

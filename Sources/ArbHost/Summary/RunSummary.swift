@@ -1,4 +1,5 @@
 import ArbCore
+import ArbRateLimit
 import Foundation
 
 /// The end-of-run summary. Everything outside `wall` depends only on the manifest and
@@ -82,6 +83,14 @@ public struct RunSummary: Codable, Sendable {
         public var counters: [String: Int64]
         public var notes: [String]
     }
+    /// One exchange's rate limits: what the client limiter did and what the venue answered.
+    public struct RateLimitInfo: Codable, Sendable {
+        public var exchange: String
+        public var client: RateLimitReport?
+        public var venueRequests: Int
+        public var venueTooManyRequests: Int
+        public var venueBans: Int
+    }
     public struct JournalInfo: Codable, Sendable {
         public var file: String
         public var sinks: [SinkReport]
@@ -114,6 +123,7 @@ public struct RunSummary: Codable, Sendable {
     public var balances: [String: [String: Balance]]
     public var openExposure: [Exposure]
     public var strategies: [StrategyInfo]
+    public var rateLimits: [RateLimitInfo]
     public var journal: JournalInfo
     public var wall: Wall
 
@@ -156,6 +166,17 @@ public struct RunSummary: Codable, Sendable {
         for s in strategies {
             line("strategy     \(s.name) (\(s.plugin)): " + s.counters.keys.sorted().map { "\($0)=\(s.counters[$0]!)" }.joined(separator: " "))
             for n in s.notes { line("  note       \(n)") }
+        }
+        for r in rateLimits {
+            var text = "rate limits  \(r.exchange): venue saw \(r.venueRequests) requests, answered \(r.venueTooManyRequests) × 429, \(r.venueBans) bans"
+            if let c = r.client {
+                text += "; client (\(c.backend)) granted \(c.counters.granted), held \(c.counters.waits), shed \(c.counters.sheds), held while banned \(c.counters.deniedWhileBanned)"
+                if c.fallbacks > 0 { text += ", fell back to its local share \(c.fallbacks)×" }
+            }
+            line(text)
+            for p in r.client?.pools ?? [] where p.metrics.grantedRequests > 0 {
+                line("  pool       \(p.pool)\(p.instrument.map { "/\($0)" } ?? ""): \(p.scheme), peak \(p.metrics.peakUtilisationPpm / 10_000) %, \(p.metrics.grantedRequests) requests, \(p.metrics.waits) waits")
+            }
         }
         line("journal      \(journal.file): " + journal.sinks.map { "\($0.name) \($0.records)\($0.error.map { " FAILED: \($0)" } ?? "")" }.joined(separator: ", "))
         let l = wall.loopLatency

@@ -1,4 +1,6 @@
 import ArbCore
+import ArbPaper
+import ArbRateLimit
 
 /// Reads the kernel's state after a run into a `RunSummary`.
 struct SummaryBuilder {
@@ -62,6 +64,14 @@ struct SummaryBuilder {
             strategies.append(.init(name: name, plugin: report.name, counters: report.counters, notes: report.notes))
         }
 
+        var rateLimits: [RunSummary.RateLimitInfo] = []
+        for v in 0..<u.venueCount {
+            let venueSide = (kernel.venue(VenueId(v)) as? any RateLimitEnforcing)?.rateLimits
+            let client = v < plan.rateLimiters.count ? plan.rateLimiters[v]?.report(at: kernel.now) : nil
+            rateLimits.append(.init(exchange: u.venueName(VenueId(v)), client: client, venueRequests: venueSide?.requestsSeen ?? 0,
+                                    venueTooManyRequests: venueSide?.tooManyRequestsSent ?? 0, venueBans: venueSide?.bansIssued ?? 0))
+        }
+
         return RunSummary(
             run: .init(name: runName, manifest: plan.loaded.file, mode: m.mode.rawValue, clock: m.clock.rawValue, seed: m.seed,
                        maxRuntime: m.maxRuntime.text, startEventTimeNs: RunPlan.startTime.nanoseconds, endEventTimeNs: endTime.nanoseconds,
@@ -74,6 +84,7 @@ struct SummaryBuilder {
                           openAtEnd: kernel.openOrderCount, rejectionsByCode: c.rejectionsByCode),
             pnl: .init(reportingCurrency: reporting, realisedTotal: realised.description, feesTotal: fees.description, routes: routes,
                        unvaluedFills: kernel.unvaluedFills),
-            feesPaid: feesPaid, positions: positions, balances: balances, openExposure: exposure, strategies: strategies, journal: journal, wall: wall)
+            feesPaid: feesPaid, positions: positions, balances: balances, openExposure: exposure, strategies: strategies, rateLimits: rateLimits,
+            journal: journal, wall: wall)
     }
 }

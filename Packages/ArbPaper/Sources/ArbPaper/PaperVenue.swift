@@ -1,4 +1,10 @@
 import ArbCore
+import ArbRateLimit
+
+/// A venue that enforces exchange-side rate limits (for the summary).
+public protocol RateLimitEnforcing {
+    var rateLimits: ExchangeSideLimits? { get }
+}
 
 /// A paper exchange: its own account books, its own resting orders, matching against
 /// the live book with the venue's rules (`Rules`), fees and wording.
@@ -8,7 +14,7 @@ import ArbCore
 /// Resting orders fill as maker at their own price when the book moves through them or
 /// a trade prints strictly through their price. A trade *at* their price does not fill
 /// them: the queue position is unknown, and assuming the front would flatter a strategy.
-public final class PaperVenue<Rules: VenueRules>: VenueAdapter, VenueErrorWording {
+public final class PaperVenue<Rules: VenueRules>: VenueAdapter, VenueErrorWording, RateLimitEnforcing {
     public let venue: VenueId
     public let rules: Rules
     public var name: String { rules.name }
@@ -23,9 +29,12 @@ public final class PaperVenue<Rules: VenueRules>: VenueAdapter, VenueErrorWordin
     private var restingIndex: [ClientOrderId: InstrumentId] = [:]
     private let universe: Universe
     public private(set) var fillCount = 0
+    /// The exchange's own rate limits, when enforced: requests over them get 429, then bans.
+    public let rateLimits: ExchangeSideLimits?
 
 
-    public init(venue: VenueId, rules: Rules, universe: Universe, latency: VenueLatency) {
+    public init(venue: VenueId, rules: Rules, universe: Universe, latency: VenueLatency, rateLimits: ExchangeSideLimits? = nil) {
+        self.rateLimits = rateLimits
         self.venue = venue
         self.rules = rules
         self.latency = latency
@@ -50,6 +59,10 @@ public final class PaperVenue<Rules: VenueRules>: VenueAdapter, VenueErrorWordin
         func report(_ kind: ExecutionReport.Kind, final: Bool, leaves: Quantity, rejection: Rejection? = nil) {
             reports.append(ExecutionReport(kind: kind, orderId: order.id, venue: venue, instrument: instrument.id, side: intent.side,
                                            leavesQuantity: leaves, isFinal: final, rejection: rejection, venueTime: now))
+        }
+        // Rate limits count a request on arrival, before anything else is looked at.
+        if let rateLimits, let refused = rateLimits.admit(RateLimitRequest(.newOrder, priority: .newOrder, instrument: instrument.symbol), at: now) {
+            report(.rejected, final: true, leaves: .zero, rejection: refused); return
         }
         if let rejection = rules.validate(intent, instrument: instrument, book: book) {
             report(.rejected, final: true, leaves: .zero, rejection: rejection); return
@@ -128,6 +141,16 @@ public final class PaperVenue<Rules: VenueRules>: VenueAdapter, VenueErrorWordin
     }
 
     public func receiveCancel(_ id: ClientOrderId, now: Timestamp, reports: inout [ExecutionReport]) {
+        if let rateLimits {
+            let resting = restingIndex[id].flatMap { i in self.resting[i.index].first { $0.order.id == id } }
+            let request = RateLimitRequest(.cancelOrder, priority: .cancel, instrument: resting.map { universe[$0.order.intent.instrument].symbol },
+                                           orderAge: resting.map { now - $0.order.submittedAt })
+            if let refused = rateLimits.admit(request, at: now) {
+                reports.append(ExecutionReport(kind: .cancelRejected, orderId: id, venue: venue, instrument: resting?.order.intent.instrument ?? InstrumentId(0),
+                                               side: resting?.order.intent.side ?? .buy, isFinal: false, rejection: refused, venueTime: now))
+                return
+            }
+        }
         guard let instrument = restingIndex[id], let i = resting[instrument.index].firstIndex(where: { $0.order.id == id }) else {
             // Already filled or ended: the venue refuses the cancel.
             reports.append(ExecutionReport(kind: .cancelRejected, orderId: id, venue: venue, instrument: InstrumentId(0), side: .buy,

@@ -17,12 +17,12 @@ public struct VenueHarness {
     public private(set) var reports: [ExecutionReport] = []
     private var nextId: UInt64 = 0
 
-    public init<P: ExchangePlugin>(plugin: P, base: String, quote: String) {
+    public init<P: ExchangePlugin>(plugin: P, base: String, quote: String, enforceRateLimits: Bool = false) {
         let v = universe.addVenue(P.id)
         guard let spec = plugin.listing(base: base, quote: quote) else { preconditionFailure("\(P.id) does not list \(base)/\(quote)") }
         let id = universe.addInstrument(spec, on: v)
         instrument = universe[id]
-        venue = plugin.makePaperVenue(venue: v, universe: universe, latency: .zero)
+        venue = plugin.makePaperVenue(venue: v, universe: universe, options: PaperVenueOptions(latency: .zero, enforceRateLimits: enforceRateLimits))
     }
 
     public func asset(_ code: String) -> AssetId { universe.assetId(code)! }
@@ -36,12 +36,12 @@ public struct VenueHarness {
         book.replace(bids: bids.map(level), asks: asks.map(level))
     }
 
-    /// Sends one order and returns the reports it produced.
-    public mutating func send(_ intent: OrderIntent) -> [ExecutionReport] {
+    /// Sends one order (at `now`) and returns the reports it produced.
+    public mutating func send(_ intent: OrderIntent, at now: Timestamp = .zero) -> [ExecutionReport] {
         nextId += 1
         let start = reports.count
-        let order = Order(id: ClientOrderId(nextId), strategy: StrategyId(0), venue: instrument.venue, intent: intent, submittedAt: .zero)
-        venue.receive(order, instrument: instrument, book: &book, now: .zero, reports: &reports)
+        let order = Order(id: ClientOrderId(nextId), strategy: StrategyId(0), venue: instrument.venue, intent: intent, submittedAt: now)
+        venue.receive(order, instrument: instrument, book: &book, now: now, reports: &reports)
         return Array(reports[start...])
     }
 }

@@ -73,6 +73,8 @@ public final class Kernel {
 
     let venues: [any VenueAdapter]
     let feeSchedules: [FeeSchedule]
+    /// The client-side rate limiter of each venue, if any.
+    var throttles: [(any OrderThrottle)?]
     var nextOrderId: UInt64 = 0
 
     /// The kernel's view of each venue account.
@@ -115,6 +117,7 @@ public final class Kernel {
                                     touches: ContiguousArray(repeating: Touch(), count: universe.instruments.count),
                                     subscribers: Array(repeating: [], count: universe.instruments.count)))
         self.feeSchedules = universe.instruments.map { venues[$0.venue.index].fees(for: $0) }
+        self.throttles = Array(repeating: nil, count: universe.venueCount)
         self.balances = Array(repeating: Balances(assetCount: universe.assetCount), count: universe.venueCount)
         self.initialBalances = balances
         self.instrumentLedgers = Array(repeating: PositionLedger(), count: universe.instruments.count)
@@ -135,6 +138,11 @@ public final class Kernel {
         balances[venue.index].deposit(asset, amount)
         initialBalances[venue.index].deposit(asset, amount)
         venues[venue.index].deposit(asset, amount)
+    }
+
+    /// Puts a client-side rate limiter in front of a venue: every order and cancel asks it first.
+    public func setThrottle(_ throttle: (any OrderThrottle)?, for venue: VenueId) {
+        throttles[venue.index] = throttle
     }
 
     /// Adds a strategy and starts it; it subscribes through its context.
@@ -333,7 +341,18 @@ public final class Kernel {
             recordPreTradeRejection(intent, rejection, strategy: strategy)
             return .failure(rejection)
         }
+        if let held = admit(intent) {
+            recordPreTradeRejection(intent, held, strategy: strategy)
+            return .failure(held)
+        }
         return .success(send(intent, lock: lock, strategy: strategy))
+    }
+
+    /// The venue's client-side rate limiter, if it has one.
+    func admit(_ intent: OrderIntent) -> Rejection? {
+        let instrument = universe.instruments[intent.instrument.index]
+        guard let throttle = throttles[instrument.venue.index] else { return nil }
+        return throttle.admit(.newOrder(intent, instrument), at: now)
     }
 
     /// Both legs are checked (rules, and balances counting the first leg's lock) before either is sent.
@@ -349,6 +368,17 @@ public final class Kernel {
             recordPreTradeRejection(b, rejectB, strategy: strategy)
             return .rejected(leg: 1, rejectB)
         }
+        // Rate limits last: both legs must be admitted before either goes. A first leg
+        // admitted for a pair that then cannot go has used budget it did not need, which
+        // errs on the safe side.
+        if let held = admit(a) {
+            recordPreTradeRejection(a, held, strategy: strategy)
+            return .rejected(leg: 0, held)
+        }
+        if let held = admit(b) {
+            recordPreTradeRejection(b, held, strategy: strategy)
+            return .rejected(leg: 1, held)
+        }
         let idA = send(a, lock: lockA, strategy: strategy)
         let idB = send(b, lock: lockB, strategy: strategy)
         return .sent(idA, idB)
@@ -356,6 +386,13 @@ public final class Kernel {
 
     func cancel(_ id: ClientOrderId) -> Bool {
         guard let open = openOrders[id] else { return false }
+        let instrument = universe.instruments[open.order.intent.instrument.index]
+        if let throttle = throttles[open.order.venue.index],
+           let held = throttle.admit(.cancel(open.order, instrument, orderAge: now - open.order.submittedAt), at: now) {
+            counters.heldCancels += 1
+            counters.rejectionsByCode["held:\(universe.venueNames[open.order.venue.index]):\(held.venueCode)", default: 0] += 1
+            return false
+        }
         counters.cancels += 1
         scheduler.schedule(.cancelArrival(open.order.venue, id), at: now + venues[open.order.venue.index].outboundLatency)
         return true
@@ -401,7 +438,14 @@ public final class Kernel {
             counters.venueRejections += 1
             let code = report.rejection?.venueCode ?? "unknown"
             counters.rejectionsByCode["\(universe.venueNames[venueIndex]):\(code)", default: 0] += 1
-        case .cancelled, .cancelRejected:
+            if let rejection = report.rejection, [418, 429, 403].contains(rejection.httpStatus), let throttle = throttles[venueIndex] {
+                throttle.venueRefused(rejection, action: .newOrder(open.order.intent, instrument), at: now)
+            }
+        case .cancelRejected:
+            if let rejection = report.rejection, [418, 429, 403].contains(rejection.httpStatus), let throttle = throttles[venueIndex] {
+                throttle.venueRefused(rejection, action: .cancel(open.order, instrument, orderAge: now - open.order.submittedAt), at: now)
+            }
+        case .cancelled:
             break
         case .expired:
             counters.expirations += 1

@@ -13,6 +13,8 @@ public struct KernelCounters: Sendable, Hashable {
     /// Rejections by "venue:code" (venue ones) or "pre-trade:venue:code"; the summary sorts the keys.
     public var rejectionsByCode: [String: Int] = [:]
     public var cancels: Int = 0
+    /// Cancels the client-side rate limiter held back (during a ban, or a full pool).
+    public var heldCancels: Int = 0
     public var expirations: Int = 0
     public var scheduledActions: Int = 0
     /// Market events for instruments the run does not know (bad input, counted not fatal).

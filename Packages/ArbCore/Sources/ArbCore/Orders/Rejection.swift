@@ -14,6 +14,7 @@ public enum RejectReason: String, Sendable, Hashable, CaseIterable {
     case unknownInstrument = "unknown_instrument"
     case unknownOrder = "unknown_order"
     case rateLimited = "rate_limited"
+    case banned = "banned"
     case riskLimit = "risk_limit"
     case legRejected = "other_leg_rejected"
 }
@@ -27,9 +28,11 @@ public struct Rejection: Sendable, Hashable, CustomStringConvertible, Error {
     public var message: String
     /// HTTP status the venue answers with (400, 429...).
     public var httpStatus: Int
+    /// With 429/418/403: how long the venue says to stay away (its Retry-After).
+    public var retryAfter: Duration?
 
-    public init(reason: RejectReason, venueCode: String, message: String, httpStatus: Int = 400) {
-        self.reason = reason; self.venueCode = venueCode; self.message = message; self.httpStatus = httpStatus
+    public init(reason: RejectReason, venueCode: String, message: String, httpStatus: Int = 400, retryAfter: Duration? = nil) {
+        self.reason = reason; self.venueCode = venueCode; self.message = message; self.httpStatus = httpStatus; self.retryAfter = retryAfter
     }
 
     public var description: String { "\(venueCode): \(message)" }

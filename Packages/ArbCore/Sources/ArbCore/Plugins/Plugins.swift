@@ -6,6 +6,19 @@ public struct VenueLatency: Sendable, Hashable {
     public static let zero = VenueLatency(outbound: .zero, inbound: .zero)
 }
 
+/// How a paper venue is set up for a run.
+public struct PaperVenueOptions: Sendable, Hashable {
+    public var latency: VenueLatency
+    /// Answer as the exchange would when its documented rate limits are exceeded (429, then bans).
+    public var enforceRateLimits: Bool
+    /// Pool limits replacing the documented ones (an account's real limits).
+    public var rateLimitOverrides: [String: Int64]
+
+    public init(latency: VenueLatency, enforceRateLimits: Bool = true, rateLimitOverrides: [String: Int64] = [:]) {
+        self.latency = latency; self.enforceRateLimits = enforceRateLimits; self.rateLimitOverrides = rateLimitOverrides
+    }
+}
+
 /// An exchange plugin: one venue's listings, rules and adapter, configured by typed
 /// settings from the manifest (`[exchanges.<id>.settings]`, unknown keys rejected).
 public protocol ExchangePlugin: Sendable {
@@ -26,7 +39,7 @@ public protocol ExchangePlugin: Sendable {
     /// reference price the way this venue sets them. For synthetic universes (benchmarks).
     func syntheticListing(base: String, quote: String, referencePrice: Price) -> InstrumentSpec
     /// The paper adapter for this venue.
-    func makePaperVenue(venue: VenueId, universe: Universe, latency: VenueLatency) -> any VenueAdapter
+    func makePaperVenue(venue: VenueId, universe: Universe, options: PaperVenueOptions) -> any VenueAdapter
 }
 
 /// A strategy plugin: builds a strategy from typed parameters

@@ -1,5 +1,6 @@
 import ArbCore
 import ArbPaper
+import ArbRateLimit
 
 /// One symbol's filters: PRICE_FILTER.tickSize, LOT_SIZE.stepSize, NOTIONAL.minNotional.
 public struct BinanceListing: Decodable, Sendable, Hashable {
@@ -115,7 +116,10 @@ public struct BinancePlugin: ExchangePlugin {
                        priceDecimals: 8, quantityDecimals: 8)
     }
 
-    public func makePaperVenue(venue: VenueId, universe: Universe, latency: VenueLatency) -> any VenueAdapter {
-        PaperVenue(venue: venue, rules: rules, universe: universe, latency: latency)
+    public func makePaperVenue(venue: VenueId, universe: Universe, options: PaperVenueOptions) -> any VenueAdapter {
+        let limits = options.enforceRateLimits
+            ? ExchangeSideLimits(rules: rateLimitRules, wording: rateLimitWording, banPolicy: banPolicy, limitOverrides: options.rateLimitOverrides)
+            : nil
+        return PaperVenue(venue: venue, rules: rules, universe: universe, latency: options.latency, rateLimits: limits)
     }
 }

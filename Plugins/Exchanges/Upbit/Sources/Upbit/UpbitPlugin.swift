@@ -1,5 +1,6 @@
 import ArbCore
 import ArbPaper
+import ArbRateLimit
 
 /// Settings under `[exchanges.upbit.settings]`. Defaults from docs.upbit.com; the
 /// fee rate is secondary (ccxt, /v1/orders/chance samples), so it is configurable.
@@ -91,7 +92,10 @@ public struct UpbitPlugin: ExchangePlugin {
                        priceDecimals: 8, quantityDecimals: 8)
     }
 
-    public func makePaperVenue(venue: VenueId, universe: Universe, latency: VenueLatency) -> any VenueAdapter {
-        PaperVenue(venue: venue, rules: rules, universe: universe, latency: latency)
+    public func makePaperVenue(venue: VenueId, universe: Universe, options: PaperVenueOptions) -> any VenueAdapter {
+        let limits = options.enforceRateLimits
+            ? ExchangeSideLimits(rules: rateLimitRules, wording: rateLimitWording, banPolicy: banPolicy, limitOverrides: options.rateLimitOverrides)
+            : nil
+        return PaperVenue(venue: venue, rules: rules, universe: universe, latency: options.latency, rateLimits: limits)
     }
 }
