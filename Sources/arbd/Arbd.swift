@@ -120,6 +120,7 @@ struct RateLimitLoadWorker: ParsableCommand {
     @Option var seconds: Double = 4
     @Option var log: String
     @Option var stats: String?
+    @Option(name: .customLong("max-sleep-us"), help: "Longest sleep on a wait (0: never sleep, to measure the limiter).") var maxSleepMicros: Int64 = 1_000
 
     func run() throws {
         guard let limiter = RateLimitLoad.sharedLimiter(exchange: exchange, host: redisHost, port: redisPort, prefix: prefix),
@@ -127,7 +128,7 @@ struct RateLimitLoadWorker: ParsableCommand {
             throw fail(ValidationError("--exchange: '\(exchange)' has no rate-limit rules; use upbit or binance"))
         }
         var lines: [String] = []
-        let result = RateLimitLoad.run(limiter, rules: rules, seconds: seconds, log: &lines)
+        let result = RateLimitLoad.run(limiter, rules: rules, seconds: seconds, log: &lines, maxSleep: .microseconds(maxSleepMicros))
         try (lines.joined(separator: "\n") + "\n").write(toFile: log, atomically: true, encoding: .utf8)
         if let stats {
             let encoder = JSONEncoder()
@@ -158,7 +159,8 @@ struct BenchRateLimit: ParsableCommand {
                 let p = Process()
                 p.executableURL = URL(fileURLWithPath: me)
                 p.arguments = ["ratelimit-load", "--exchange", "binance", "--redis-host", redisHost, "--redis-port", String(port), "--prefix", prefix,
-                               "--seconds", String(seconds), "--log", "\(dir)/\(prefix)-\(i).log", "--stats", "\(dir)/\(prefix)-\(i).json"]
+                               "--seconds", String(seconds), "--log", "\(dir)/\(prefix)-\(i).log", "--stats", "\(dir)/\(prefix)-\(i).json",
+                               "--max-sleep-us", "0"]
                 try p.run()
                 return p
             }

@@ -62,6 +62,7 @@ public struct RateLimitLoad {
                 }
             case .wait(let until, _), .banned(let until):
                 let gap = min(max(0, until.nanoseconds - now.nanoseconds), maxSleep.nanosecondsInt64)
+                // maxSleep zero: a busy client, for measuring the limiter itself.
                 if gap > 0 { MonotonicClock.sleep(nanoseconds: UInt64(gap)) }
             case .shed, .impossible:
                 break

@@ -6,6 +6,10 @@ struct PoolState {
     let scheme: RateLimitScheme
     /// Budget after the process share and overrides.
     let limit: Int64
+    /// Window length (fixed/sliding) in ns, read on every call.
+    let windowNs: Int64
+    /// The budget each priority may fill, indexed by `RequestPriority.rawValue`.
+    let ceilings: [Int64]
 
     // Fixed window.
     private var windowIndex: Int64 = .min
@@ -23,20 +27,27 @@ struct PoolState {
     var blockedUntil: Int64 = .min
     var metrics = PoolMetrics()
 
-    init(scheme: RateLimitScheme, limit: Int64) {
+    init(scheme: RateLimitScheme, limit: Int64, policy: RateLimitPolicy) {
         self.scheme = scheme
         self.limit = limit
+        switch scheme {
+        case .fixedWindow(_, let w), .slidingWindow(_, let w): windowNs = w.nanosecondsInt64
+        default: windowNs = 0
+        }
+        ceilings = RequestPriority.allCases.map { p in
+            max(1, Int64(Int128(limit) * Int128(policy.ceiling(p).raw) / Int128(FixedDecimal.unit)))
+        }
         if case .tokenBucket = scheme { level = limit * 1_000 }
     }
 
     /// Brings time-dependent state to `now`.
     private mutating func advance(_ now: Int64) {
         switch scheme {
-        case .fixedWindow(_, let window):
-            let index = Self.floorDiv(now, window.nanosecondsInt64)
+        case .fixedWindow:
+            let index = Self.floorDiv(now, windowNs)
             if index != windowIndex { windowIndex = index; windowUsed = 0 }
-        case .slidingWindow(_, let window):
-            let horizon = now - window.nanosecondsInt64
+        case .slidingWindow:
+            let horizon = now - windowNs
             while head < times.count && times[head] <= horizon {
                 slidingSum -= weights[head]; head += 1
             }
@@ -76,15 +87,15 @@ struct PoolState {
         if blockedUntil > now { return blockedUntil }
         if cost > ceiling { return .max }
         switch scheme {
-        case .fixedWindow(_, let window):
+        case .fixedWindow:
             if windowUsed + cost <= ceiling { return nil }
-            return (windowIndex + 1) * window.nanosecondsInt64
-        case .slidingWindow(_, let window):
+            return (windowIndex + 1) * windowNs
+        case .slidingWindow:
             if slidingSum + cost <= ceiling { return nil }
             // Drop the oldest grants until it fits: it fits once the last of them leaves the window.
             var sum = slidingSum, i = head
             while i < times.count && sum + cost > ceiling { sum -= weights[i]; i += 1 }
-            return times[i - 1] + window.nanosecondsInt64
+            return times[i - 1] + windowNs
         case .decayingCounter(_, let decay):
             let excess = level + cost * 1_000 - ceiling * 1_000
             if excess <= 0 { return nil }

@@ -8,14 +8,24 @@ import ArbCore
 public final class RateLimiter {
     public let rules: any RateLimitRules
     public let policy: RateLimitPolicy
-    private var states: [PoolState]
-    /// Per-instrument pools: (pool, instrument) → index into `states`.
-    private var instances: [InstanceKey: Int] = [:]
-    private var instanceNames: [String?]
-    private var poolOfState: [Int]
-    private var bannedUntil: Int64 = .min
-    private var costBuffer: [PoolCost] = []
-    public private(set) var counters = Counters()
+
+    /// Mutable state in one heap block reached through a pointer: no runtime exclusivity
+    /// check per access (a third of a call as stored properties). One thread only.
+    struct State {
+        var states: [PoolState]
+        var instances: [InstanceKey: Int] = [:]
+        var instanceNames: [String?]
+        var poolOfState: [Int]
+        var bannedUntil: Int64 = .min
+        var costCache: [(code: Int64, costs: [PoolCost])] = []
+        var counters = Counters()
+    }
+    private let state: UnsafeMutablePointer<State>
+    /// Pool scopes and ids, read once: reading `rules.pools` through the existential
+    /// copies the array on every call.
+    private let scopes: [PoolScope]
+    private let poolIds: [String]
+    public var counters: Counters { state.pointee.counters }
 
     struct InstanceKey: Hashable { var pool: Int; var instrument: String }
 
@@ -30,22 +40,56 @@ public final class RateLimiter {
         public init() {}
     }
 
+    /// A small integer per endpoint, for the cost cache.
+    static func code(_ endpoint: Endpoint) -> Int64 {
+        switch endpoint {
+        case .newOrder: return 1
+        case .cancelOrder: return 2
+        case .amendOrder: return 3
+        case .cancelAll: return 4
+        case .queryOrder: return 5
+        case .openOrders(let all): return all ? 6 : 7
+        case .account: return 8
+        case .depthSnapshot(let levels): return 100 + Int64(levels)
+        case .trades: return 9
+        case .exchangeInfo: return 10
+        case .serverTime: return 11
+        case .webSocketConnect: return 12
+        }
+    }
+
     public init(rules: any RateLimitRules, policy: RateLimitPolicy = RateLimitPolicy()) {
         self.rules = rules
         self.policy = policy
-        states = rules.pools.map { PoolState(scheme: $0.scheme, limit: policy.limit(of: $0)) }
-        instanceNames = Array(repeating: nil, count: rules.pools.count)
-        poolOfState = Array(rules.pools.indices)
+        state = .allocate(capacity: 1)
+        state.initialize(to: State(states: rules.pools.map { PoolState(scheme: $0.scheme, limit: policy.limit(of: $0), policy: policy) },
+                                   instanceNames: Array(repeating: nil, count: rules.pools.count), poolOfState: Array(rules.pools.indices)))
+        scopes = rules.pools.map(\.scope)
+        poolIds = rules.pools.map(\.id)
     }
+
+    deinit {
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
+
+    // Same names as stored properties had, in place through the pointer.
+    private var states: [PoolState] { _read { yield state.pointee.states } _modify { yield &state.pointee.states } }
+    private var instances: [InstanceKey: Int] { _read { yield state.pointee.instances } _modify { yield &state.pointee.instances } }
+    private var instanceNames: [String?] { _read { yield state.pointee.instanceNames } _modify { yield &state.pointee.instanceNames } }
+    private var poolOfState: [Int] { _read { yield state.pointee.poolOfState } _modify { yield &state.pointee.poolOfState } }
+    private var bannedUntil: Int64 { _read { yield state.pointee.bannedUntil } _modify { yield &state.pointee.bannedUntil } }
+    private var mutableCounters: Counters { _read { yield state.pointee.counters } _modify { yield &state.pointee.counters } }
 
     public var exchange: String { rules.exchange }
 
+    @inline(__always)
     private func stateIndex(pool: Int, instrument: String?) -> Int {
-        guard rules.pools[pool].scope == .accountInstrument else { return pool }
+        guard scopes[pool] == .accountInstrument else { return pool }
         let key = InstanceKey(pool: pool, instrument: instrument ?? "")
         if let i = instances[key] { return i }
         let definition = rules.pools[pool]
-        states.append(PoolState(scheme: definition.scheme, limit: policy.limit(of: definition)))
+        states.append(PoolState(scheme: definition.scheme, limit: policy.limit(of: definition), policy: policy))
         instanceNames.append(key.instrument)
         poolOfState.append(pool)
         instances[key] = states.count - 1
@@ -55,15 +99,24 @@ public final class RateLimiter {
     /// Answers now: granted (and counted on every pool it draws on), or when it could go.
     public func tryAcquire(_ request: RateLimitRequest, at now: Timestamp) -> RateLimitDecision {
         let t = now.nanoseconds
-        if bannedUntil > t { counters.deniedWhileBanned += 1; return .banned(until: Timestamp(nanoseconds: bannedUntil)) }
-        costBuffer.removeAll(keepingCapacity: true)
-        costBuffer.append(contentsOf: rules.costs(for: request))
-        let fraction = policy.ceiling(request.priority)
+        if bannedUntil > t { mutableCounters.deniedWhileBanned += 1; return .banned(until: Timestamp(nanoseconds: bannedUntil)) }
+        // Costs per endpoint are computed once; age-dependent ones (Kraken cancels) every time.
+        var costBuffer: [PoolCost] = []
+        let code = Self.code(request.endpoint)
+        var found = false
+        if request.orderAge == nil {
+            for entry in state.pointee.costCache where entry.code == code { costBuffer = entry.costs; found = true; break }
+        }
+        if !found {
+            costBuffer = rules.costs(for: request)
+            if request.orderAge == nil { state.pointee.costCache.append((code, costBuffer)) }
+        }
+        let priority = request.priority.rawValue
         var latest: Int64? = nil
         var latestPool = 0
         for cost in costBuffer where cost.weight > 0 {
             let s = stateIndex(pool: cost.pool, instrument: request.instrument)
-            let ceiling = max(1, Int64(Int128(states[s].limit) * Int128(fraction.raw) / Int128(FixedDecimal.unit)))
+            let ceiling = states[s].ceilings[priority]
             if let at = states[s].earliest(cost: cost.weight, ceiling: ceiling, at: t), at > (latest ?? .min) {
                 latest = at; latestPool = s
             }
@@ -72,17 +125,17 @@ public final class RateLimiter {
             for cost in costBuffer where cost.weight > 0 {
                 states[stateIndex(pool: cost.pool, instrument: request.instrument)].commit(cost: cost.weight, at: t)
             }
-            counters.granted += 1
+            mutableCounters.granted += 1
             return .granted
         }
-        let name = rules.pools[poolOfState[latestPool]].id
+        let name = poolIds[poolOfState[latestPool]]
         if latest == .max { return .impossible(pool: name) }
         if request.priority == .marketData && latest - t > policy.maxMarketDataWait.nanosecondsInt64 {
-            counters.sheds += 1
+            mutableCounters.sheds += 1
             states[latestPool].metrics.sheds += 1
             return .shed(pool: name)
         }
-        counters.waits += 1
+        mutableCounters.waits += 1
         states[latestPool].metrics.waits += 1
         return .wait(until: Timestamp(nanoseconds: latest), pool: name)
     }
@@ -91,23 +144,23 @@ public final class RateLimiter {
     /// blocks the pool until Retry-After, a ban stops everything until it ends.
     public func observe(_ feedback: RateLimitFeedback, at now: Timestamp) {
         let t = now.nanoseconds
-        if feedback.status == 429 { counters.tooManyRequests += 1 }
+        if feedback.status == 429 { mutableCounters.tooManyRequests += 1 }
         for action in rules.interpret(feedback) {
             switch action {
             case .used(let pool, let used):
                 states[stateIndex(pool: pool, instrument: feedback.instrument)].resync(used: used, at: t)
-                counters.resyncs += 1
+                mutableCounters.resyncs += 1
             case .remaining(let pool, let remaining):
                 let s = stateIndex(pool: pool, instrument: feedback.instrument)
                 states[s].resync(used: rules.pools[pool].scheme.limit - remaining, at: t)
-                counters.resyncs += 1
+                mutableCounters.resyncs += 1
             case .blockPool(let pool, let duration):
                 let s = stateIndex(pool: pool, instrument: feedback.instrument)
                 states[s].blockedUntil = max(states[s].blockedUntil, t + duration.nanosecondsInt64)
                 states[s].metrics.blocks += 1
             case .ban(let duration):
                 bannedUntil = max(bannedUntil, t + duration.nanosecondsInt64)
-                counters.bans += 1
+                mutableCounters.bans += 1
             }
         }
     }
