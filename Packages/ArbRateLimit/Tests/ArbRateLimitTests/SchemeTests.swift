@@ -146,3 +146,36 @@ struct UpbitLike: RateLimitRules {
     func costs(for r: RateLimitRequest) -> [PoolCost] { [PoolCost(pool: r.endpoint == .newOrder ? 1 : 0, weight: 1)] }
     func interpret(_ f: RateLimitFeedback) -> [FeedbackAction] { [] }
 }
+
+final class TestClock: RateLimitClock, @unchecked Sendable {
+    var time: Int64 = 0
+    func now() -> Timestamp { Timestamp(nanoseconds: time) }
+    func sleep(until: Timestamp) async throws { time = max(time, until.nanoseconds) }
+}
+
+@Suite("Feedback and waiting")
+struct FeedbackTests {
+    @Test("Bybit: X-Bapi-Limit-Status re-synchronises the endpoint pool; an IP 403 stops everything for 10 minutes")
+    func bybit() {
+        let l = hard(BybitRules())
+        l.observe(RateLimitFeedback(status: 200, headers: ["X-Bapi-Limit-Status": "3"], request: order), at: ms(0))
+        #expect(grants(l, order, 10, at: ms(0)) == 3)
+        l.observe(RateLimitFeedback(status: 403), at: ms(100))
+        #expect(l.tryAcquire(RateLimitRequest(.cancelOrder, priority: .cancel), at: ms(599_000)) == .banned(until: ms(600_100)))
+        #expect(l.tryAcquire(RateLimitRequest(.cancelOrder, priority: .cancel), at: ms(600_100)) == .granted)
+    }
+
+    @Test("async acquire waits through a 429 until Retry-After, and gives up at its deadline")
+    func acquire() async throws {
+        let l = hard(CoinbaseRules())
+        let clock = TestClock()
+        l.observe(RateLimitFeedback(status: 429, retryAfter: .seconds(3)), at: clock.now())
+        let outcome = try await l.acquire(order, deadline: Timestamp(nanoseconds: 10_000_000_000), clock: clock)
+        #expect(outcome == .granted)
+        #expect(clock.time == 3_000_000_000, "it slept exactly until Retry-After, never sent before")
+        l.observe(RateLimitFeedback(status: 429, retryAfter: .seconds(60)), at: clock.now())
+        let late = try await l.acquire(order, deadline: clock.now() + .seconds(5), clock: clock)
+        guard case .timedOut = late else { Issue.record("expected a time-out, got \(late)"); return }
+        #expect(clock.time == 3_000_000_000, "no sleep when the wait is past the deadline")
+    }
+}
