@@ -2,19 +2,22 @@
 ///
 /// Deltas carry one level each so the hot path never allocates; a feed message with
 /// several levels becomes several deltas, the last one marked `endOfMessage`.
-public enum MarketEvent: Sendable {
+public enum MarketEvent: Sendable, Hashable {
     /// One price level's new absolute quantity (zero removes it).
     case bookDelta(BookDelta)
     /// A full replacement of the book (a REST snapshot, an Upbit message).
     case bookSnapshot(BookSnapshot)
     /// A public trade.
     case trade(Trade)
+    /// The feed's own trouble, kept in the data: a sequence gap, a reconnect, a resync.
+    case status(FeedStatus)
 
     @inlinable public var instrument: InstrumentId {
         switch self {
         case .bookDelta(let d): return d.instrument
         case .bookSnapshot(let s): return s.instrument
         case .trade(let t): return t.instrument
+        case .status(let s): return s.instrument
         }
     }
 
@@ -24,6 +27,7 @@ public enum MarketEvent: Sendable {
         case .bookDelta(let d): return d.receivedAt
         case .bookSnapshot(let s): return s.receivedAt
         case .trade(let t): return t.receivedAt
+        case .status(let s): return s.receivedAt
         }
     }
 }
@@ -47,7 +51,7 @@ public struct BookDelta: Sendable, Hashable {
     }
 }
 
-public struct BookSnapshot: Sendable {
+public struct BookSnapshot: Sendable, Hashable {
     public var instrument: InstrumentId
     public var bids: [BookLevel]
     public var asks: [BookLevel]
@@ -74,5 +78,30 @@ public struct Trade: Sendable, Hashable {
     public init(instrument: InstrumentId, price: Price, quantity: Quantity, takerSide: Side, exchangeTime: Timestamp, receivedAt: Timestamp, tradeId: UInt64 = 0) {
         self.instrument = instrument; self.price = price; self.quantity = quantity; self.takerSide = takerSide
         self.exchangeTime = exchangeTime; self.receivedAt = receivedAt; self.tradeId = tradeId
+    }
+}
+
+/// Something that happened to a feed rather than to a market.
+public struct FeedStatus: Sendable, Hashable {
+    public enum Kind: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+        /// Updates were lost (a sequence gap, or the recorder's queue overflowed): the book
+        /// is unreliable until the next snapshot. `sequence` holds the first missing id,
+        /// `count` how many were lost (0 if unknown).
+        case gap
+        /// The connection was re-established.
+        case reconnect
+        /// A fresh snapshot follows; the book is rebuilt from it.
+        case resync
+        public var description: String { ["gap", "reconnect", "resync"][Int(rawValue)] }
+    }
+    public var kind: Kind
+    /// The instrument concerned; for a venue-wide event, any instrument of that venue.
+    public var instrument: InstrumentId
+    public var receivedAt: Timestamp
+    public var sequence: UInt64
+    public var count: UInt64
+
+    public init(kind: Kind, instrument: InstrumentId, receivedAt: Timestamp, sequence: UInt64 = 0, count: UInt64 = 0) {
+        self.kind = kind; self.instrument = instrument; self.receivedAt = receivedAt; self.sequence = sequence; self.count = count
     }
 }

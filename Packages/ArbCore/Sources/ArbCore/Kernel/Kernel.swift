@@ -251,6 +251,11 @@ public final class Kernel {
             counters.trades += 1
             trade = t
             notify = false
+        case .status(let s):
+            counters.feedStatusEvents += 1
+            // A gap or resync means the book can no longer be trusted: empty it until the
+            // next snapshot, so no strategy trades on a stale picture.
+            if s.kind != .reconnect { books[id.index].clear() }
         }
         if venue.hasRestingOrders(on: id) {
             venue.marketDidUpdate(universe.instruments[id.index], book: &books[id.index], trade: trade, now: now, reports: &reportBuffer)

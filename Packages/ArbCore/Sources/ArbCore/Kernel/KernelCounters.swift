@@ -3,6 +3,8 @@ public struct KernelCounters: Sendable, Hashable {
     public var marketEvents: Int = 0
     public var bookUpdates: Int = 0
     public var trades: Int = 0
+    /// Gaps, reconnects and resyncs reported by feeds (or recordings).
+    public var feedStatusEvents: Int = 0
     public var strategyWakeups: Int = 0
     public var opportunities: Int = 0
     public var ordersSent: Int = 0

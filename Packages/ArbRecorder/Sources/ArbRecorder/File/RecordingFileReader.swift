@@ -1,0 +1,162 @@
+import ArbCore
+import Foundation
+
+/// Reads a recording: header, block index (from the footer, or by scanning a file cut
+/// short), and blocks on demand. Every block is checked against its checksums.
+public final class RecordingFileReader {
+    public let path: String
+    public let header: RecordingHeader
+    public private(set) var blocks: [BlockInfo]
+    /// Set when the file had no valid footer: what could be recovered.
+    public let recovery: Recovery?
+    public let fileSize: Int
+    /// Where the blocks start (after the header).
+    let dataStart: Int
+    private let file: RawFile
+    private var codec: BlockCodec
+    private let decompressor = ZstdDecompressor()
+    private var rawBuffer: [UInt8] = []
+
+    public struct Recovery: Sendable, Hashable, CustomStringConvertible {
+        /// Complete, verified blocks.
+        public var blocks: Int
+        public var events: Int
+        /// Bytes up to the end of the last good block.
+        public var validBytes: Int
+        /// Bytes after it that could not be used (a cut block, garbage).
+        public var discardedBytes: Int
+        public var reason: String
+        public var description: String {
+            "no valid footer (\(reason)): recovered \(blocks) complete blocks (\(events) events); \(discardedBytes) trailing bytes unusable"
+        }
+    }
+
+    public init(path: String) throws {
+        self.path = path
+        file = try RawFile(path: path, writing: false)
+        fileSize = file.size
+        let start = try file.read(at: 0, count: 12)
+        guard start.count == 12, Array(start[0..<6]) == Array(FileLayout.magic[0..<6]) else {
+            throw RecordingError(.notARecording, "not an Arbor recording (bad magic); expected a file written by `arbd record`", file: path, offset: 0)
+        }
+        guard start[6...7].elementsEqual(FileLayout.magic[6...7]) else {
+            throw RecordingError(.unsupportedVersion, "file layout version \(start[7]) is newer than this arbd understands", file: path, offset: 6)
+        }
+        let jsonLength = Int(LittleEndian.read(UInt32.self, start[...], at: 8)!)
+        let rest = try file.read(at: 12, count: jsonLength + 4)
+        guard rest.count == jsonLength + 4 else { throw RecordingError(.truncated, "the header is cut short", file: path, offset: 12) }
+        guard FileLayout.crc(rest[0..<jsonLength]) == LittleEndian.read(UInt32.self, rest[...], at: jsonLength)! else {
+            throw RecordingError(.corrupt, "the header's checksum does not match", file: path, offset: 12)
+        }
+        let header: RecordingHeader
+        do { header = try JSONDecoder().decode(RecordingHeader.self, from: Data(rest[0..<jsonLength])) } catch {
+            throw RecordingError(.corrupt, "the header is not valid: \(error)", file: path, offset: 12)
+        }
+        guard header.formatVersion <= RecordingHeader.currentVersion else {
+            throw RecordingError(.unsupportedVersion, "format version \(header.formatVersion); this arbd reads up to \(RecordingHeader.currentVersion)", file: path)
+        }
+        self.header = header
+        dataStart = 12 + jsonLength + 4
+        codec = BlockCodec(priceUnits: header.instruments.map(\.priceUnit), quantityUnits: header.instruments.map(\.quantityUnit))
+        if let index = Self.readIndex(file, size: fileSize, dataStart: dataStart) {
+            blocks = index
+            recovery = nil
+        } else {
+            let (found, valid, reason) = Self.scan(file, size: fileSize, from: dataStart)
+            blocks = found
+            recovery = Recovery(blocks: found.count, events: found.reduce(0) { $0 + $1.count }, validBytes: valid,
+                                discardedBytes: fileSize - valid, reason: reason)
+        }
+    }
+
+    public var eventCount: Int { blocks.reduce(0) { $0 + $1.count } }
+
+    /// The index from the footer, if the footer and index are intact.
+    static func readIndex(_ file: RawFile, size: Int, dataStart: Int) -> [BlockInfo]? {
+        guard size >= dataStart + FileLayout.footerSize else { return nil }
+        let footer = try? file.read(at: size - FileLayout.footerSize, count: FileLayout.footerSize)
+        guard let footer, footer.count == FileLayout.footerSize, Array(footer[16..<24]) == FileLayout.footerMagic,
+              let indexOffset = LittleEndian.read(UInt64.self, footer[...], at: 0),
+              let count = LittleEndian.read(UInt32.self, footer[...], at: 8),
+              let crc = LittleEndian.read(UInt32.self, footer[...], at: 12) else { return nil }
+        let length = 8 + Int(count) * FileLayout.indexEntrySize
+        guard Int(indexOffset) >= dataStart, Int(indexOffset) + length + FileLayout.footerSize == size,
+              let bytes = try? file.read(at: Int(indexOffset), count: length), bytes.count == length,
+              FileLayout.crc(bytes[...]) == crc, LittleEndian.read(UInt32.self, bytes[...], at: 0) == FileLayout.indexMagic else { return nil }
+        var blocks: [BlockInfo] = []
+        for i in 0..<Int(count) {
+            let o = 8 + i * FileLayout.indexEntrySize
+            blocks.append(BlockInfo(offset: Int(LittleEndian.read(UInt64.self, bytes[...], at: o)!), compressedSize: -1, rawSize: -1,
+                                    count: Int(LittleEndian.read(UInt32.self, bytes[...], at: o + 24)!),
+                                    firstTimeNs: LittleEndian.read(Int64.self, bytes[...], at: o + 8)!,
+                                    lastTimeNs: LittleEndian.read(Int64.self, bytes[...], at: o + 16)!))
+        }
+        return blocks
+    }
+
+    /// Walks the blocks from the start, verifying each; stops at the first that is cut or damaged.
+    static func scan(_ file: RawFile, size: Int, from start: Int) -> ([BlockInfo], Int, String) {
+        var blocks: [BlockInfo] = []
+        var offset = start
+        while true {
+            if offset == size { return (blocks, offset, "the file ends after its last block (no index was written)") }
+            guard let head = try? file.read(at: offset, count: FileLayout.blockHeaderSize), head.count == FileLayout.blockHeaderSize else {
+                return (blocks, offset, "a block header is cut at byte \(offset)")
+            }
+            guard let info = parseBlockHeader(head, at: offset) else {
+                if LittleEndian.read(UInt32.self, head[...], at: 0) == FileLayout.indexMagic { return (blocks, offset, "the index or footer is damaged") }
+                return (blocks, offset, "bytes at \(offset) are not a valid block")
+            }
+            let end = offset + FileLayout.blockHeaderSize + info.compressedSize
+            guard end <= size, let payload = try? file.read(at: offset + FileLayout.blockHeaderSize, count: info.compressedSize),
+                  FileLayout.crc(payload[...]) == LittleEndian.read(UInt32.self, head[...], at: 32) else {
+                return (blocks, offset, "the block at byte \(offset) is cut or damaged")
+            }
+            blocks.append(info)
+            offset = end
+        }
+    }
+
+    static func parseBlockHeader(_ head: [UInt8], at offset: Int) -> BlockInfo? {
+        guard LittleEndian.read(UInt32.self, head[...], at: 0) == FileLayout.blockMagic,
+              FileLayout.crc(head[0..<36]) == LittleEndian.read(UInt32.self, head[...], at: 36) else { return nil }
+        return BlockInfo(offset: offset, compressedSize: Int(LittleEndian.read(UInt32.self, head[...], at: 4)!),
+                         rawSize: Int(LittleEndian.read(UInt32.self, head[...], at: 8)!),
+                         count: Int(LittleEndian.read(UInt32.self, head[...], at: 12)!),
+                         firstTimeNs: LittleEndian.read(Int64.self, head[...], at: 16)!, lastTimeNs: LittleEndian.read(Int64.self, head[...], at: 24)!)
+    }
+
+    /// Decodes block `i`, appending its events to `out`.
+    public func readBlock(_ i: Int, into out: inout [MarketEvent]) throws {
+        let offset = blocks[i].offset
+        let head = try file.read(at: offset, count: FileLayout.blockHeaderSize)
+        guard let info = Self.parseBlockHeader(head, at: offset) else {
+            throw RecordingError(.corrupt, "block \(i) header is damaged; `arbd recorder repair` keeps the blocks before it", file: path, offset: offset)
+        }
+        let payload = try file.read(at: offset + FileLayout.blockHeaderSize, count: info.compressedSize)
+        guard payload.count == info.compressedSize, FileLayout.crc(payload[...]) == LittleEndian.read(UInt32.self, head[...], at: 32) else {
+            throw RecordingError(.corrupt, "block \(i) fails its checksum", file: path, offset: offset)
+        }
+        try decompressor.decompress(payload[...], expectedSize: info.rawSize, into: &rawBuffer)
+        do { try codec.decode(rawBuffer, count: info.count, into: &out) } catch let e as RecordingError {
+            throw RecordingError(e.code, "block \(i): \(e.message)", file: path, offset: offset)
+        }
+    }
+
+    /// Every event, in order.
+    public func readAll() throws -> [MarketEvent] {
+        var out: [MarketEvent] = []
+        for i in blocks.indices { try readBlock(i, into: &out) }
+        return out
+    }
+
+    /// The first block that may hold events at or after `time` (binary search on the index).
+    public func firstBlock(atOrAfter time: Timestamp) -> Int {
+        var low = 0, high = blocks.count
+        while low < high {
+            let mid = (low + high) / 2
+            if blocks[mid].lastTimeNs < time.nanoseconds { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+}

@@ -1,0 +1,4 @@
+#ifndef ARBOR_CZLIB_SHIM_H
+#define ARBOR_CZLIB_SHIM_H
+#include <zlib.h>
+#endif

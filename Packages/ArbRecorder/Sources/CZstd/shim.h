@@ -1,0 +1,4 @@
+#ifndef ARBOR_CZSTD_SHIM_H
+#define ARBOR_CZSTD_SHIM_H
+#include <zstd.h>
+#endif
