@@ -64,6 +64,7 @@ struct SyntheticMarketTests {
                 books[i].apply(d.side, price: d.price, quantity: d.quantity)
                 if d.endOfMessage && books[i].isCrossed { crossed += 1 }
             case .trade: trades += 1
+            case .status: break
             }
         }
         #expect(offGrid == 0)
@@ -81,7 +82,7 @@ struct SyntheticMarketTests {
             switch market.next()! {
             case .bookSnapshot(let s): books[s.instrument.index].replace(bids: s.bids, asks: s.asks)
             case .bookDelta(let d): books[d.instrument.index].apply(d.side, price: d.price, quantity: d.quantity)
-            case .trade: break
+            case .trade, .status: break
             }
         }
         // BTC in KRW / FX ≈ BTC in USDT, within a few percent (premium, noise, drift).
