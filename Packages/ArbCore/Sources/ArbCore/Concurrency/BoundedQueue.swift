@@ -1,26 +1,28 @@
 import Foundation
 
 /// A bounded single-consumer queue between the kernel's thread and an I/O thread.
-/// When full, `put` waits for room (backpressure, never a drop) and counts the wait,
-/// so a slow disk or database shows up in the summary instead of losing records.
-final class BoundedQueue<Element>: @unchecked Sendable {
+/// `put` waits when it is full (backpressure, for records that must not be lost: the
+/// journal) and counts the wait; `tryPut` refuses instead (for market data, where the
+/// caller records the loss as a gap). Either way a full queue is counted, never silent.
+public final class BoundedQueue<Element>: @unchecked Sendable {
     private let condition = NSCondition()
     private var buffer: [Element?]
     private var head = 0
     private var count = 0
     private var closed = false
-    let capacity: Int
+    public let capacity: Int
     /// Times a producer found the queue full and had to wait.
-    private(set) var backpressureWaits = 0
-    private(set) var highWater = 0
+    public private(set) var backpressureWaits = 0
+    public private(set) var highWater = 0
+    public private(set) var refused = 0
 
-    init(capacity: Int) {
+    public init(capacity: Int) {
         precondition(capacity > 0)
         self.capacity = capacity
         buffer = Array(repeating: nil, count: capacity)
     }
 
-    func put(_ element: Element) {
+    public func put(_ element: Element) {
         condition.lock()
         if count == capacity {
             backpressureWaits += 1
@@ -35,7 +37,7 @@ final class BoundedQueue<Element>: @unchecked Sendable {
 
     /// Takes up to `max` elements, waiting while the queue is empty and open.
     /// An empty result means the queue is closed and drained.
-    func takeBatch(max: Int, into batch: inout [Element]) {
+    public func takeBatch(max: Int, into batch: inout [Element]) {
         batch.removeAll(keepingCapacity: true)
         condition.lock()
         while count == 0 && !closed { condition.wait() }
@@ -50,7 +52,19 @@ final class BoundedQueue<Element>: @unchecked Sendable {
         condition.unlock()
     }
 
-    func close() {
+    /// Adds the element if there is room; false (counted) if the queue is full.
+    public func tryPut(_ element: Element) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard count < capacity, !closed else { refused += 1; return false }
+        buffer[(head + count) % capacity] = element
+        count += 1
+        if count > highWater { highWater = count }
+        condition.signal()
+        return true
+    }
+
+    public func close() {
         condition.lock()
         closed = true
         condition.broadcast()
