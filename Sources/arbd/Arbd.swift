@@ -1,4 +1,5 @@
 import ArbHost
+import ArbRecorder
 import ArgumentParser
 import Foundation
 
@@ -7,7 +8,7 @@ struct Arbd: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "arbd",
         abstract: "Arbor: manifest-driven cross-exchange arbitrage host.",
-        subcommands: [Run.self, Check.self, Plugins.self, Bench.self, BenchRateLimit.self, RateLimitLoadWorker.self])
+        subcommands: [Run.self, Check.self, Plugins.self, Record.self, RecorderCommand.self, Bench.self, BenchRateLimit.self, RateLimitLoadWorker.self])
 }
 
 /// Prints an error the way a user can act on it and exits non-zero.
@@ -171,6 +172,75 @@ struct BenchRateLimit: ParsableCommand {
             let total = stats.reduce(0) { $0 + $1.acquisitionsPerSecond }
             print(String(format: "redis, %d process%@: %.0f acquisitions/s in total; per call p50 %d ns, p99 %d ns (worst process)",
                          n, n == 1 ? "" : "es", total, stats.map(\.p50Ns).max()!, stats.map(\.p99Ns).max()!))
+        }
+    }
+}
+
+struct Record: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Record what the manifest's market-data source produces into zstd recording files.")
+
+    @Option(name: .long, help: "The manifest (TOML).") var manifest: String
+    @Option(name: .long, help: "Folder for the recordings.") var output: String
+    @Flag(name: .customLong("split-venues"), help: "One file per venue (default: one for all, which keeps the exact cross-venue order).")
+    var splitVenues = false
+    @Option(name: .long, help: "zstd level, 1-19.") var level: Int = 3
+    @Flag(name: .long, help: "No progress line.") var quiet = false
+
+    func run() throws {
+        guard (1...19).contains(level) else { throw fail(ValidationError("--level: \(level) is not a zstd level from 1 to 19")) }
+        do {
+            var record = RecordRun(plan: try RunPlan(try ManifestLoader.load(path: manifest)), output: output)
+            record.layout = splitVenues ? .perVenue : .combined
+            record.compressionLevel = level
+            record.showProgress = !quiet
+            let report = try record.execute()
+            print("recorded \(report.events) events into \(report.files.count) file(s), \(report.bytes) bytes"
+                  + String(format: " (%.2f bytes/event)", Double(report.bytes) / Double(max(report.events, 1))))
+            for f in report.files { print("  \(f)") }
+            if report.dropped > 0 { print("  \(report.dropped) events dropped, recorded as \(report.gapMarkers) gap markers") }
+            if let error = report.error { throw fail(RecordingError(.io, error)) }
+        } catch let e as ExitCode { throw e } catch { throw fail(error) }
+    }
+}
+
+struct RecorderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "recorder", abstract: "Inspect, measure, repair, export and import recordings.",
+                                                    subcommands: [Inspect.self, Stats.self, Repair.self])
+
+    struct Inspect: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Header, instruments, blocks and health of recordings.")
+        @Argument(help: "Recording files.") var files: [String]
+        func run() throws {
+            do { for f in files { print(try RecordingTools.inspect(f), terminator: "") } } catch { throw fail(error) }
+        }
+    }
+
+    struct Stats: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Events per venue, instrument and type; bytes per event.")
+        @Argument(help: "Recording files or folders.") var paths: [String]
+        @Flag(name: .long, help: "JSON instead of a table.") var json = false
+        func run() throws {
+            do {
+                let files = paths.flatMap { RunPlan.recordingFiles(at: $0) }
+                guard !files.isEmpty else { throw RecordingError(.badInput, "no recordings found at \(paths.joined(separator: ", "))") }
+                let stats = try RecordingTools.stats(files)
+                if json {
+                    let e = JSONEncoder(); e.outputFormatting = [.prettyPrinted, .sortedKeys]; e.keyEncodingStrategy = .convertToSnakeCase
+                    print(String(decoding: try e.encode(stats), as: UTF8.self))
+                } else { print(RecordingTools.render(stats), terminator: "") }
+            } catch let e as ExitCode { throw e } catch { throw fail(error) }
+        }
+    }
+
+    struct Repair: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Keep every complete block of a recording cut short and rewrite its index and footer.")
+        @Argument(help: "The recording.") var file: String
+        func run() throws {
+            do {
+                let r = try RecordingRepair.repair(path: file)
+                print(r.wasIntact ? "\(file): intact, \(r.blocks) blocks, \(r.events) events; nothing to do"
+                                  : "\(file): repaired: kept \(r.blocks) complete blocks (\(r.events) events), dropped \(r.discardedBytes) bytes")
+            } catch { throw fail(error) }
         }
     }
 }

@@ -110,8 +110,12 @@ public struct MarketDataSection: Decodable, Sendable {
     /// The FX book: the venue and symbol that price one currency in the other.
     public var fx: FXSection?
     public var synthetic: SyntheticSection?
+    /// With `source = "recording"`: recording files or folders (searched for `*.arbrec`).
+    public var recordings: [String]
+    /// With `clock = "wall"`: replay at this multiple of real time.
+    public var speed: Ratio
 
-    enum CodingKeys: String, CodingKey { case source, symbols, eventsPerSecond = "events_per_second", fx, synthetic }
+    enum CodingKeys: String, CodingKey { case source, symbols, eventsPerSecond = "events_per_second", fx, synthetic, recordings, speed }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -120,11 +124,16 @@ public struct MarketDataSection: Decodable, Sendable {
         eventsPerSecond = try c.decode(.eventsPerSecond, default: 2_000)
         fx = try c.decodeIfPresent(FXSection.self, forKey: .fx)
         synthetic = try c.decodeIfPresent(SyntheticSection.self, forKey: .synthetic)
+        recordings = try c.decode(.recordings, default: [])
+        speed = try c.decode(.speed, default: .one)
     }
 }
 
 public enum MarketDataSourceKind: String, Decodable, Sendable, CaseIterable {
+    /// The deterministic synthetic market.
     case synthetic
+    /// Replay of `arbd record` files (or imported Tardis data).
+    case recording
 }
 
 public struct FXSection: Decodable, Sendable {

@@ -1,5 +1,6 @@
 import ArbCore
 import ArbPostgres
+import ArbRecorder
 import ArbSynthetic
 import Foundation
 import Histogram
@@ -55,19 +56,23 @@ public final class PaperRun {
         if options.handleSignals { stop.install() }
         defer { if options.handleSignals { stop.uninstall() } }
 
-        var source = SyntheticMarket(config: plan.market, startTime: RunPlan.startTime)
-        let end = RunPlan.startTime + m.maxRuntime.duration
+        var start = RunPlan.startTime
         let wallStart = MonotonicClock.nanoseconds()
         let startedAt = ISO8601DateFormatter().string(from: Date())
         let status = StatusLine(enabled: options.showStatus)
         var loop: LoopResult
-        switch m.clock {
-        case .simulated:
-            var clock = SimulatedClock()
-            loop = runLoop(kernel, &source, end: end, clock: &clock, paced: false, status: status, wallStart: wallStart)
-        case .wall:
-            var clock = WallClock(anchorEventTime: RunPlan.startTime)
-            loop = runLoop(kernel, &source, end: end, clock: &clock, paced: true, status: status, wallStart: wallStart)
+        var replay: RunSummary.Replay? = nil
+        switch m.marketData.source {
+        case .synthetic:
+            var source = SyntheticMarket(config: plan.market, startTime: start)
+            loop = run(kernel, &source, end: start + m.maxRuntime.duration, status: status, wallStart: wallStart)
+        case .recording:
+            var source = try RecordingSource(paths: plan.recordingFiles, universe: plan.universe)
+            // The run's window starts with the recordings.
+            start = source.startTime ?? start
+            status.start = start
+            loop = run(kernel, &source, end: start + m.maxRuntime.duration, status: status, wallStart: wallStart)
+            replay = RunSummary.Replay(files: plan.recordingFiles, replayed: source.replayed, skipped: source.skipped, problems: source.problems)
         }
         let stoppedBy = loop.stoppedBy
         let histogram = loop.histogram
@@ -75,6 +80,7 @@ public final class PaperRun {
         let latencySum = loop.latencySum
         status.finish()
         let wallSeconds = Double(MonotonicClock.nanoseconds() - wallStart) / 1e9
+        let end = start + m.maxRuntime.duration
         let endTime = stoppedBy == "max_runtime" ? end : kernel.now
         let strategyReports = kernel.stopStrategies()
         let sinkReports = journal.finish()
@@ -83,8 +89,8 @@ public final class PaperRun {
                                          p50Ns: Int(histogram.valueAtPercentile(50)), p99Ns: Int(histogram.valueAtPercentile(99)),
                                          maxNs: Int(histogram.max))
         let summary = SummaryBuilder(plan: plan, kernel: kernel).build(
-            runName: runName, folder: folder, stoppedBy: stoppedBy, endTime: endTime, strategyReports: strategyReports,
-            journal: RunSummary.JournalInfo(file: journal.path, sinks: sinkReports),
+            runName: runName, folder: folder, stoppedBy: stoppedBy, startTime: start, endTime: endTime, strategyReports: strategyReports,
+            journal: RunSummary.JournalInfo(file: journal.path, sinks: sinkReports), replay: replay,
             wall: RunSummary.Wall(startedAt: startedAt, durationSeconds: wallSeconds,
                                   eventsPerSecond: wallSeconds > 0 ? Double(kernel.counters.marketEvents) / wallSeconds : 0,
                                   loopLatency: latency, rssBytes: MonotonicClock.residentBytes(),
@@ -93,6 +99,18 @@ public final class PaperRun {
         try json.write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent("summary.json")))
         if let path = options.summaryPath { try json.write(to: URL(fileURLWithPath: path)) }
         return summary
+    }
+
+    /// Runs the loop with the manifest's clock.
+    func run<Source: MarketDataSource>(_ kernel: Kernel, _ source: inout Source, end: Timestamp, status: StatusLine, wallStart: UInt64) -> LoopResult {
+        switch plan.manifest.clock {
+        case .simulated:
+            var clock = SimulatedClock()
+            return runLoop(kernel, &source, end: end, clock: &clock, paced: false, status: status, wallStart: wallStart)
+        case .wall:
+            var clock = WallClock(speed: plan.manifest.marketData.speed)
+            return runLoop(kernel, &source, end: end, clock: &clock, paced: true, status: status, wallStart: wallStart)
+        }
     }
 
     struct LoopResult {
@@ -187,6 +205,8 @@ public struct StorageUnavailable: Error, CustomStringConvertible {
 final class StatusLine {
     let enabled: Bool
     let terminal = isatty(2) != 0
+    /// Event time at which the run's window starts.
+    var start = RunPlan.startTime
     var lines = 0
     init(enabled: Bool) { self.enabled = enabled }
 
@@ -195,8 +215,8 @@ final class StatusLine {
         lines += 1
         if !terminal && lines % 5 != 0 { return }
         let c = kernel.counters
-        let simulated = Double((kernel.now - RunPlan.startTime).nanosecondsInt64) / 1e9
-        let total = Double((end - RunPlan.startTime).nanosecondsInt64) / 1e9
+        let simulated = Double((kernel.now - start).nanosecondsInt64) / 1e9
+        let total = Double((end - start).nanosecondsInt64) / 1e9
         let text = String(format: "arbd %.0fs/%.0fs event time | %.1fs wall | %d events | %d opportunities | %d orders | %d fills | %d rejected",
                           simulated, total, wallSeconds, c.marketEvents, c.opportunities, c.ordersSent, c.fills, c.venueRejections + c.preTradeRejections)
         FileHandle.standardError.write(Data((terminal ? "\r\u{1B}[K" + text : text + "\n").utf8))

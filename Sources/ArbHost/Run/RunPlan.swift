@@ -1,4 +1,5 @@
 import ArbCore
+import Foundation
 import ArbRateLimit
 import ArbSynthetic
 
@@ -146,12 +147,32 @@ public final class RunPlan {
             } catch let e as ManifestError { errors.append(e) }
         }
 
+        // A recording source: the files must exist and be recordings.
+        var recordingFiles: [String] = []
+        if m.marketData.source == .recording {
+            if m.marketData.recordings.isEmpty {
+                errors.append(loaded.error(["market_data", "recordings"], "list recording files or folders, e.g. [\"runs/recorded\"]"))
+            }
+            for path in m.marketData.recordings {
+                let found = Self.recordingFiles(at: path)
+                if found.isEmpty {
+                    errors.append(loaded.error(["market_data", "recordings"], "no recording at '\(path)' (expected a .arbrec file or a folder holding some)"))
+                }
+                recordingFiles += found
+            }
+        } else if !m.marketData.recordings.isEmpty {
+            errors.append(loaded.error(["market_data", "recordings"], "only used with source = \"recording\""))
+        }
+        if m.marketData.speed.raw <= 0 { errors.append(loaded.error(["market_data", "speed"], "must be positive, e.g. 10")) }
+
         // The synthetic market over those instruments.
         var symbols: [SyntheticMarketConfig.Symbol] = []
         let overrides = m.marketData.synthetic?.referencePrices ?? [:]
         for base in symbolOrder {
             if let price = overrides[base] ?? SyntheticMarketConfig.referencePrices[base].flatMap({ Price($0) }) {
                 symbols.append(.init(base: base, referencePrice: price))
+            } else if m.marketData.source == .recording {
+                symbols.append(.init(base: base, referencePrice: Price(units: 1)))
             } else {
                 errors.append(loaded.error(["market_data", "synthetic", "reference_prices"], "no reference price for \(base); add \(base) = \"<price in \(m.reportingCurrency)>\""))
                 symbols.append(.init(base: base, referencePrice: Price(units: 1)))
@@ -186,6 +207,19 @@ public final class RunPlan {
         self.reportingAsset = reportingAsset
         self.deposits = deposits
         self.market = market
+        self.recordingFiles = recordingFiles
+    }
+
+    /// Recording files for a replay run, in a stable order.
+    public let recordingFiles: [String]
+
+    /// `path` itself if it is a file, else every `*.arbrec` below it, sorted.
+    public static func recordingFiles(at path: String) -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return [] }
+        guard isDirectory.boolValue else { return [path] }
+        let items = FileManager.default.enumerator(atPath: path)?.compactMap { $0 as? String } ?? []
+        return items.filter { $0.hasSuffix(".arbrec") }.sorted().map { (path as NSString).appendingPathComponent($0) }
     }
 
     /// Splits a venue-native symbol by trying the venue's listed bases against its quote.

@@ -91,6 +91,15 @@ public struct RunSummary: Codable, Sendable {
         public var venueTooManyRequests: Int
         public var venueBans: Int
     }
+    /// A replay run: what came from the recordings.
+    public struct Replay: Codable, Sendable {
+        public var files: [String]
+        public var replayed: Int
+        /// Events for instruments this run does not trade.
+        public var skipped: Int
+        /// Recovered or damaged files.
+        public var problems: [String]
+    }
     public struct JournalInfo: Codable, Sendable {
         public var file: String
         public var sinks: [SinkReport]
@@ -125,6 +134,7 @@ public struct RunSummary: Codable, Sendable {
     public var strategies: [StrategyInfo]
     public var rateLimits: [RateLimitInfo]
     public var journal: JournalInfo
+    public var replay: Replay?
     public var wall: Wall
 
     public func json() throws -> Data {
@@ -177,6 +187,10 @@ public struct RunSummary: Codable, Sendable {
             for p in r.client?.pools ?? [] where p.metrics.grantedRequests > 0 {
                 line("  pool       \(p.pool)\(p.instrument.map { "/\($0)" } ?? ""): \(p.scheme), peak \(p.metrics.peakUtilisationPpm / 10_000) %, \(p.metrics.grantedRequests) requests, \(p.metrics.waits) waits")
             }
+        }
+        if let r = replay {
+            line("replay       \(r.files.count) recordings: \(r.replayed) events replayed, \(r.skipped) skipped (instruments not in this run)")
+            for p in r.problems { line("  problem    \(p)") }
         }
         line("journal      \(journal.file): " + journal.sinks.map { "\($0.name) \($0.records)\($0.error.map { " FAILED: \($0)" } ?? "")" }.joined(separator: ", "))
         let l = wall.loopLatency

@@ -7,8 +7,8 @@ struct SummaryBuilder {
     let plan: RunPlan
     let kernel: Kernel
 
-    func build(runName: String, folder: String, stoppedBy: String, endTime: Timestamp, strategyReports: [StrategyReport],
-               journal: RunSummary.JournalInfo, wall: RunSummary.Wall) -> RunSummary {
+    func build(runName: String, folder: String, stoppedBy: String, startTime: Timestamp, endTime: Timestamp, strategyReports: [StrategyReport],
+               journal: RunSummary.JournalInfo, replay: RunSummary.Replay?, wall: RunSummary.Wall) -> RunSummary {
         let m = plan.manifest
         let u = plan.universe
         let c = kernel.counters
@@ -74,7 +74,7 @@ struct SummaryBuilder {
 
         return RunSummary(
             run: .init(name: runName, manifest: plan.loaded.file, mode: m.mode.rawValue, clock: m.clock.rawValue, seed: m.seed,
-                       maxRuntime: m.maxRuntime.text, startEventTimeNs: RunPlan.startTime.nanoseconds, endEventTimeNs: endTime.nanoseconds,
+                       maxRuntime: m.maxRuntime.text, startEventTimeNs: startTime.nanoseconds, endEventTimeNs: endTime.nanoseconds,
                        stoppedBy: stoppedBy, folder: folder),
             events: .init(marketEvents: c.marketEvents, bookUpdates: c.bookUpdates, trades: c.trades, strategyWakeups: c.strategyWakeups,
                           unknownInstrumentEvents: c.unknownInstrumentEvents),
@@ -85,6 +85,6 @@ struct SummaryBuilder {
             pnl: .init(reportingCurrency: reporting, realisedTotal: realised.description, feesTotal: fees.description, routes: routes,
                        unvaluedFills: kernel.unvaluedFills),
             feesPaid: feesPaid, positions: positions, balances: balances, openExposure: exposure, strategies: strategies, rateLimits: rateLimits,
-            journal: journal, wall: wall)
+            journal: journal, replay: replay, wall: wall)
     }
 }

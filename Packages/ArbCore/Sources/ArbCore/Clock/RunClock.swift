@@ -25,15 +25,19 @@ public struct WallClock: RunClock {
     private var anchor: (event: Timestamp, wall: UInt64)?
     /// Longest single sleep, so a stop request is noticed promptly.
     public var pollNanoseconds: UInt64 = 50_000_000
+    /// Event time per unit of real time (10 = replay ten times faster), as a ratio.
+    public var speed: Ratio = .one
 
-    public init(anchorEventTime: Timestamp? = nil) {
+    public init(anchorEventTime: Timestamp? = nil, speed: Ratio = .one) {
+        self.speed = speed
         if let anchorEventTime { anchor = (anchorEventTime, Self.monotonicNanoseconds()) }
     }
 
     public mutating func wait(until eventTime: Timestamp, shouldStop: () -> Bool) -> Bool {
         if anchor == nil { anchor = (eventTime, Self.monotonicNanoseconds()) }
         let (event, wall) = anchor!
-        let offset = UInt64(max(0, eventTime.nanoseconds - event.nanoseconds))
+        let eventOffset = max(0, eventTime.nanoseconds - event.nanoseconds)
+        let offset = UInt64(Int128(eventOffset) * Int128(FixedDecimal.unit) / Int128(max(1, speed.raw)))
         let target = wall &+ offset
         while true {
             if shouldStop() { return false }

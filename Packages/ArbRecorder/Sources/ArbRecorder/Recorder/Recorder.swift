@@ -119,6 +119,17 @@ public final class Recorder: @unchecked Sendable {
         }
     }
 
+    /// For sources that can wait (a simulation, an import): blocks while the queue is full
+    /// instead of dropping, so nothing is lost.
+    public func recordWaiting(_ event: MarketEvent) {
+        let i = event.instrument.index
+        guard i >= 0 && i < instruments.count else { return }
+        queue.put(event)
+    }
+
+    /// Times `recordWaiting` found the queue full and waited.
+    public var waits: Int { queue.backpressureWaits }
+
     static func sequence(of event: MarketEvent) -> UInt64 {
         switch event {
         case .bookDelta(let d): return d.sequence

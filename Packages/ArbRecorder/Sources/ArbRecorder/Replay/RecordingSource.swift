@@ -19,6 +19,8 @@ public struct RecordingSource: MarketDataSource {
     public private(set) var skipped = 0
     public private(set) var replayed = 0
     public private(set) var problems: [String] = []
+    /// Receive time of the earliest event in the recordings (at or after `from`).
+    public private(set) var startTime: Timestamp?
 
     /// - Parameters:
     ///   - paths: recordings (any order; merged by time).
@@ -35,7 +37,12 @@ public struct RecordingSource: MarketDataSource {
                       let venue = universe.venueId(entry.venue) else { return nil }
                 return universe.instrument(venue: venue, symbol: entry.symbol)?.id
             }
-            cursors.append(Cursor(reader: reader, mapping: mapping, block: reader.firstBlock(atOrAfter: from)))
+            let first = reader.firstBlock(atOrAfter: from)
+            cursors.append(Cursor(reader: reader, mapping: mapping, block: first))
+            if first < reader.blocks.count {
+                let t = Timestamp(nanoseconds: max(reader.blocks[first].firstTimeNs, from.nanoseconds))
+                startTime = min(startTime ?? t, t)
+            }
         }
     }
 

@@ -1,0 +1,36 @@
+import Foundation
+
+/// A progress line on stderr for long record, replay, export and import runs: done,
+/// rate and ETA, at most once a second; redrawn in place on a terminal.
+final class Progress {
+    let label: String
+    let total: Double?
+    let unit: String
+    let enabled: Bool
+    private let start = MonotonicClock.nanoseconds()
+    private var last: UInt64 = 0
+    private let terminal = isatty(2) != 0
+
+    init(_ label: String, total: Double?, unit: String, enabled: Bool = true) {
+        self.label = label; self.total = total; self.unit = unit; self.enabled = enabled
+    }
+
+    /// `done` in the units of `total`; `items` counts events or rows for the rate.
+    func update(done: Double, items: Int) {
+        guard enabled else { return }
+        let now = MonotonicClock.nanoseconds()
+        guard now - last >= 1_000_000_000 else { return }
+        last = now
+        let elapsed = Double(now - start) / 1e9
+        var text = String(format: "%@: %d %@, %.0f/s", label, items, unit, Double(items) / max(elapsed, 1e-9))
+        if let total, total > 0, done > 0 {
+            let fraction = min(1, done / total)
+            text += String(format: ", %.0f%%, ETA %.0f s", fraction * 100, elapsed * (1 - fraction) / fraction)
+        }
+        FileHandle.standardError.write(Data((terminal ? "\r\u{1B}[K" + text : text + "\n").utf8))
+    }
+
+    func finish() {
+        if enabled && terminal && last > 0 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}

@@ -1,0 +1,39 @@
+import ArbCore
+import ArbRecorder
+import ArbSynthetic
+import Foundation
+
+/// `arbd record`: what the manifest's market-data source produces, for `max_runtime` of
+/// event time, into recording files. The synthetic source now; live feeds later through
+/// the same recorder.
+public struct RecordRun {
+    public let plan: RunPlan
+    public let output: String
+    public var layout: RecorderOptions.Layout = .combined
+    public var compressionLevel = 3
+    public var showProgress = true
+
+    public init(plan: RunPlan, output: String) { self.plan = plan; self.output = output }
+
+    public func execute() throws -> RecorderReport {
+        let m = plan.manifest
+        guard m.marketData.source == .synthetic else {
+            throw plan.loaded.error(["market_data", "source"], "`arbd record` records the synthetic source (live feeds come later); this manifest replays recordings already")
+        }
+        let recorder = Recorder(instruments: RecordingHeader.entries(for: plan.universe),
+                                options: RecorderOptions(directory: output, source: "synthetic seed \(m.seed)", compressionLevel: compressionLevel,
+                                                         layout: layout))
+        recorder.start()
+        var source = SyntheticMarket(config: plan.market, startTime: RunPlan.startTime)
+        let end = RunPlan.startTime + m.maxRuntime.duration
+        let progress = Progress("record", total: Double(m.maxRuntime.nanoseconds), unit: "events", enabled: showProgress)
+        var count = 0
+        while let event = source.next(), event.receivedAt < end {
+            recorder.recordWaiting(event)
+            count += 1
+            if count & 0xFFFF == 0 { progress.update(done: Double((event.receivedAt - RunPlan.startTime).nanosecondsInt64), items: count) }
+        }
+        progress.finish()
+        return recorder.finish()
+    }
+}
