@@ -74,7 +74,7 @@ let package = Package(
                                                                    .product(name: "ArbRedis", package: "ArbRedis"), core],
                     path: "Packages/ArbRateLimit/Tests/ArbRateLimitRedisTests"),
         .testTarget(name: "ArbRecorderTests", dependencies: [.product(name: "ArbRecorder", package: "ArbRecorder"), core],
-                    path: "Packages/ArbRecorder/Tests/ArbRecorderTests"),
+                    path: "Packages/ArbRecorder/Tests/ArbRecorderTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "UpbitTests", dependencies: [.product(name: "Upbit", package: "Upbit"), core, paper, testing, .product(name: "ArbRateLimit", package: "ArbRateLimit")],
                     path: "Plugins/Exchanges/Upbit/Tests/UpbitTests"),
         .testTarget(name: "BinanceTests", dependencies: [.product(name: "Binance", package: "Binance"), core, paper, testing, .product(name: "ArbRateLimit", package: "ArbRateLimit")],

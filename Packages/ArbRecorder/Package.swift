@@ -14,6 +14,7 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "ArbRecorder", dependencies: ["CZstd", "CZlib", .product(name: "ArbCore", package: "ArbCore")]),
-        .testTarget(name: "ArbRecorderTests", dependencies: ["ArbRecorder", .product(name: "ArbCore", package: "ArbCore")]),
+        .testTarget(name: "ArbRecorderTests", dependencies: ["ArbRecorder", .product(name: "ArbCore", package: "ArbCore")],
+                    resources: [.copy("Fixtures")]),
     ]
 )

@@ -205,7 +205,7 @@ struct Record: ParsableCommand {
 
 struct RecorderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "recorder", abstract: "Inspect, measure, repair, export and import recordings.",
-                                                    subcommands: [Inspect.self, Stats.self, Repair.self])
+                                                    subcommands: [Inspect.self, Stats.self, Repair.self, Export.self, Import.self])
 
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Header, instruments, blocks and health of recordings.")
@@ -228,6 +228,56 @@ struct RecorderCommand: ParsableCommand {
                     let e = JSONEncoder(); e.outputFormatting = [.prettyPrinted, .sortedKeys]; e.keyEncodingStrategy = .convertToSnakeCase
                     print(String(decoding: try e.encode(stats), as: UTF8.self))
                 } else { print(RecordingTools.render(stats), terminator: "") }
+            } catch let e as ExitCode { throw e } catch { throw fail(error) }
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Export recordings as Tardis CSV (incremental_book_L2 and trades) or JSON lines.")
+        enum Format: String, ExpressibleByArgument { case tardisCSV = "tardis-csv", jsonl }
+        @Argument(help: "Recording files or folders (merged by time).") var paths: [String]
+        @Option(name: .long, help: "tardis-csv or jsonl.") var format: Format
+        @Option(name: .long, help: "A folder (tardis-csv) or a file (jsonl).") var output: String
+        @Flag(name: .long, help: "gzip the output.") var gzip = false
+        @Flag(name: .long, help: "No progress line.") var quiet = false
+        func run() throws {
+            do {
+                let files = paths.flatMap { RunPlan.recordingFiles(at: $0) }
+                guard !files.isEmpty else { throw RecordingError(.badInput, "no recordings found at \(paths.joined(separator: ", "))") }
+                let progress = Progress("export", total: nil, unit: "events", enabled: !quiet)
+                let update: (Int, Int) -> Void = { done, _ in progress.update(done: 0, items: done) }
+                let report: RecordingExport.Report
+                switch format {
+                case .tardisCSV:
+                    try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+                    report = try RecordingExport.tardisCSV(paths: files, directory: output, gzip: gzip, progress: update)
+                case .jsonl:
+                    report = try RecordingExport.jsonLines(paths: files, output: output, gzip: gzip, progress: update)
+                }
+                progress.finish()
+                print("exported \(report.events) events (\(report.bookRows) book rows, \(report.tradeRows) trade rows, \(report.skipped) feed markers without a Tardis row)")
+                for f in report.files { print("  \(f)") }
+            } catch let e as ExitCode { throw e } catch { throw fail(error) }
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Import Tardis CSV files (incremental_book_L2, trades; plain or gzip) into one recording.")
+        @Argument(help: "Tardis CSV files.") var files: [String]
+        @Option(name: .long, help: "The recording to write.") var output: String
+        @Option(name: .long, help: "zstd level, 1-19.") var level: Int = 3
+        @Flag(name: .customLong("skip-bad-rows"), help: "Skip and count malformed rows instead of stopping at the first.") var skipBadRows = false
+        @Flag(name: .long, help: "No progress line.") var quiet = false
+        func run() throws {
+            guard (1...19).contains(level) else { throw fail(ValidationError("--level: \(level) is not a zstd level from 1 to 19")) }
+            do {
+                let progress = Progress("import", total: nil, unit: "rows", enabled: !quiet)
+                let r = try TardisImport.run(inputs: files, output: output, compressionLevel: level, skipBadRows: skipBadRows) {
+                    progress.update(done: 0, items: $0)
+                }
+                progress.finish()
+                print("imported \(r.rows) rows as \(r.events) events for \(r.instruments.count) instruments into \(output) (\(r.bytes) bytes)")
+                if r.skippedRows > 0 { print("  skipped \(r.skippedRows) malformed rows, e.g.:"); for p in r.problems { print("    \(p)") } }
             } catch let e as ExitCode { throw e } catch { throw fail(error) }
         }
     }

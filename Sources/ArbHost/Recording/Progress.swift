@@ -2,7 +2,7 @@ import Foundation
 
 /// A progress line on stderr for long record, replay, export and import runs: done,
 /// rate and ETA, at most once a second; redrawn in place on a terminal.
-final class Progress {
+public final class Progress {
     let label: String
     let total: Double?
     let unit: String
@@ -11,12 +11,12 @@ final class Progress {
     private var last: UInt64 = 0
     private let terminal = isatty(2) != 0
 
-    init(_ label: String, total: Double?, unit: String, enabled: Bool = true) {
+    public init(_ label: String, total: Double?, unit: String, enabled: Bool = true) {
         self.label = label; self.total = total; self.unit = unit; self.enabled = enabled
     }
 
     /// `done` in the units of `total`; `items` counts events or rows for the rate.
-    func update(done: Double, items: Int) {
+    public func update(done: Double, items: Int) {
         guard enabled else { return }
         let now = MonotonicClock.nanoseconds()
         guard now - last >= 1_000_000_000 else { return }
@@ -30,7 +30,7 @@ final class Progress {
         FileHandle.standardError.write(Data((terminal ? "\r\u{1B}[K" + text : text + "\n").utf8))
     }
 
-    func finish() {
+    public func finish() {
         if enabled && terminal && last > 0 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
 }
