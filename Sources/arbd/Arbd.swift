@@ -8,7 +8,7 @@ struct Arbd: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "arbd",
         abstract: "Arbor: manifest-driven cross-exchange arbitrage host.",
-        subcommands: [Run.self, Check.self, Plugins.self, Record.self, RecorderCommand.self, Bench.self, BenchRateLimit.self, RateLimitLoadWorker.self])
+        subcommands: [Run.self, Check.self, Plugins.self, Record.self, RecorderCommand.self, Bench.self, BenchRateLimit.self, BenchRecorder.self, RateLimitLoadWorker.self])
 }
 
 /// Prints an error the way a user can act on it and exits non-zero.
@@ -292,5 +292,28 @@ struct RecorderCommand: ParsableCommand {
                                   : "\(file): repaired: kept \(r.blocks) complete blocks (\(r.events) events), dropped \(r.discardedBytes) bytes")
             } catch { throw fail(error) }
         }
+    }
+}
+
+struct BenchRecorder: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bench-recorder",
+        abstract: "Measure the recording format against Tardis CSV + gzip and JSON lines + zstd on one generated L2 stream.")
+    @Option var updates: Int = 2_000_000
+    @Option(name: .long, help: "Scratch folder.") var directory: String = NSTemporaryDirectory() + "arbor-bench-recorder"
+    @Option var json: String?
+    func run() throws {
+        guard updates > 0 else { throw fail(ValidationError("--updates must be positive")) }
+        do {
+            let r = try RecorderBench(updates: updates).run(directory: directory)
+            print(String(format: "%d L2 updates, %d instruments", r.updates, r.instruments))
+            print(String(format: "arbor format (zstd 3):  %.2f bytes/update  write %.2f M/s  read %.2f M/s", r.arborBytesPerEvent, r.arborWriteEventsPerS / 1e6, r.arborReadEventsPerS / 1e6))
+            print(String(format: "Tardis CSV + gzip -6:   %.2f bytes/update", r.csvGzBytesPerEvent))
+            print(String(format: "JSON lines + zstd -3:   %.2f bytes/update", r.jsonlZstdBytesPerEvent))
+            print(String(format: "arbor / CSV.gz = %.3f; Tardis CSV.gz import %.2f M rows/s", r.ratioToCsvGz, r.tardisImportRowsPerS / 1e6))
+            if let json {
+                let e = JSONEncoder(); e.outputFormatting = [.prettyPrinted, .sortedKeys]; e.keyEncodingStrategy = .convertToSnakeCase
+                try e.encode(r).write(to: URL(fileURLWithPath: json))
+            }
+        } catch { throw fail(error) }
     }
 }

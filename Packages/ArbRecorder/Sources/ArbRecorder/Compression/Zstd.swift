@@ -47,3 +47,12 @@ final class ZstdDecompressor {
         }
     }
 }
+
+/// One-shot zstd for tools and benchmarks (comparing with plain JSON lines + zstd).
+public enum Zstd {
+    public static func compress(_ bytes: [UInt8], level: Int32) throws -> [UInt8] {
+        var out: [UInt8] = []
+        try ZstdCompressor(level: level).compress(bytes, into: &out)
+        return out
+    }
+}

@@ -26,8 +26,9 @@ public enum TardisImport {
     final class Stream {
         let reader: LineReader
         let kind: Kind
-        var ranges: [Range<Int>] = []
         var row: Row?
+        var lastExchange: [UInt8] = [], lastSymbol: [UInt8] = []
+        var lastIndex = -1
         var pending: MarketEvent?
         var lastKey: (Int, Int64)? = nil
         init(reader: LineReader, kind: Kind) { self.reader = reader; self.kind = kind }
@@ -70,13 +71,14 @@ public enum TardisImport {
                 throw RecordingError(.badInput, "\(path):1: not a Tardis CSV header; expected \"\(bookHeader)\" (incremental_book_L2) or \"\(tradesHeader)\" (trades)")
             }
             kinds.append(kind)
-            var ranges: [Range<Int>] = []
+            var ranges = EightFields()
             var lastExchange: [UInt8] = [], lastSymbol: [UInt8] = [], lastIndex = -1
             while try reader.next({ line in
                 guard !line.isEmpty else { return }
-                guard Fields.split(line, count: 8, into: &ranges) else { try bad(reader, "expected 8 comma-separated fields"); return }
-                let ex = Array(line[ranges[0]]), sym = Array(line[ranges[1]])
-                if ex != lastExchange || sym != lastSymbol {
+                guard ranges.split(line) else { try bad(reader, "expected 8 comma-separated fields"); return }
+                // Compared in place: a new String per row would dominate the import.
+                if !line[ranges[0]].elementsEqual(lastExchange) || !line[ranges[1]].elementsEqual(lastSymbol) {
+                    let ex = Array(line[ranges[0]]), sym = Array(line[ranges[1]])
                     let key = Instrument(exchange: String(decoding: ex, as: UTF8.self), symbol: String(decoding: sym, as: UTF8.self))
                     if let i = index[key] { lastIndex = i } else {
                         index[key] = instruments.count; lastIndex = instruments.count
@@ -114,10 +116,14 @@ public enum TardisImport {
             while result == nil {
                 let more = try s.reader.next { line in
                     guard !line.isEmpty else { return }
-                    guard Fields.split(line, count: 8, into: &s.ranges) else { try bad(s.reader, "expected 8 comma-separated fields"); return }
-                    let r = s.ranges
-                    let key = Instrument(exchange: Fields.string(line, r[0]), symbol: Fields.string(line, r[1]))
-                    guard let i = index[key], let ts = Fields.int(line, r[2]), let local = Fields.int(line, r[3]),
+                    var r = EightFields()
+                    guard r.split(line) else { try bad(s.reader, "expected 8 comma-separated fields"); return }
+                    if !line[r[0]].elementsEqual(s.lastExchange) || !line[r[1]].elementsEqual(s.lastSymbol) {
+                        s.lastExchange = Array(line[r[0]]); s.lastSymbol = Array(line[r[1]])
+                        s.lastIndex = index[Instrument(exchange: Fields.string(line, r[0]), symbol: Fields.string(line, r[1]))] ?? -1
+                    }
+                    let i = s.lastIndex
+                    guard i >= 0, let ts = Fields.int(line, r[2]), let local = Fields.int(line, r[3]),
                           let p = Fields.decimal(line, r[6]), let a = Fields.decimal(line, r[7]) else {
                         try bad(s.reader, "timestamps must be integer microseconds, price and amount decimals"); return
                     }

@@ -3,9 +3,14 @@ import ArbCore
 /// Encodes a block of events into columnar streams and back. Every block starts from
 /// fresh state, so any block decodes on its own. Instrument ids are the file's.
 ///
+/// Times: a block stores local times as deltas in `localUnit` and exchange times as
+/// per-instrument deltas in `exchangeUnit`, each the largest power of ten (ns) dividing
+/// every such time in the block (µs and ms for most feeds), so a feed's own resolution
+/// costs nothing.
+///
 /// Kind byte: low 3 bits 0 delta-bid, 1 delta-ask, 2 snapshot, 3 trade (taker buy),
 /// 4 trade (taker sell), 5 gap, 6 reconnect, 7 resync; 0x08 end of message; 0x10 prices
-/// and quantities stored raw (not multiples of the instrument's units).
+/// stored raw, 0x20 quantities stored raw (not multiples of the instrument's units).
 struct BlockCodec {
     static let streamCount = 8
     enum Stream: Int { case kinds, instruments, localTime, exchangeOffset, sequence, prices, quantities, extra }
@@ -13,28 +18,45 @@ struct BlockCodec {
     let priceUnits: [Int64]
     let quantityUnits: [Int64]
 
-    // Per-block state, indexed by instrument (and side for prices: bid, ask, trade).
-    private var prevOffset: [Int64]
-    private var prevSequence: [UInt64]
-    private var prevPrice: [Int64]
-    private var prevTradeId: [UInt64]
+    /// Per-block state, indexed by instrument (and side for prices: bid, ask, trade), in
+    /// buffers the codec owns: read and written on every event without array checks.
+    final class State {
+        let count: Int
+        let prevExchange: UnsafeMutablePointer<Int64>
+        let prevSequence: UnsafeMutablePointer<UInt64>
+        let prevPrice: UnsafeMutablePointer<Int64>
+        let prevTradeId: UnsafeMutablePointer<UInt64>
+        init(instruments n: Int) {
+            count = max(1, n)
+            prevExchange = .allocate(capacity: count); prevSequence = .allocate(capacity: count)
+            prevPrice = .allocate(capacity: 3 * count); prevTradeId = .allocate(capacity: count)
+            reset()
+        }
+        func reset() {
+            prevExchange.initialize(repeating: 0, count: count); prevSequence.initialize(repeating: 0, count: count)
+            prevPrice.initialize(repeating: 0, count: 3 * count); prevTradeId.initialize(repeating: 0, count: count)
+        }
+        deinit { prevExchange.deallocate(); prevSequence.deallocate(); prevPrice.deallocate(); prevTradeId.deallocate() }
+    }
+    private let state: State
+    private var prevExchange: UnsafeMutablePointer<Int64> { state.prevExchange }
+    private var prevSequence: UnsafeMutablePointer<UInt64> { state.prevSequence }
+    private var prevPrice: UnsafeMutablePointer<Int64> { state.prevPrice }
+    private var prevTradeId: UnsafeMutablePointer<UInt64> { state.prevTradeId }
     private var prevLocal: Int64 = 0
+    private var localUnit: Int64 = 1
+    private var exchangeUnit: Int64 = 1
     private var streams: [[UInt8]]
 
     init(priceUnits: [Int64], quantityUnits: [Int64]) {
         self.priceUnits = priceUnits
         self.quantityUnits = quantityUnits
-        let n = priceUnits.count
-        prevOffset = Array(repeating: 0, count: n)
-        prevSequence = Array(repeating: 0, count: n)
-        prevPrice = Array(repeating: 0, count: 3 * n)
-        prevTradeId = Array(repeating: 0, count: n)
+        state = State(instruments: priceUnits.count)
         streams = Array(repeating: [], count: Self.streamCount)
     }
 
     private mutating func reset() {
-        for i in prevOffset.indices { prevOffset[i] = 0; prevSequence[i] = 0; prevTradeId[i] = 0 }
-        for i in prevPrice.indices { prevPrice[i] = 0 }
+        state.reset()
         prevLocal = 0
         for i in streams.indices { streams[i].removeAll(keepingCapacity: true) }
     }
@@ -44,22 +66,45 @@ struct BlockCodec {
     /// Encodes events (instrument ids < instrument count) into `out` (replaced).
     mutating func encode(_ events: ArraySlice<MarketEvent>, into out: inout [UInt8]) {
         reset()
+        localUnit = Self.commonUnit(events.lazy.map { $0.receivedAt.nanoseconds })
+        exchangeUnit = Self.commonUnit(events.lazy.map { Self.exchangeTime($0).nanoseconds })
         for event in events { encode(event) }
         out.removeAll(keepingCapacity: true)
         LittleEndian.append(UInt32(Self.streamCount), to: &out)
+        LittleEndian.append(localUnit, to: &out)
+        LittleEndian.append(exchangeUnit, to: &out)
         for s in streams { LittleEndian.append(UInt32(s.count), to: &out) }
         for s in streams { out.append(contentsOf: s) }
+    }
+
+    static func exchangeTime(_ e: MarketEvent) -> Timestamp {
+        switch e {
+        case .bookDelta(let d): return d.exchangeTime
+        case .bookSnapshot(let s): return s.exchangeTime
+        case .trade(let t): return t.exchangeTime
+        case .status(let s): return s.receivedAt
+        }
+    }
+
+    /// The largest power of ten (≤ 1 s) dividing every value.
+    static func commonUnit(_ values: some Sequence<Int64>) -> Int64 {
+        var unit: Int64 = 1_000_000_000
+        for v in values {
+            while unit > 1 && v % unit != 0 { unit /= 10 }
+            if unit == 1 { break }
+        }
+        return unit
     }
 
     @inline(__always)
     private mutating func common(_ kind: UInt8, _ instrument: Int, local: Int64, exchange: Int64, sequence: UInt64) {
         streams[Stream.kinds.rawValue].append(kind)
         Varint.write(UInt64(instrument), to: &streams[Stream.instruments.rawValue])
-        Varint.write(signed: local &- prevLocal, to: &streams[Stream.localTime.rawValue])
-        prevLocal = local
-        let offset = local &- exchange
-        Varint.write(signed: offset &- prevOffset[instrument], to: &streams[Stream.exchangeOffset.rawValue])
-        prevOffset[instrument] = offset
+        let l = local / localUnit, x = exchange / exchangeUnit
+        Varint.write(signed: l &- prevLocal, to: &streams[Stream.localTime.rawValue])
+        prevLocal = l
+        Varint.write(signed: x &- prevExchange[instrument], to: &streams[Stream.exchangeOffset.rawValue])
+        prevExchange[instrument] = x
         // Trades carry no feed sequence: they leave the chain alone.
         if kind & 0x07 != 3 && kind & 0x07 != 4 {
             Varint.write(signed: Int64(bitPattern: sequence &- prevSequence[instrument] &- 1), to: &streams[Stream.sequence.rawValue])
@@ -67,40 +112,43 @@ struct BlockCodec {
         }
     }
 
+    /// Escape flags for values that are not multiples of the instrument's units.
     @inline(__always)
-    private func fits(_ i: Int, _ price: Int64, _ quantity: Int64) -> Bool {
-        price % priceUnits[i] == 0 && quantity % quantityUnits[i] == 0
+    private func rawFlags(_ i: Int, _ price: Int64, _ quantity: Int64) -> UInt8 {
+        (price % priceUnits[i] == 0 ? 0 : 0x10) | (quantity % quantityUnits[i] == 0 ? 0 : 0x20)
     }
 
     @inline(__always)
-    private mutating func value(_ i: Int, side: Int, price: Int64, quantity: Int64, raw: Bool) {
-        let p = raw ? price : price / priceUnits[i]
-        let q = raw ? quantity : quantity / quantityUnits[i]
+    private mutating func value(_ i: Int, side: Int, price: Int64, quantity: Int64, raw: UInt8) {
+        let p = raw & 0x10 != 0 ? price : price / priceUnits[i]
+        let q = raw & 0x20 != 0 ? quantity : quantity / quantityUnits[i]
         Varint.write(signed: p &- prevPrice[3 * i + side], to: &streams[Stream.prices.rawValue])
         prevPrice[3 * i + side] = p
-        Varint.write(signed: q, to: &streams[Stream.quantities.rawValue])
+        // Quantities are never negative in practice: a plain varint (a negative one still
+        // round-trips, as a ten-byte varint) instead of zigzag, which would double them.
+        Varint.write(UInt64(bitPattern: q), to: &streams[Stream.quantities.rawValue])
     }
 
     private mutating func encode(_ event: MarketEvent) {
         switch event {
         case .bookDelta(let d):
             let i = d.instrument.index
-            let raw = !fits(i, d.price.raw, d.quantity.raw)
-            let kind: UInt8 = (d.side == .bid ? 0 : 1) | (d.endOfMessage ? 0x08 : 0) | (raw ? 0x10 : 0)
+            let raw = rawFlags(i, d.price.raw, d.quantity.raw)
+            let kind: UInt8 = (d.side == .bid ? 0 : 1) | (d.endOfMessage ? 0x08 : 0) | raw
             common(kind, i, local: d.receivedAt.nanoseconds, exchange: d.exchangeTime.nanoseconds, sequence: d.sequence)
             value(i, side: d.side == .bid ? 0 : 1, price: d.price.raw, quantity: d.quantity.raw, raw: raw)
         case .bookSnapshot(let s):
             let i = s.instrument.index
-            let raw = !(s.bids + s.asks).allSatisfy { fits(i, $0.price.raw, $0.quantity.raw) }
-            common(2 | (raw ? 0x10 : 0), i, local: s.receivedAt.nanoseconds, exchange: s.exchangeTime.nanoseconds, sequence: s.sequence)
+            let raw = (s.bids + s.asks).reduce(UInt8(0)) { $0 | rawFlags(i, $1.price.raw, $1.quantity.raw) }
+            common(2 | raw, i, local: s.receivedAt.nanoseconds, exchange: s.exchangeTime.nanoseconds, sequence: s.sequence)
             Varint.write(UInt64(s.bids.count), to: &streams[Stream.extra.rawValue])
             Varint.write(UInt64(s.asks.count), to: &streams[Stream.extra.rawValue])
             for level in s.bids { value(i, side: 0, price: level.price.raw, quantity: level.quantity.raw, raw: raw) }
             for level in s.asks { value(i, side: 1, price: level.price.raw, quantity: level.quantity.raw, raw: raw) }
         case .trade(let t):
             let i = t.instrument.index
-            let raw = !fits(i, t.price.raw, t.quantity.raw)
-            common((t.takerSide == .buy ? 3 : 4) | (raw ? 0x10 : 0), i, local: t.receivedAt.nanoseconds, exchange: t.exchangeTime.nanoseconds, sequence: 0)
+            let raw = rawFlags(i, t.price.raw, t.quantity.raw)
+            common((t.takerSide == .buy ? 3 : 4) | raw, i, local: t.receivedAt.nanoseconds, exchange: t.exchangeTime.nanoseconds, sequence: 0)
             value(i, side: 2, price: t.price.raw, quantity: t.quantity.raw, raw: raw)
             Varint.write(signed: Int64(bitPattern: t.tradeId &- prevTradeId[i]), to: &streams[Stream.extra.rawValue])
             prevTradeId[i] = t.tradeId
@@ -115,14 +163,21 @@ struct BlockCodec {
 
     /// Decodes `count` events from a raw block, appending to `out`.
     mutating func decode(_ block: [UInt8], count: Int, into out: inout [MarketEvent]) throws {
+        try block.withUnsafeBufferPointer { try decode($0, count: count, into: &out) }
+    }
+
+    private mutating func decode(_ block: UnsafeBufferPointer<UInt8>, count: Int, into out: inout [MarketEvent]) throws {
         reset()
-        guard let n = LittleEndian.read(UInt32.self, block[...], at: 0), Int(n) == Self.streamCount else {
+        let fixed = 4 + 16 + 4 * Self.streamCount
+        guard block.count >= fixed, let n = LittleEndian.read(UInt32.self, block, at: 0), Int(n) == Self.streamCount,
+              let lu = LittleEndian.read(Int64.self, block, at: 4), let xu = LittleEndian.read(Int64.self, block, at: 12), lu > 0, xu > 0 else {
             throw RecordingError(.corrupt, "block has an unknown stream layout")
         }
+        localUnit = lu; exchangeUnit = xu
         var readers: [ByteReader] = []
-        var start = 4 + 4 * Self.streamCount
+        var start = fixed
         for s in 0..<Self.streamCount {
-            guard let length = LittleEndian.read(UInt32.self, block[...], at: 4 + 4 * s), start + Int(length) <= block.count else {
+            guard let length = LittleEndian.read(UInt32.self, block, at: 20 + 4 * s), start + Int(length) <= block.count else {
                 throw RecordingError(.corrupt, "stream \(s) overruns its block")
             }
             readers.append(ByteReader(block, from: start, to: start + Int(length)))
@@ -133,21 +188,22 @@ struct BlockCodec {
         let instrumentCount = priceUnits.count
         out.reserveCapacity(out.count + count)
 
-        func readValue(_ i: Int, side: Int, raw: Bool) throws -> (Price, Quantity) {
+        func readValue(_ i: Int, side: Int, raw: UInt8) throws -> (Price, Quantity) {
             let p = prevPrice[3 * i + side] &+ (try prices.signed())
             prevPrice[3 * i + side] = p
-            let q = try quantities.signed()
-            return raw ? (Price(raw: p), Quantity(raw: q)) : (Price(raw: p &* priceUnits[i]), Quantity(raw: q &* quantityUnits[i]))
+            let q = Int64(bitPattern: try quantities.varint())
+            return (Price(raw: raw & 0x10 != 0 ? p : p &* priceUnits[i]), Quantity(raw: raw & 0x20 != 0 ? q : q &* quantityUnits[i]))
         }
 
         for _ in 0..<count {
             let kind = try kinds.byte()
             let i = Int(try instruments.varint())
             guard i < instrumentCount else { throw RecordingError(.corrupt, "instrument \(i) is not in the header") }
-            let local = prevLocal &+ (try locals.signed())
-            prevLocal = local
-            let offset = prevOffset[i] &+ (try offsets.signed())
-            prevOffset[i] = offset
+            let l = prevLocal &+ (try locals.signed())
+            prevLocal = l
+            let x = prevExchange[i] &+ (try offsets.signed())
+            prevExchange[i] = x
+            let local = l &* localUnit
             let isTrade = kind & 0x07 == 3 || kind & 0x07 == 4
             var sequence: UInt64 = 0
             if !isTrade {
@@ -155,8 +211,8 @@ struct BlockCodec {
                 prevSequence[i] = sequence
             }
             let id = InstrumentId(i)
-            let received = Timestamp(nanoseconds: local), exchange = Timestamp(nanoseconds: local &- offset)
-            let raw = kind & 0x10 != 0
+            let received = Timestamp(nanoseconds: local), exchange = Timestamp(nanoseconds: x &* exchangeUnit)
+            let raw = kind & 0x30
             switch kind & 0x07 {
             case 0, 1:
                 let side: BookSide = kind & 0x07 == 0 ? .bid : .ask

@@ -16,14 +16,20 @@ enum Varint {
 /// Reads varints from a slice of a decoded block, checking bounds: a corrupt block is an
 /// error, never a crash.
 struct ByteReader {
-    let bytes: [UInt8]
+    /// Valid while the decoder holds the block (it decodes inside `withUnsafeBufferPointer`).
+    let bytes: UnsafeBufferPointer<UInt8>
     var position: Int
     let end: Int
 
-    init(_ bytes: [UInt8], from start: Int, to end: Int) { self.bytes = bytes; self.position = start; self.end = end }
+    init(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) { self.bytes = bytes; self.position = start; self.end = end }
 
     @inline(__always)
     mutating func varint() throws -> UInt64 {
+        // Most fields fit one byte.
+        if position < end, bytes[position] < 0x80 {
+            defer { position += 1 }
+            return UInt64(bytes[position])
+        }
         var result: UInt64 = 0, shift: UInt64 = 0
         while true {
             guard position < end, shift < 64 else { throw RecordingError(.corrupt, "truncated or overlong varint") }
@@ -57,7 +63,15 @@ enum LittleEndian {
         let size = MemoryLayout<T>.size
         guard offset >= bytes.startIndex, offset + size <= bytes.endIndex else { return nil }
         var v: T = 0
-        for i in 0..<size { v |= T(bytes[offset + i]) << (8 * i) }
+        for i in 0..<size { v |= T(truncatingIfNeeded: bytes[offset + i]) << (8 * i) }
+        return v
+    }
+
+    static func read<T: FixedWidthInteger>(_ type: T.Type, _ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> T? {
+        let size = MemoryLayout<T>.size
+        guard offset >= 0, offset + size <= bytes.count else { return nil }
+        var v: T = 0
+        for i in 0..<size { v |= T(truncatingIfNeeded: bytes[offset + i]) << (8 * i) }
         return v
     }
 }
