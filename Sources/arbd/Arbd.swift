@@ -184,14 +184,18 @@ struct Record: ParsableCommand {
     @Flag(name: .customLong("split-venues"), help: "One file per venue (default: one for all, which keeps the exact cross-venue order).")
     var splitVenues = false
     @Option(name: .long, help: "zstd level, 1-19.") var level: Int = 3
+    @Option(name: .long, help: "block: force each block to disk (a crash loses at most one block); never: leave it to the OS.")
+    var fsync: String = "never"
     @Flag(name: .long, help: "No progress line.") var quiet = false
 
     func run() throws {
         guard (1...19).contains(level) else { throw fail(ValidationError("--level: \(level) is not a zstd level from 1 to 19")) }
+        guard fsync == "block" || fsync == "never" else { throw fail(ValidationError("--fsync: '\(fsync)'; use block or never")) }
         do {
             var record = RecordRun(plan: try RunPlan(try ManifestLoader.load(path: manifest)), output: output)
             record.layout = splitVenues ? .perVenue : .combined
             record.compressionLevel = level
+            record.fsync = fsync == "block" ? .everyBlock : .never
             record.showProgress = !quiet
             let report = try record.execute()
             print("recorded \(report.events) events into \(report.files.count) file(s), \(report.bytes) bytes"

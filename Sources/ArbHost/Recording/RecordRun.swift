@@ -11,6 +11,7 @@ public struct RecordRun {
     public let output: String
     public var layout: RecorderOptions.Layout = .combined
     public var compressionLevel = 3
+    public var fsync: FsyncPolicy = .never
     public var showProgress = true
 
     public init(plan: RunPlan, output: String) { self.plan = plan; self.output = output }
@@ -22,7 +23,7 @@ public struct RecordRun {
         }
         let recorder = Recorder(instruments: RecordingHeader.entries(for: plan.universe),
                                 options: RecorderOptions(directory: output, source: "synthetic seed \(m.seed)", compressionLevel: compressionLevel,
-                                                         layout: layout))
+                                                         fsync: fsync, layout: layout))
         recorder.start()
         var source = SyntheticMarket(config: plan.market, startTime: RunPlan.startTime)
         let end = RunPlan.startTime + m.maxRuntime.duration

@@ -26,3 +26,16 @@ struct RunClockTests {
         #expect(WallClock.monotonicNanoseconds() - before < 1_000_000_000)
     }
 }
+
+@Suite("Run clock speed")
+struct RunClockSpeedTests {
+    @Test("at ten times real speed, 1 s of event time takes 0.1 s")
+    func speed() {
+        var clock = WallClock(anchorEventTime: .zero, speed: Ratio(raw: 10 * FixedDecimal.unit))
+        let start = WallClock.monotonicNanoseconds()
+        let released = clock.wait(until: .milliseconds(1_000), shouldStop: { false })
+        let waited = WallClock.monotonicNanoseconds() - start
+        #expect(released)
+        #expect(waited >= 100_000_000 && waited < 600_000_000)
+    }
+}

@@ -80,3 +80,33 @@ struct RecorderTests {
         #expect(replayed[5] == events[10])
     }
 }
+
+@Suite("Recorder rotation")
+struct RotationTests {
+    @Test("files rotate by event time and never span midnight UTC")
+    func byTimeAndDate() throws {
+        let dir = NSTemporaryDirectory() + "arbrec-rot-\(UUID().uuidString.prefix(8))"
+        let u = universeForTests()
+        // 100 events a minute apart starting 23:30 UTC: 2 days, rotated every 20 minutes.
+        let start: Int64 = 1_767_310_200_000_000_000  // 2026-01-01T23:30:00Z
+        let events: [MarketEvent] = (0..<100).map { k in
+            let t = Timestamp(nanoseconds: start + Int64(k) * 60_000_000_000)
+            return .bookDelta(BookDelta(instrument: InstrumentId(0), side: .bid, price: Price("100")!, quantity: Quantity("1")!,
+                                        exchangeTime: t, receivedAt: t, sequence: UInt64(k + 1)))
+        }
+        let recorder = Recorder(instruments: RecordingHeader.entries(for: u),
+                                options: RecorderOptions(directory: dir, source: "test", rotateInterval: .seconds(1_200), fsync: .everyBlock))
+        recorder.start()
+        for e in events { recorder.recordWaiting(e) }
+        let report = recorder.finish()
+        #expect(report.events == 100)
+        let days = Set(report.files.map { URL(fileURLWithPath: $0).deletingLastPathComponent().lastPathComponent })
+        #expect(days == ["2026-01-01", "2026-01-02"])
+        // 23:30–00:00 (30 events, split at 20 min), then 70 min from midnight in 20-minute files.
+        #expect(report.files.count == 6, "\(report.files)")
+        for f in report.files {
+            let r = try RecordingFileReader(path: f)
+            #expect(r.blocks.last!.lastTimeNs - r.blocks.first!.firstTimeNs < 1_200_000_000_000)
+        }
+    }
+}
