@@ -30,6 +30,36 @@ public enum MarketEvent: Sendable, Hashable {
         case .status(let s): return s.receivedAt
         }
     }
+
+    /// The exchange's time for the event (a feed status has none: its receive time).
+    @inlinable public var exchangeTime: Timestamp {
+        switch self {
+        case .bookDelta(let d): return d.exchangeTime
+        case .bookSnapshot(let s): return s.exchangeTime
+        case .trade(let t): return t.exchangeTime
+        case .status(let s): return s.receivedAt
+        }
+    }
+
+    /// The feed's id for the event: its sequence, or a trade's id.
+    @inlinable public var feedSequence: UInt64 {
+        switch self {
+        case .bookDelta(let d): return d.sequence
+        case .bookSnapshot(let s): return s.sequence
+        case .trade(let t): return t.tradeId
+        case .status(let s): return s.sequence
+        }
+    }
+
+    /// The same event for another instrument id (mapping between a file's ids and a run's).
+    @inlinable public func with(instrument id: InstrumentId) -> MarketEvent {
+        switch self {
+        case .bookDelta(var d): d.instrument = id; return .bookDelta(d)
+        case .bookSnapshot(var s): s.instrument = id; return .bookSnapshot(s)
+        case .trade(var t): t.instrument = id; return .trade(t)
+        case .status(var s): s.instrument = id; return .status(s)
+        }
+    }
 }
 
 public struct BookDelta: Sendable, Hashable {

@@ -26,7 +26,7 @@ public struct BookLevel: Sendable, Hashable {
 public struct BookWalk: Sendable, Hashable {
     /// Quantity that the visible book can fill (≤ the requested quantity).
     public var filled: Quantity
-    /// Sum of price × quantity over the levels used, exact (rounded up for buys' cost is the caller's choice; this is exact to 1e-9 nearest).
+    /// Sum of price × quantity over the levels used, each product rounded to the nearest 1e-9.
     public var notional: Amount
     /// The last (worst) price touched; zero if nothing filled.
     public var worstPrice: Price

@@ -67,7 +67,7 @@ struct BlockCodec {
     mutating func encode(_ events: ArraySlice<MarketEvent>, into out: inout [UInt8]) {
         reset()
         localUnit = Self.commonUnit(events.lazy.map { $0.receivedAt.nanoseconds })
-        exchangeUnit = Self.commonUnit(events.lazy.map { Self.exchangeTime($0).nanoseconds })
+        exchangeUnit = Self.commonUnit(events.lazy.map { $0.exchangeTime.nanoseconds })
         for event in events { encode(event) }
         out.removeAll(keepingCapacity: true)
         LittleEndian.append(UInt32(Self.streamCount), to: &out)
@@ -75,15 +75,6 @@ struct BlockCodec {
         LittleEndian.append(exchangeUnit, to: &out)
         for s in streams { LittleEndian.append(UInt32(s.count), to: &out) }
         for s in streams { out.append(contentsOf: s) }
-    }
-
-    static func exchangeTime(_ e: MarketEvent) -> Timestamp {
-        switch e {
-        case .bookDelta(let d): return d.exchangeTime
-        case .bookSnapshot(let s): return s.exchangeTime
-        case .trade(let t): return t.exchangeTime
-        case .status(let s): return s.receivedAt
-        }
     }
 
     /// The largest power of ten (≤ 1 s) dividing every value.

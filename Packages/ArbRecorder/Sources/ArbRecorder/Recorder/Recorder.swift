@@ -113,7 +113,7 @@ public final class Recorder: @unchecked Sendable {
             droppedPerInstrument[i] = 0
         }
         if !queue.tryPut(event) {
-            if droppedPerInstrument[i] == 0 { firstMissing[i] = Self.sequence(of: event) }
+            if droppedPerInstrument[i] == 0 { firstMissing[i] = event.feedSequence }
             droppedPerInstrument[i] += 1
             dropped += 1
         }
@@ -129,15 +129,6 @@ public final class Recorder: @unchecked Sendable {
 
     /// Times `recordWaiting` found the queue full and waited.
     public var waits: Int { queue.backpressureWaits }
-
-    static func sequence(of event: MarketEvent) -> UInt64 {
-        switch event {
-        case .bookDelta(let d): return d.sequence
-        case .bookSnapshot(let s): return s.sequence
-        case .trade(let t): return t.tradeId
-        case .status(let s): return s.sequence
-        }
-    }
 
     /// Waits for everything queued to be written and closes the files (index and footer).
     public func finish() -> RecorderReport {
@@ -170,7 +161,7 @@ public final class Recorder: @unchecked Sendable {
             }
         }
         if writers[v] == nil { try openWriter(v, at: t) }
-        try writers[v]!.append(Self.renumber(event, to: local))
+        try writers[v]!.append(event.with(instrument: InstrumentId(local)))
         events += 1
     }
 
@@ -193,16 +184,6 @@ public final class Recorder: @unchecked Sendable {
         do { try w.close() } catch { failure = failure ?? String(describing: error) }
         bytes += w.bytesWritten
         writers[v] = nil
-    }
-
-    static func renumber(_ event: MarketEvent, to local: Int) -> MarketEvent {
-        let id = InstrumentId(local)
-        switch event {
-        case .bookDelta(var d): d.instrument = id; return .bookDelta(d)
-        case .bookSnapshot(var s): s.instrument = id; return .bookSnapshot(s)
-        case .trade(var t): t.instrument = id; return .trade(t)
-        case .status(var s): s.instrument = id; return .status(s)
-        }
     }
 
     static func day(_ ns: Int64) -> String {

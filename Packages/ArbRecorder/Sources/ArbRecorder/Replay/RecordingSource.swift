@@ -76,7 +76,7 @@ public struct RecordingSource: MarketDataSource {
             if event.receivedAt < from { continue }
             guard let id = c.mapping[event.instrument.index] else { skipped += 1; continue }
             replayed += 1
-            return Recorder.renumber(event, to: id.index)
+            return event.with(instrument: id)
         }
     }
 }
