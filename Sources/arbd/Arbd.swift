@@ -85,6 +85,9 @@ struct Bench: ParsableCommand {
     @Option(name: .long, help: "Seed of the synthetic market.")
     var seed: UInt64 = 7
 
+    @Flag(name: .long, help: "Also time the kernel alone on events generated beforehand (uses their memory; RSS then includes them).")
+    var pregenerated = false
+
     func run() throws {
         let counts = symbols.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         var parsed: [Int] = []
@@ -96,7 +99,7 @@ struct Bench: ParsableCommand {
         }
         guard events > 0 else { throw fail(ValidationError("--events must be positive")) }
         do {
-            let results = try BenchRunner(seed: seed, events: events).run(symbolCounts: parsed) { print($0.line) }
+            let results = try BenchRunner(seed: seed, events: events, pregenerated: pregenerated).run(symbolCounts: parsed) { print($0.line) }
             if let json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

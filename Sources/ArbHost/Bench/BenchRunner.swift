@@ -27,11 +27,14 @@ public struct BenchResult: Codable, Sendable {
     public var opportunities: Int
     public var orders: Int
     public var fills: Int
+    /// With `--pregenerated`: events/s of the kernel alone (events generated beforehand).
+    public var kernelOnlyEventsPerS: Double?
 
     public var line: String {
         String(format: "symbols %4d | p50 %5d ns p95 %5d ns p99 %6d ns max %8d ns | %10.0f events/s %10.0f decisions/s | CPU %5.1f%% | RSS %6.1f → %6.1f MB | %d opportunities, %d orders, %d fills",
                symbols, p50Ns, p95Ns, p99Ns, maxNs, eventsPerS, decisionsPerS, cpuPercent,
                Double(rssStartBytes) / 1_048_576, Double(rssBytes) / 1_048_576, opportunities, orders, fills)
+            + (kernelOnlyEventsPerS.map { String(format: " | kernel alone %.0f events/s", $0) } ?? "")
     }
 }
 
@@ -40,8 +43,10 @@ public struct BenchResult: Codable, Sendable {
 public struct BenchRunner {
     public let seed: UInt64
     public let events: Int
+    /// Also measure the kernel alone on events generated beforehand (costs their memory).
+    public var pregenerated = false
 
-    public init(seed: UInt64, events: Int) { self.seed = seed; self.events = events }
+    public init(seed: UInt64, events: Int, pregenerated: Bool = false) { self.seed = seed; self.events = events; self.pregenerated = pregenerated }
 
     public func run(symbolCounts: [Int], progress: (BenchResult) -> Void = { _ in }) throws -> [BenchResult] {
         var results: [BenchResult] = []
@@ -133,11 +138,22 @@ public struct BenchRunner {
         let wall = Double(MonotonicClock.nanoseconds() - wall0) / 1e9
         let cpu = Double(MonotonicClock.cpuNanoseconds() - cpu0) / 1e9
         let c = second.kernel.counters
+        var kernelOnly: Double? = nil
+        if pregenerated {
+            var third = try setup(symbols: n)
+            var list: [MarketEvent] = []
+            list.reserveCapacity(events)
+            while list.count < events, let e = third.market.next() { list.append(e) }
+            var source = ArrayMarketDataSource(list)
+            let t0 = MonotonicClock.nanoseconds()
+            while third.kernel.step(&source, until: .distantFuture) {}
+            kernelOnly = Double(third.kernel.counters.marketEvents) / (Double(MonotonicClock.nanoseconds() - t0) / 1e9)
+        }
         return BenchResult(symbols: n, events: c.marketEvents, avgNs: Int(sum / UInt64(max(1, histogram.totalCount))),
                            p50Ns: Int(histogram.valueAtPercentile(50)), p95Ns: Int(histogram.valueAtPercentile(95)),
                            p99Ns: Int(histogram.valueAtPercentile(99)), maxNs: Int(histogram.max),
                            eventsPerS: Double(c.marketEvents) / wall, decisionsPerS: Double(c.strategyWakeups) / wall,
                            cpuPercent: 100 * cpu / wall, rssStartBytes: rssStart, rssBytes: MonotonicClock.residentBytes(),
-                           opportunities: c.opportunities, orders: c.ordersSent, fills: c.fills)
+                           opportunities: c.opportunities, orders: c.ordersSent, fills: c.fills, kernelOnlyEventsPerS: kernelOnly)
     }
 }
