@@ -34,9 +34,7 @@ struct PoolState {
         case .fixedWindow(_, let w), .slidingWindow(_, let w): windowNs = w.nanosecondsInt64
         default: windowNs = 0
         }
-        ceilings = RequestPriority.allCases.map { p in
-            max(1, Int64(Int128(limit) * Int128(policy.ceiling(p).raw) / Int128(FixedDecimal.unit)))
-        }
+        ceilings = RequestPriority.allCases.map { policy.ceiling($0, of: limit) }
         if case .tokenBucket = scheme { level = limit * 1_000 }
     }
 

@@ -32,8 +32,17 @@ public struct RateLimitPolicy: Sendable, Hashable {
 
     /// A pool's budget for this process.
     public func limit(of pool: PoolDefinition) -> Int64 {
-        let base = limitOverrides[pool.id] ?? pool.scheme.limit
-        return max(1, Int64(Int128(base) * Int128(share.raw) / Int128(FixedDecimal.unit)))
+        Self.fraction(share, of: limitOverrides[pool.id] ?? pool.scheme.limit)
+    }
+
+    /// How much of a budget `limit` a priority may fill.
+    public func ceiling(_ priority: RequestPriority, of limit: Int64) -> Int64 {
+        Self.fraction(ceiling(priority), of: limit)
+    }
+
+    /// `ratio × limit`, rounded down, never below 1 (a pool always admits something).
+    static func fraction(_ ratio: Ratio, of limit: Int64) -> Int64 {
+        max(1, Int64(Int128(limit) * Int128(ratio.raw) / Int128(FixedDecimal.unit)))
     }
 }
 

@@ -86,14 +86,13 @@ public final class RedisRateLimiter: RateLimitBackend {
             return fallback.tryAcquire(request, at: now)
         }
         let costs = rules.costs(for: request).filter { $0.weight > 0 }
-        let fraction = policy.ceiling(request.priority)
         var keys = ["\(prefix):ban"]
         sequence += 1
         var argv = [String(t / 1_000), "\(processTag):\(sequence)"]
         for cost in costs {
             let definition = rules.pools[cost.pool]
             let limit = policy.limit(of: definition)
-            let ceiling = max(1, Int64(Int128(limit) * Int128(fraction.raw) / Int128(FixedDecimal.unit)))
+            let ceiling = policy.ceiling(request.priority, of: limit)
             keys.append(key(cost.pool, request.instrument))
             let (code, parameter): (Int, Int64)
             switch definition.scheme {
