@@ -208,7 +208,7 @@ public final class RedisRateLimiter: RateLimitBackend {
               local idx = math.floor(now / param)
               local wkey = key .. ':' .. idx
               local used = tonumber(redis.call('GET', wkey) or '0')
-              if used + cost > ceiling then earliest = (idx + 1) * param else plans[i] = {1, wkey, cost, param} end
+              if used + cost > ceiling then earliest = (idx + 1) * param else plans[i] = {1, wkey, used + cost, param} end
             elseif scheme == 2 then
               redis.call('ZREMRANGEBYSCORE', key, '-inf', now - param)
               local entries = redis.call('ZRANGE', key, 0, -1, 'WITHSCORES')
@@ -247,7 +247,7 @@ public final class RedisRateLimiter: RateLimitBackend {
         for i = 2, #KEYS do
           local p = plans[i]
           if p[1] == 1 then
-            redis.call('INCRBY', p[2], p[3]); redis.call('PEXPIRE', p[2], math.floor(2 * p[4] / 1000) + 1)
+            redis.call('SET', p[2], p[3], 'PX', math.floor(2 * p[4] / 1000) + 1)
           elseif p[1] == 2 then
             redis.call('ZADD', p[2], now, ARGV[2] .. ':' .. p[3]); redis.call('PEXPIRE', p[2], math.floor(2 * p[4] / 1000) + 1)
           else
