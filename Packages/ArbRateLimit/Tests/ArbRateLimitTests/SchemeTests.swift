@@ -127,10 +127,8 @@ struct SchemeTests {
 
     @Test("a request larger than the budget is impossible, not a wait")
     func impossible() {
-        let l = hard(CoinbaseRules())
         let huge = hard(WeightRules())
         #expect(huge.tryAcquire(RateLimitRequest(.depthSnapshot(levels: 5_000), priority: .cancel), at: ms(0)) == .granted)
-        _ = l
         let tiny = RateLimiter(rules: WeightRules(), policy: RateLimitPolicy(limitOverrides: ["request_weight": 100]))
         #expect(tiny.tryAcquire(RateLimitRequest(.depthSnapshot(levels: 5_000), priority: .cancel), at: ms(0)) == .impossible(pool: "request_weight"))
     }

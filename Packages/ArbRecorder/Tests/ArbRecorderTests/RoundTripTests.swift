@@ -96,8 +96,6 @@ struct RoundTripTests {
         let writer = try write(events, blockEvents: 8, path: path)
         let full = try Data(contentsOf: URL(fileURLWithPath: path))
         let reader = try RecordingFileReader(path: path)
-        let blockEnds = reader.blocks.map { $0.offset + FileLayout.blockHeaderSize }  // payload starts; ends computed below
-        _ = blockEnds
         let dataStart = reader.dataStart
         let index = reader.blocks
         let cutPath = tempPath("cut-copy")
