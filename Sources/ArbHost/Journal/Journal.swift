@@ -27,7 +27,6 @@ public final class Journal: KernelObserver, @unchecked Sendable {
     private var sinkRecords: [Int]
     private var sinkErrors: [String?]
     private let formatter: JournalFormatter
-    private(set) var recordsWritten = 0
     private var sequence = 0
     public let path: String
 
@@ -67,7 +66,6 @@ public final class Journal: KernelObserver, @unchecked Sendable {
             numbered.removeAll(keepingCapacity: true)
             for record in batch { sequence += 1; numbered.append((sequence, record)) }
             write(numbered[...])
-            recordsWritten += batch.count
         }
         for (i, sink) in sinks.enumerated() where sinkErrors[i] == nil {
             do { try sink.finish() } catch { sinkErrors[i] = String(describing: error) }

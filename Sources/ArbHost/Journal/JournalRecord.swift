@@ -20,7 +20,7 @@ struct JournalFormatter {
             return "{\"seq\":\(sequence),\"t\":\(time.nanoseconds),\"event\":\"order\",\"order\":\"\(order.id)\",\"strategy\":\(order.strategy.index),"
                 + "\"venue\":\"\(universe.venueName(order.venue))\",\"symbol\":\"\(i.symbol)\",\"side\":\"\(intent.side)\",\"type\":\"\(intent.type)\","
                 + "\"tif\":\"\(intent.timeInForce)\",\"price\":\"\(intent.price)\",\"quantity\":\"\(intent.quantity)\",\"quote_amount\":\"\(intent.quoteAmount)\","
-                + "\"purpose\":\"\(intent.purpose)\",\"route\":\(Self.quote(routeName(intent.route)))}"
+                + "\"purpose\":\"\(intent.purpose)\",\"route\":\(JSONText.quote(routeName(intent.route)))}"
         case .report(let r, let order, let time):
             let i = universe[order.intent.instrument]
             var s = "{\"seq\":\(sequence),\"t\":\(time.nanoseconds),\"event\":\"\(r.kind)\",\"order\":\"\(r.orderId)\",\"venue\":\"\(universe.venueName(order.venue))\","
@@ -31,31 +31,15 @@ struct JournalFormatter {
             }
             s += ",\"leaves\":\"\(r.leavesQuantity)\",\"final\":\(r.isFinal)"
             if let rejection = r.rejection {
-                s += ",\"code\":\(Self.quote(rejection.venueCode)),\"message\":\(Self.quote(rejection.message))"
+                s += ",\"code\":\(JSONText.quote(rejection.venueCode)),\"message\":\(JSONText.quote(rejection.message))"
             }
             return s + "}"
         case .preTradeRejection(let intent, let strategy, let rejection, let time):
             let i = universe[intent.instrument]
             return "{\"seq\":\(sequence),\"t\":\(time.nanoseconds),\"event\":\"pre_trade_rejected\",\"strategy\":\(strategy.index),"
                 + "\"venue\":\"\(universe.venueName(i.venue))\",\"symbol\":\"\(i.symbol)\",\"side\":\"\(intent.side)\",\"price\":\"\(intent.price)\","
-                + "\"quantity\":\"\(intent.quantity)\",\"code\":\(Self.quote(rejection.venueCode)),\"message\":\(Self.quote(rejection.message))}"
+                + "\"quantity\":\"\(intent.quantity)\",\"code\":\(JSONText.quote(rejection.venueCode)),\"message\":\(JSONText.quote(rejection.message))}"
         }
-    }
-
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
     }
 }
 

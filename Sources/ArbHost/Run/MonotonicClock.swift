@@ -3,16 +3,13 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import ArbCore
 import Foundation
 
 /// Wall-clock helpers for measuring and pacing; never read by the kernel.
 enum MonotonicClock {
     @inline(__always)
-    static func nanoseconds() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
-    }
+    static func nanoseconds() -> UInt64 { WallClock.monotonicNanoseconds() }
 
     static func sleep(nanoseconds: UInt64) {
         guard nanoseconds > 0 else { return }

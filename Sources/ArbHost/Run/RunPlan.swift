@@ -106,8 +106,7 @@ public final class RunPlan {
         if let fx = m.marketData.fx {
             if let v = names.firstIndex(of: fx.venue) {
                 let plugin = plugins[v]
-                let parts = Self.split(symbol: fx.symbol, plugin: plugin)
-                if let (base, quote) = parts, let spec = plugin.listing(base: base, quote: quote) {
+                if let spec = plugin.listing(symbol: fx.symbol) {
                     fxInstrument = universe.addInstrument(spec, on: VenueId(v))
                     fxVenueIndex = v
                 } else {
@@ -220,16 +219,6 @@ public final class RunPlan {
         guard isDirectory.boolValue else { return [path] }
         let items = FileManager.default.enumerator(atPath: path)?.compactMap { $0 as? String } ?? []
         return items.filter { $0.hasSuffix(".arbrec") }.sorted().map { (path as NSString).appendingPathComponent($0) }
-    }
-
-    /// Splits a venue-native symbol by trying the venue's listed bases against its quote.
-    static func split(symbol: String, plugin: any ExchangePlugin) -> (String, String)? {
-        for quote in ["KRW", "USDT", "USDC", "BTC", "ETH"] {
-            for base in plugin.listedBases(quote: quote) where plugin.listing(base: base, quote: quote)?.symbol == symbol {
-                return (base, quote)
-            }
-        }
-        return nil
     }
 
     /// The client-side limiter per exchange (nil for a plugin that declares no limits).

@@ -70,3 +70,22 @@ import Foundation
 struct JSONDecoderShim {
     func decode<T: Decodable>(_ type: T.Type, _ json: String) throws -> T { try JSONDecoder().decode(T.self, from: Data(json.utf8)) }
 }
+
+@Suite("Shared helpers")
+struct SharedHelperTests {
+    @Test("JSON quoting escapes quotes, backslashes and control characters")
+    func quoting() {
+        #expect(JSONText.quote("BTCUSDT") == "\"BTCUSDT\"")
+        #expect(JSONText.quote("a\"b\\c\nd\u{1}") == "\"a\\\"b\\\\c\\nd\\u0001\"")
+        #expect(JSONText.quote("원화") == "\"원화\"")
+    }
+
+    @Test("powers of ten: exact, and the coarsest unit a set of values is whole in")
+    func powersOfTen() {
+        #expect(FixedDecimal.powerOfTen(0) == 1 && FixedDecimal.powerOfTen(9) == 1_000_000_000)
+        #expect(FixedDecimal.largestPowerOfTen(dividing: [10_000_000, 30_000_000]) == 10_000_000)
+        #expect(FixedDecimal.largestPowerOfTen(dividing: [1_767_225_600_123_000_000, 1_767_225_600_124_000_000]) == 1_000_000)
+        #expect(FixedDecimal.largestPowerOfTen(dividing: [7, 10]) == 1)
+        #expect(FixedDecimal.largestPowerOfTen(dividing: [Int64]()) == 1_000_000_000)
+    }
+}

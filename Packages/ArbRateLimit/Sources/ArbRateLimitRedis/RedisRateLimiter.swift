@@ -123,7 +123,8 @@ public final class RedisRateLimiter: RateLimitBackend {
                 let earliest = (parts[1].integer ?? 0) * 1_000
                 let index = Int(parts[2].integer ?? 1) - 2
                 let pool = index >= 0 && index < costs.count ? rules.pools[costs[index].pool].id : "?"
-                if earliest == Int64.max / 1_000 * 1_000 || (parts[1].integer ?? 0) < 0 { return .impossible(pool: pool) }
+                // The script answers -1 for a cost above the pool's ceiling.
+                if (parts[1].integer ?? 0) < 0 { return .impossible(pool: pool) }
                 if request.priority == .marketData && earliest - t > policy.maxMarketDataWait.nanosecondsInt64 {
                     counters.sheds += 1
                     return .shed(pool: pool)

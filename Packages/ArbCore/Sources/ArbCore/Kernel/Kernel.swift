@@ -475,7 +475,7 @@ public final class Kernel {
         zip(strategies, contexts).map { $0.stop($1) }
     }
 
-    public func count(opportunity strategy: StrategyId) { counters.opportunities += 1 }
+    public func countOpportunity() { counters.opportunities += 1 }
 }
 
 /// The outcome of submitting two legs together.

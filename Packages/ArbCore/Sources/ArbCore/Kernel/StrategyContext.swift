@@ -55,5 +55,5 @@ public final class StrategyContext {
     public func schedule(after delay: Duration, token: UInt64) { kernel.scheduleTimer(strategy, after: delay, token: token) }
 
     /// Counts an opportunity seen (for the summary), whether or not it was traded.
-    public func countOpportunity() { kernel.count(opportunity: strategy) }
+    public func countOpportunity() { kernel.countOpportunity() }
 }

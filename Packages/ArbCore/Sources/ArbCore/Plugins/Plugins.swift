@@ -35,6 +35,8 @@ public protocol ExchangePlugin: Sendable {
     func listedBases(quote: String) -> [String]
     /// The listing for `base`/`quote`, or nil if the venue does not list it.
     func listing(base: String, quote: String) -> InstrumentSpec?
+    /// The listing for a venue-native symbol (`KRW-USDT`, `BTCUSDT`), or nil.
+    func listing(symbol: String) -> InstrumentSpec?
     /// A listing for an asset the catalogue does not have, with rules derived from a
     /// reference price the way this venue sets them. For synthetic universes (benchmarks).
     func syntheticListing(base: String, quote: String, referencePrice: Price) -> InstrumentSpec

@@ -55,6 +55,25 @@ public enum FixedDecimal {
         return bounds.contains(raw) ? raw : nil
     }
 
+    /// `10^exponent` (0...18).
+    public static func powerOfTen(_ exponent: Int) -> Int64 {
+        precondition((0...18).contains(exponent), "10^\(exponent) does not fit Int64")
+        var v: Int64 = 1
+        for _ in 0..<exponent { v *= 10 }
+        return v
+    }
+
+    /// The largest power of ten, at most `limit`, dividing every value (1 if any is not a
+    /// multiple of 10; `limit` for no values): the coarsest unit they are all whole in.
+    public static func largestPowerOfTen(dividing values: some Sequence<Int64>, limit: Int64 = unit) -> Int64 {
+        var p = limit
+        for v in values {
+            while p > 1 && v % p != 0 { p /= 10 }
+            if p == 1 { break }
+        }
+        return p
+    }
+
     /// Number of significant decimals in a raw value (0...9): `1.25` has 2.
     public static func decimals(ofRaw raw: Int128) -> Int {
         var fraction = raw.magnitude % UInt128(unit)

@@ -88,7 +88,7 @@ public enum RecordingExport {
         let total = merged.totalEvents
         func levels(_ l: [BookLevel]) -> String { "[" + l.map { "[\"\($0.price)\",\"\($0.quantity)\"]" }.joined(separator: ",") + "]" }
         while let (event, e) = try merged.next() {
-            let head = "{\"venue\":\"\(e.venue)\",\"symbol\":\"\(e.symbol)\",\"local_time_ns\":\(event.receivedAt.nanoseconds)"
+            let head = "{\"venue\":\(JSONText.quote(e.venue)),\"symbol\":\(JSONText.quote(e.symbol)),\"local_time_ns\":\(event.receivedAt.nanoseconds)"
             let line: String
             switch event {
             case .bookDelta(let d):

@@ -30,7 +30,6 @@ public enum TardisImport {
         var lastExchange: [UInt8] = [], lastSymbol: [UInt8] = []
         var lastIndex = -1
         var pending: MarketEvent?
-        var lastKey: (Int, Int64)? = nil
         init(reader: LineReader, kind: Kind) { self.reader = reader; self.kind = kind }
     }
 
@@ -94,7 +93,7 @@ public enum TardisImport {
             }) {}
         }
         guard !instruments.isEmpty else { throw RecordingError(.badInput, "no rows in \(inputs.joined(separator: ", "))") }
-        func unit(_ decimals: Int) -> Int64 { (0..<(9 - decimals)).reduce(Int64(1)) { acc, _ in acc * 10 } }
+        func unit(_ decimals: Int) -> Int64 { FixedDecimal.powerOfTen(FixedDecimal.fractionDigits - decimals) }
         let entries = instruments.indices.map {
             RecordingHeader.InstrumentEntry(venue: instruments[$0].exchange, symbol: instruments[$0].symbol,
                                             base: "", quote: "", priceUnit: unit(priceDecimals[$0]), quantityUnit: unit(amountDecimals[$0]))

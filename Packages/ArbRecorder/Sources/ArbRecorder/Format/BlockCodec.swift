@@ -30,11 +30,12 @@ struct BlockCodec {
             count = max(1, n)
             prevExchange = .allocate(capacity: count); prevSequence = .allocate(capacity: count)
             prevPrice = .allocate(capacity: 3 * count); prevTradeId = .allocate(capacity: count)
-            reset()
-        }
-        func reset() {
             prevExchange.initialize(repeating: 0, count: count); prevSequence.initialize(repeating: 0, count: count)
             prevPrice.initialize(repeating: 0, count: 3 * count); prevTradeId.initialize(repeating: 0, count: count)
+        }
+        func reset() {
+            prevExchange.update(repeating: 0, count: count); prevSequence.update(repeating: 0, count: count)
+            prevPrice.update(repeating: 0, count: 3 * count); prevTradeId.update(repeating: 0, count: count)
         }
         deinit { prevExchange.deallocate(); prevSequence.deallocate(); prevPrice.deallocate(); prevTradeId.deallocate() }
     }
@@ -66,8 +67,8 @@ struct BlockCodec {
     /// Encodes events (instrument ids < instrument count) into `out` (replaced).
     mutating func encode(_ events: ArraySlice<MarketEvent>, into out: inout [UInt8]) {
         reset()
-        localUnit = Self.commonUnit(events.lazy.map { $0.receivedAt.nanoseconds })
-        exchangeUnit = Self.commonUnit(events.lazy.map { $0.exchangeTime.nanoseconds })
+        localUnit = FixedDecimal.largestPowerOfTen(dividing: events.lazy.map { $0.receivedAt.nanoseconds })
+        exchangeUnit = FixedDecimal.largestPowerOfTen(dividing: events.lazy.map { $0.exchangeTime.nanoseconds })
         for event in events { encode(event) }
         out.removeAll(keepingCapacity: true)
         LittleEndian.append(UInt32(Self.streamCount), to: &out)
@@ -75,16 +76,6 @@ struct BlockCodec {
         LittleEndian.append(exchangeUnit, to: &out)
         for s in streams { LittleEndian.append(UInt32(s.count), to: &out) }
         for s in streams { out.append(contentsOf: s) }
-    }
-
-    /// The largest power of ten (≤ 1 s) dividing every value.
-    static func commonUnit(_ values: some Sequence<Int64>) -> Int64 {
-        var unit: Int64 = 1_000_000_000
-        for v in values {
-            while unit > 1 && v % unit != 0 { unit /= 10 }
-            if unit == 1 { break }
-        }
-        return unit
     }
 
     @inline(__always)

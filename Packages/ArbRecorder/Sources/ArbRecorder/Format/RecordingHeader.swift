@@ -59,14 +59,8 @@ public struct RecordingHeader: Codable, Sendable, Hashable {
             case .banded(let table): tick = table.bands.map(\.tick.raw).min() ?? 1
             }
             return InstrumentEntry(venue: universe.venueName(i.venue), symbol: i.symbol, base: i.baseCode, quote: i.quoteCode,
-                                   priceUnit: powerOfTenDividing(tick), quantityUnit: powerOfTenDividing(i.lotStep.raw))
+                                   priceUnit: FixedDecimal.largestPowerOfTen(dividing: [tick]),
+                                   quantityUnit: FixedDecimal.largestPowerOfTen(dividing: [i.lotStep.raw]))
         }
-    }
-
-    static func powerOfTenDividing(_ value: Int64) -> Int64 {
-        guard value > 0 else { return 1 }
-        var unit: Int64 = 1
-        while value % (unit * 10) == 0 && unit < 1_000_000_000 { unit *= 10 }
-        return unit
     }
 }

@@ -97,16 +97,21 @@ public struct BinancePlugin: ExchangePlugin {
         return spec(base: base, quote: quote, listing)
     }
 
+    /// `BASEQUOTE`: the USDT market is the one this plugin lists.
+    public func listing(symbol: String) -> InstrumentSpec? {
+        let quote = "USDT"
+        guard symbol.hasSuffix(quote), symbol.count > quote.count else { return nil }
+        return listing(base: String(symbol.dropLast(quote.count)), quote: quote)
+    }
+
     /// Tick at about six significant digits of the price, step worth about 1 % of a unit of quote.
     public func syntheticListing(base: String, quote: String, referencePrice: Price) -> InstrumentSpec {
         let magnitude = max(0, String(referencePrice.raw).count - 1)  // floor(log10(raw))
-        let tickRaw = Self.pow10(max(1, magnitude - 5))
-        let stepRaw = Self.pow10(max(1, min(18, 16 - magnitude)))
+        let tickRaw = FixedDecimal.powerOfTen(max(1, magnitude - 5))
+        let stepRaw = FixedDecimal.powerOfTen(max(1, min(18, 16 - magnitude)))
         let listing = BinanceListing(tickSize: Price(raw: tickRaw), stepSize: Quantity(raw: stepRaw))
         return spec(base: base, quote: quote, listing)
     }
-
-    static func pow10(_ n: Int) -> Int64 { (0..<n).reduce(Int64(1)) { acc, _ in acc * 10 } }
 
     func spec(base: String, quote: String, _ listing: BinanceListing) -> InstrumentSpec {
         InstrumentSpec(symbol: Self.symbol(base: base, quote: quote), baseCode: base, quoteCode: quote,

@@ -90,3 +90,13 @@ struct BinanceTests {
         #expect(p.listedBases(quote: "USDT").contains("PEPE"))
     }
 }
+
+@Suite("Binance symbols")
+struct BinanceSymbolTests {
+    @Test("BASEQUOTE symbols resolve to listings; others do not")
+    func symbols() throws {
+        let p = try BinancePlugin(settings: .init())
+        #expect(p.listing(symbol: "BTCUSDT")?.baseCode == "BTC")
+        #expect(p.listing(symbol: "USDT") == nil && p.listing(symbol: "BTC-USDT") == nil && p.listing(symbol: "NOPEUSDT") == nil)
+    }
+}

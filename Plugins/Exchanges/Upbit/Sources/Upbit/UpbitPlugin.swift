@@ -79,6 +79,13 @@ public struct UpbitPlugin: ExchangePlugin {
         return krwSpec(base: base)
     }
 
+    /// `QUOTE-BASE`.
+    public func listing(symbol: String) -> InstrumentSpec? {
+        let parts = symbol.split(separator: "-", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { return nil }
+        return listing(base: parts[1], quote: parts[0])
+    }
+
     public func syntheticListing(base: String, quote: String, referencePrice: Price) -> InstrumentSpec {
         krwSpec(base: base)
     }

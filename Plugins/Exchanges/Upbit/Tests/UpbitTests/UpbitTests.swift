@@ -79,3 +79,14 @@ struct UpbitTests {
         #expect(throws: PluginConfigurationError.self) { try UpbitPlugin(settings: s) }
     }
 }
+
+@Suite("Upbit symbols")
+struct UpbitSymbolTests {
+    @Test("QUOTE-BASE symbols resolve to listings; others do not")
+    func symbols() throws {
+        let p = try UpbitPlugin(settings: .init())
+        #expect(p.listing(symbol: "KRW-USDT")?.baseCode == "USDT")
+        #expect(p.listing(symbol: "KRW-BTC")?.quoteCode == "KRW")
+        #expect(p.listing(symbol: "BTCKRW") == nil && p.listing(symbol: "KRW-NOPE") == nil)
+    }
+}
