@@ -54,7 +54,9 @@ let package = Package(
             "ArbHost",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "ArbHostTests", dependencies: ["ArbHost", core, paper, .product(name: "ArbRateLimit", package: "ArbRateLimit")],
+        .testTarget(name: "ArbHostTests", dependencies: ["ArbHost", core, paper, .product(name: "ArbRateLimit", package: "ArbRateLimit"),
+                                                     .product(name: "ArbSynthetic", package: "ArbSynthetic"),
+                                                     .product(name: "ArbRecorder", package: "ArbRecorder")],
                     path: "Tests/ArbHostTests"),
 
         // Every local package's own tests, run from the root.

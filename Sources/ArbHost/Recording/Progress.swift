@@ -9,10 +9,13 @@ public final class Progress {
     let enabled: Bool
     private let start = MonotonicClock.nanoseconds()
     private var last: UInt64 = 0
-    private let terminal = isatty(2) != 0
+    private let terminal: Bool
+    private let output: (String) -> Void
 
-    public init(_ label: String, total: Double?, unit: String, enabled: Bool = true) {
+    public init(_ label: String, total: Double?, unit: String, enabled: Bool = true, terminal: Bool = isatty(2) != 0,
+                output: @escaping (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
         self.label = label; self.total = total; self.unit = unit; self.enabled = enabled
+        self.terminal = terminal; self.output = output
     }
 
     /// `done` in the units of `total`; `items` counts events or rows for the rate.
@@ -27,10 +30,10 @@ public final class Progress {
             let fraction = min(1, done / total)
             text += String(format: ", %.0f%%, ETA %.0f s", fraction * 100, elapsed * (1 - fraction) / fraction)
         }
-        FileHandle.standardError.write(Data((terminal ? "\r\u{1B}[K" + text : text + "\n").utf8))
+        output(terminal ? "\r\u{1B}[K" + text : text + "\n")
     }
 
     public func finish() {
-        if enabled && terminal && last > 0 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if enabled && terminal && last > 0 { output("\r\u{1B}[K") }
     }
 }

@@ -204,11 +204,16 @@ public struct StorageUnavailable: Error, CustomStringConvertible {
 /// few seconds otherwise (CI logs).
 final class StatusLine {
     let enabled: Bool
-    let terminal = isatty(2) != 0
+    let terminal: Bool
+    /// Where lines go: stderr, or a test's collector.
+    let output: (String) -> Void
     /// Event time at which the run's window starts.
     var start = RunPlan.startTime
     var lines = 0
-    init(enabled: Bool) { self.enabled = enabled }
+    init(enabled: Bool, terminal: Bool = isatty(2) != 0,
+         output: @escaping (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
+        self.enabled = enabled; self.terminal = terminal; self.output = output
+    }
 
     func show(kernel: Kernel, end: Timestamp, wallSeconds: Double) {
         guard enabled else { return }
@@ -219,10 +224,10 @@ final class StatusLine {
         let total = Double((end - start).nanosecondsInt64) / 1e9
         let text = String(format: "arbd %.0fs/%.0fs event time | %.1fs wall | %d events | %d opportunities | %d orders | %d fills | %d rejected",
                           simulated, total, wallSeconds, c.marketEvents, c.opportunities, c.ordersSent, c.fills, c.venueRejections + c.preTradeRejections)
-        FileHandle.standardError.write(Data((terminal ? "\r\u{1B}[K" + text : text + "\n").utf8))
+        output(terminal ? "\r\u{1B}[K" + text : text + "\n")
     }
 
     func finish() {
-        if enabled && terminal && lines > 0 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if enabled && terminal && lines > 0 { output("\r\u{1B}[K") }
     }
 }

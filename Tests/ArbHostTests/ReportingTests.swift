@@ -1,0 +1,73 @@
+import ArbCore
+import ArbRecorder
+import Foundation
+import Testing
+@testable import ArbHost
+
+@Suite("What runs report while and after they run")
+struct ReportingTests {
+    @Test("the live status line: event time, wall time, events, opportunities, orders, fills, rejections; in place on a terminal")
+    func statusLine() throws {
+        let plan = try load(manifestText(runtime: "20s"))
+        let kernel = try plan.makeKernel()
+        var source = ArbSynthetic.SyntheticMarket(config: plan.market, startTime: RunPlan.startTime)
+        kernel.run(&source, until: RunPlan.startTime + .seconds(10))
+        var lines: [String] = []
+        let plain = StatusLine(enabled: true, terminal: false) { lines.append($0) }
+        for _ in 0..<5 { plain.show(kernel: kernel, end: RunPlan.startTime + .seconds(20), wallSeconds: 1.5) }
+        #expect(lines.count == 1, "a line every five seconds off a terminal")
+        let line = try #require(lines.first)
+        #expect(line.hasPrefix("arbd 10s/20s event time | 1.5s wall | \(kernel.counters.marketEvents) events"))
+        #expect(line.contains("\(kernel.counters.ordersSent) orders") && line.contains("\(kernel.counters.fills) fills") && line.hasSuffix("rejected\n"))
+        var drawn: [String] = []
+        let terminal = StatusLine(enabled: true, terminal: true) { drawn.append($0) }
+        terminal.show(kernel: kernel, end: RunPlan.startTime + .seconds(20), wallSeconds: 1)
+        terminal.finish()
+        #expect(drawn.count == 2 && drawn[0].hasPrefix("\r\u{1B}[K") && drawn[1] == "\r\u{1B}[K")
+        var none: [String] = []
+        StatusLine(enabled: false, terminal: false) { none.append($0) }.show(kernel: kernel, end: RunPlan.startTime, wallSeconds: 0)
+        #expect(none.isEmpty, "--quiet")
+    }
+
+    @Test("progress lines carry the rate and, with a total, the share done and an ETA")
+    func progress() {
+        var lines: [String] = []
+        let p = Progress("import", total: 100, unit: "rows", terminal: false) { lines.append($0) }
+        p.update(done: 25, items: 1_000)
+        p.update(done: 50, items: 2_000)  // within the same second: not printed
+        #expect(lines.count == 1)
+        #expect(lines[0].hasPrefix("import: 1000 rows, ") && lines[0].contains("/s, 25%, ETA "))
+        var open: [String] = []
+        Progress("export", total: nil, unit: "events", terminal: false) { open.append($0) }.update(done: 0, items: 7)
+        #expect(open.first?.contains("%") == false)
+    }
+
+    @Test("the summary shows each exchange's rate limits: pool utilisation, waits, 429s and bans, both sides")
+    func rateLimitsInSummary() throws {
+        let (summary, _) = try run(manifestText(dataDir: tempDir("rl-summary"), runtime: "60s"))
+        let text = summary.text()
+        for exchange in ["binance", "upbit"] {
+            let info = try #require(summary.rateLimits.first { $0.exchange == exchange })
+            let client = try #require(info.client)
+            #expect(info.venueRequests > 0 && client.counters.granted > 0)
+            #expect(client.pools.contains { $0.metrics.grantedRequests > 0 && $0.metrics.peakUtilisationPpm > 0 })
+            #expect(text.contains("rate limits  \(exchange): venue saw \(info.venueRequests) requests, answered \(info.venueTooManyRequests) × 429, \(info.venueBans) bans"))
+        }
+        #expect(text.contains("  pool       order: 12 per"))
+        let json = String(decoding: try summary.json(), as: UTF8.self)
+        #expect(json.contains("\"peak_utilisation_ppm\"") && json.contains("\"too_many_requests\"") && json.contains("\"venue_bans\""))
+    }
+
+    @Test("replay filters by instrument as well as by venue")
+    func replayFiltersBySymbol() throws {
+        let dir = tempDir("filter")
+        let report = try RecordRun(plan: try load(manifestText(runtime: "5s")), output: dir).execute()
+        let plan = try load(manifestText())
+        var btc = try RecordingSource(paths: report.files, universe: plan.universe, symbols: ["BTCUSDT", "KRW-BTC"])
+        var symbols = Set<String>()
+        while let e = btc.next() { symbols.insert(plan.universe[e.instrument].symbol) }
+        #expect(symbols == ["BTCUSDT", "KRW-BTC"])
+        #expect(btc.skipped > 0)
+    }
+}
+import ArbSynthetic
