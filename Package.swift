@@ -61,7 +61,7 @@ let package = Package(
 
         // Every local package's own tests, run from the root.
         .testTarget(name: "ArbCoreTests", dependencies: [core], path: "Packages/ArbCore/Tests/ArbCoreTests"),
-        .testTarget(name: "ArbPaperTests", dependencies: [paper, core, .product(name: "ArbRateLimit", package: "ArbRateLimit")], path: "Packages/ArbPaper/Tests/ArbPaperTests"),
+        .testTarget(name: "ArbPaperTests", dependencies: [paper, core], path: "Packages/ArbPaper/Tests/ArbPaperTests"),
         .testTarget(name: "ArbTestingTests", dependencies: [testing, core], path: "Packages/ArbTesting/Tests/ArbTestingTests"),
         .testTarget(name: "ArbSyntheticTests", dependencies: [.product(name: "ArbSynthetic", package: "ArbSynthetic"), core],
                     path: "Packages/ArbSynthetic/Tests/ArbSyntheticTests"),

@@ -1,6 +1,8 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// The simulated exchange the paper venues run on. Depends on ArbCore alone: rate limits
+// and other exchange-side gates wrap a venue from outside (`ExchangeAdmission`).
 let package = Package(
     name: "ArbPaper",
     platforms: [.macOS(.v15)],
@@ -9,12 +11,9 @@ let package = Package(
     ],
     dependencies: [
         .package(path: "../ArbCore"),
-        .package(path: "../ArbRateLimit"),
     ],
     targets: [
-        .target(name: "ArbPaper", dependencies: [.product(name: "ArbCore", package: "ArbCore"),
-                                                 .product(name: "ArbRateLimit", package: "ArbRateLimit")]),
-        .testTarget(name: "ArbPaperTests", dependencies: ["ArbPaper", .product(name: "ArbCore", package: "ArbCore"),
-                                                          .product(name: "ArbRateLimit", package: "ArbRateLimit")]),
+        .target(name: "ArbPaper", dependencies: [.product(name: "ArbCore", package: "ArbCore")]),
+        .testTarget(name: "ArbPaperTests", dependencies: ["ArbPaper", .product(name: "ArbCore", package: "ArbCore")]),
     ]
 )

@@ -70,7 +70,7 @@ struct RateLimitRunTests {
         // And it stopped for the 429: nothing sent between the 429 and its Retry-After, except what was already in flight.
         let retryEnd = first429.0 + first429.1.rejection!.retryAfter!
         #expect(recorder.sent.filter { $0 > first429.0 && $0 < retryEnd }.isEmpty)
-        let venueSide = (kernel.venue(upbit) as? any RateLimitEnforcing)?.rateLimits
+        let venueSide = (kernel.venue(upbit) as? any PaperAccountHolder)?.admission as? ExchangeSideLimits
         #expect(venueSide?.bansIssued ?? 0 >= 1)
         let client = try #require(plan.rateLimiters[upbit.index]).report(at: kernel.now)
         #expect(client.counters.bans >= 1 && client.counters.tooManyRequests >= 1 && client.counters.deniedWhileBanned > 0)

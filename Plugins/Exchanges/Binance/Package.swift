@@ -16,7 +16,6 @@ let package = Package(
     targets: [
         .target(name: "Binance", dependencies: [
             .product(name: "ArbCore", package: "ArbCore"),
-            .product(name: "ArbPaper", package: "ArbPaper"),
             .product(name: "ArbRateLimit", package: "ArbRateLimit"),
         ]),
         .testTarget(name: "BinanceTests", dependencies: [

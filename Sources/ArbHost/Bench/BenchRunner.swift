@@ -1,4 +1,6 @@
 import ArbCore
+import ArbPaper
+import ArbRateLimit
 import ArbSynthetic
 import Binance
 import CrossSpread
@@ -92,10 +94,17 @@ public struct BenchRunner {
         }
         let fx = universe.addInstrument(upbit.listing(base: "USDT", quote: "KRW")!, on: vu)
         let usdt = universe.asset("USDT"), krw = universe.asset("KRW")
-        let options = PaperVenueOptions(latency: VenueLatency(outbound: .milliseconds(20), inbound: .milliseconds(20)))
-        let kernel = Kernel(universe: universe, venues: [binance.makePaperVenue(venue: vb, universe: universe, options: options),
-                                                         upbit.makePaperVenue(venue: vu, universe: universe, options: options)],
-                            reportingAsset: usdt, fxInstruments: [fx])
+        let latency = VenueLatencyModels.fixed(outbound: .milliseconds(20), inbound: .milliseconds(20), feed: .milliseconds(20))
+        let options = PaperVenueOptions(latency: latency)
+        let exchange = SimulatedExchange(universe: universe, feedLatency: [latency.feed, latency.feed], seed: seed)
+        let kernel = Kernel(universe: universe,
+                            venues: [RunPlan.paperVenue(binance, venue: vb, exchange: exchange, options: options, seed: seed),
+                                     RunPlan.paperVenue(upbit, venue: vu, exchange: exchange, options: options, seed: seed)],
+                            simulation: exchange, reportingAsset: usdt, fxInstruments: [fx])
+        kernel.checksInvariants = false
+        // The client-side limiter, as `arbd run` wires it.
+        kernel.setThrottle(ClientThrottle(backend: RateLimiter(rules: binance.rateLimitRules, policy: RateLimitPolicy())), for: vb)
+        kernel.setThrottle(ClientThrottle(backend: RateLimiter(rules: upbit.rateLimitRules, policy: RateLimitPolicy())), for: vu)
         kernel.deposit(venue: vb, asset: usdt, amount: Amount(units: 1_000_000_000))
         kernel.deposit(venue: vu, asset: krw, amount: Amount(units: 1_000_000_000_000))
         for s in symbols {

@@ -1,5 +1,7 @@
 import ArbCore
+import ArbPaper
 import ArbRateLimit
+import Foundation
 
 /// A run's manifest: everything `arbd run` needs, decoded strictly from TOML.
 /// Key names are the manifest's (snake_case); see docs/MANIFEST.md.
@@ -18,10 +20,11 @@ public struct Manifest: Decodable, Sendable {
     public var exchanges: [String: ExchangeSection]
     public var strategies: [String: StrategySection]
     public var storage: StorageSection?
+    public var simulation: SimulationSection
 
     enum CodingKeys: String, CodingKey {
         case mode, seed, maxRuntime = "max_runtime", clock, reportingCurrency = "reporting_currency", dataDir = "data_dir"
-        case runName = "run_name", marketData = "market_data", exchanges, strategies, storage
+        case runName = "run_name", marketData = "market_data", exchanges, strategies, storage, simulation
     }
 
     public init(from decoder: any Decoder) throws {
@@ -37,6 +40,7 @@ public struct Manifest: Decodable, Sendable {
         exchanges = try c.decode([String: ExchangeSection].self, forKey: .exchanges)
         strategies = try c.decode(.strategies, default: [:])
         storage = try c.decodeIfPresent(StorageSection.self, forKey: .storage)
+        simulation = try c.decode(.simulation, default: SimulationSection())
     }
 }
 
@@ -240,17 +244,122 @@ public enum RateLimitBackendKind: String, Decodable, Sendable, CaseIterable {
     case redis
 }
 
+/// `latency_ms = { outbound = …, inbound = …, feed = … }`: the three latencies of a venue
+/// connection. Each is a number of milliseconds (fixed), `{ p50 = 12, p99 = 60 }`
+/// (lognormal), or `{ file = "latency/upbit-feed.txt" }` (measured values, replayed).
 public struct LatencySection: Decodable, Sendable {
-    public var outbound: Int64 = 20
-    public var inbound: Int64 = 20
+    public var outbound: LatencySpec = .fixedMilliseconds("20")
+    public var inbound: LatencySpec = .fixedMilliseconds("20")
+    /// Exchange → client for market data. Defaults to 0 only for compatibility; the
+    /// bundled manifest sets a realistic one.
+    public var feed: LatencySpec = .fixedMilliseconds("0")
     init() {}
-    enum CodingKeys: String, CodingKey { case outbound, inbound }
+    enum CodingKeys: String, CodingKey { case outbound, inbound, feed }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        outbound = try c.decode(.outbound, default: 20)
-        inbound = try c.decode(.inbound, default: 20)
+        outbound = try c.decode(.outbound, default: outbound)
+        inbound = try c.decode(.inbound, default: inbound)
+        feed = try c.decode(.feed, default: feed)
     }
-    public var latency: VenueLatency { VenueLatency(outbound: .milliseconds(outbound), inbound: .milliseconds(inbound)) }
+}
+
+/// One latency as the manifest writes it.
+public enum LatencySpec: Decodable, Sendable, Hashable {
+    case fixedMilliseconds(String)
+    case lognormal(p50: String, p99: String)
+    case file(String)
+
+    enum CodingKeys: String, CodingKey { case p50, p99, file }
+
+    public init(from decoder: any Decoder) throws {
+        if let single = try? decoder.singleValueContainer() {
+            if let ms = try? single.decode(Int64.self) { self = .fixedMilliseconds(String(ms)); return }
+            if let text = try? single.decode(String.self) { self = .fixedMilliseconds(text); return }
+        }
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        if let file = try c.decodeIfPresent(String.self, forKey: .file) {
+            if c.contains(.p50) || c.contains(.p99) {
+                throw DecodingError.dataCorruptedError(forKey: .file, in: c, debugDescription: "give either a file or p50/p99, not both")
+            }
+            self = .file(file); return
+        }
+        func number(_ key: CodingKeys) throws -> String {
+            if let ms = try? c.decode(Int64.self, forKey: key) { return String(ms) }
+            if let text = try? c.decode(String.self, forKey: key) { return text }
+            throw DecodingError.keyNotFound(key, .init(codingPath: c.codingPath,
+                                                       debugDescription: "a lognormal latency needs p50 and p99 in milliseconds, e.g. { p50 = 12, p99 = 60 }"))
+        }
+        self = .lognormal(p50: try number(.p50), p99: try number(.p99))
+    }
+
+    /// The model, or why not (a message naming the fix). Files are read relative to `directory`.
+    public func model(relativeTo directory: String) -> Result<LatencyModel, LatencySpecError> {
+        func ms(_ text: String, _ name: String) -> Result<Duration, LatencySpecError> {
+            if text.hasPrefix("-") { return .failure(.init(message: "\(name) must not be negative (got \(text))")) }
+            guard let ns = LatencyFile.nanoseconds(fromMilliseconds: text) else {
+                return .failure(.init(message: "\(name) '\(text)' is not a latency in milliseconds between 0 and 3600000, e.g. 12 or \"0.5\""))
+            }
+            return .success(.nanoseconds(ns))
+        }
+        let model: LatencyModel
+        switch self {
+        case .fixedMilliseconds(let text):
+            switch ms(text, "the latency") { case .success(let d): model = .fixed(d); case .failure(let e): return .failure(e) }
+        case .lognormal(let p50Text, let p99Text):
+            let p50: Duration, p99: Duration
+            switch ms(p50Text, "p50") { case .success(let d): p50 = d; case .failure(let e): return .failure(e) }
+            switch ms(p99Text, "p99") { case .success(let d): p99 = d; case .failure(let e): return .failure(e) }
+            model = .lognormal(p50: p50, p99: p99)
+        case .file(let path):
+            let full = path.hasPrefix("/") ? path : (directory as NSString).appendingPathComponent(path)
+            guard let text = try? String(contentsOfFile: full, encoding: .utf8) else {
+                return .failure(.init(message: "cannot read the latency file '\(full)'; give a path relative to the manifest"))
+            }
+            do { model = .samples(try LatencyFile.parse(text)) } catch {
+                return .failure(.init(message: "latency file '\(full)' \(error.description)"))
+            }
+        }
+        if let problem = model.problem { return .failure(.init(message: problem)) }
+        return .success(model)
+    }
+}
+
+public struct LatencySpecError: Error, Sendable { public var message: String }
+
+/// `[simulation]`: how the simulated exchanges behave beyond each venue's rules.
+public struct SimulationSection: Decodable, Sendable {
+    /// 0: liquidity our orders took stays taken while its level lives (the conservative
+    /// default); N: it comes back linearly over N ms.
+    public var replenishMs: Int64 = 0
+    /// Feed messages in flight per venue before one is dropped (and counted).
+    public var feedCapacity: Int = 1 << 22
+    public var competition: CompetitionSection?
+
+    init() {}
+    enum CodingKeys: String, CodingKey { case replenishMs = "replenish_ms", feedCapacity = "feed_capacity", competition }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        replenishMs = try c.decode(.replenishMs, default: 0)
+        feedCapacity = try c.decode(.feedCapacity, default: 1 << 22)
+        competition = try c.decodeIfPresent(CompetitionSection.self, forKey: .competition)
+    }
+}
+
+/// `[simulation.competition]`: other takers (docs/SIMULATION.md).
+public struct CompetitionSection: Decodable, Sendable {
+    public var enabled: Bool = true
+    public var edgePpm: Int64 = CompetitionModel().edgePpm
+    public var delayMs: LatencySpec = .lognormal(p50: "80", p99: "600")
+    public var sharePpm: Int64 = 1_000_000
+
+    enum CodingKeys: String, CodingKey { case enabled, edgePpm = "edge_ppm", delayMs = "delay_ms", sharePpm = "share_ppm" }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        enabled = try c.decode(.enabled, default: true)
+        edgePpm = try c.decode(.edgePpm, default: edgePpm)
+        delayMs = try c.decode(.delayMs, default: delayMs)
+        sharePpm = try c.decode(.sharePpm, default: 1_000_000)
+    }
 }
 
 public struct StrategySection: Decodable, Sendable {

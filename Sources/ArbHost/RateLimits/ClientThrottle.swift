@@ -20,6 +20,10 @@ final class ClientThrottle: OrderThrottle {
         }
     }
 
+    func orderTraded(_ order: Order, _ instrument: Instrument, at now: Timestamp) {
+        backend.orderTraded(instrument: instrument.symbol, at: now)
+    }
+
     func admit(_ action: ThrottledAction, at now: Timestamp) -> Rejection? {
         switch backend.tryAcquire(Self.request(action), at: now) {
         case .granted:

@@ -29,7 +29,9 @@ public struct RecordRun {
         let end = RunPlan.startTime + m.maxRuntime.duration
         let progress = Progress("record", total: Double(m.maxRuntime.nanoseconds), unit: "events", enabled: showProgress)
         var count = 0
-        while let event = source.next(), event.receivedAt < end {
+        // The window is in exchange time, as a simulated run reads the market: a replay of
+        // the recording then sees exactly what the run saw.
+        while let event = source.next(), event.exchangeTime < end {
             recorder.recordWaiting(event)
             count += 1
             if count & 0xFFFF == 0 { progress.update(done: Double((event.receivedAt - RunPlan.startTime).nanosecondsInt64), items: count) }

@@ -1,4 +1,5 @@
 import ArbCore
+import ArbPaper
 import Foundation
 import ArbRateLimit
 import ArbSynthetic
@@ -73,6 +74,50 @@ public final class RunPlan {
             if section.backend == .redis && m.storage?.redis == nil {
                 errors.append(loaded.error(["exchanges", name, "rate_limits", "backend"], "the redis backend needs a [storage.redis] section"))
             }
+        }
+
+        // Latency models per venue: each checked now, files read now.
+        let manifestFolder = (loaded.file as NSString).deletingLastPathComponent
+        var latencies: [VenueLatencyModels] = []
+        for name in names {
+            let section = m.exchanges[name]!.latencyMs
+            var models: [LatencyModel] = []
+            for (key, spec) in [("outbound", section.outbound), ("inbound", section.inbound), ("feed", section.feed)] {
+                switch spec.model(relativeTo: manifestFolder) {
+                case .success(let model): models.append(model)
+                case .failure(let e):
+                    errors.append(loaded.error(["exchanges", name, "latency_ms", key], e.message))
+                    models.append(.zero)
+                }
+            }
+            latencies.append(VenueLatencyModels(orderOutbound: models[0], orderInbound: models[1], feed: models[2]))
+        }
+
+        // The simulated exchanges: replenishment and competition.
+        let sim = m.simulation
+        var replenishment = ReplenishmentModel.none
+        if sim.replenishMs < 0 || sim.replenishMs > 86_400_000 {
+            errors.append(loaded.error(["simulation", "replenish_ms"], "must be between 0 (taken liquidity stays taken) and 86400000"))
+        } else if sim.replenishMs > 0 {
+            replenishment = .linear(.milliseconds(sim.replenishMs))
+        }
+        if sim.feedCapacity < 1_024 || sim.feedCapacity > 1 << 26 {
+            errors.append(loaded.error(["simulation", "feed_capacity"], "must be between 1024 and 67108864 messages"))
+        }
+        var competition: CompetitionModel? = nil
+        if let section = sim.competition, section.enabled {
+            var model = CompetitionModel(edgePpm: section.edgePpm, sharePpm: section.sharePpm)
+            switch section.delayMs.model(relativeTo: manifestFolder) {
+            case .success(let delay): model.delay = delay
+            case .failure(let e): errors.append(loaded.error(["simulation", "competition", "delay_ms"], e.message))
+            }
+            if section.edgePpm < 0 || section.edgePpm > 1_000_000 {
+                errors.append(loaded.error(["simulation", "competition", "edge_ppm"], "must be between 0 and 1000000 (ppm of the price), e.g. 2500"))
+            }
+            if section.sharePpm <= 0 || section.sharePpm > 1_000_000 {
+                errors.append(loaded.error(["simulation", "competition", "share_ppm"], "must be above 0 and at most 1000000, e.g. 1000000 (all of it)"))
+            }
+            competition = model
         }
 
         // Instruments: each venue's listing of each symbol.
@@ -207,7 +252,15 @@ public final class RunPlan {
         self.deposits = deposits
         self.market = market
         self.recordingFiles = recordingFiles
+        self.latencies = latencies
+        self.replenishment = replenishment
+        self.competition = competition
     }
+
+    /// Each venue's order and feed latencies.
+    public let latencies: [VenueLatencyModels]
+    public let replenishment: ReplenishmentModel
+    public let competition: CompetitionModel?
 
     /// Recording files for a replay run, in a stable order.
     public let recordingFiles: [String]
@@ -239,13 +292,16 @@ public final class RunPlan {
         return rateLimiters
     }
 
-    /// A fresh kernel with fresh venues and strategies, funded; the same plan always
-    /// builds the same kernel.
+    /// A fresh kernel with a fresh simulated exchange, venues and strategies, funded; the
+    /// same plan always builds the same kernel.
     public func makeKernel() throws -> Kernel {
+        let exchange = SimulatedExchange(universe: universe, feedLatency: latencies.map(\.feed), replenishment: replenishment,
+                                         competition: competition, seed: manifest.seed, feedCapacity: manifest.simulation.feedCapacity)
         let venues = plugins.enumerated().map { v, plugin in
-            plugin.makePaperVenue(venue: VenueId(v), universe: universe, options: paperOptions(v))
+            Self.paperVenue(plugin, venue: VenueId(v), exchange: exchange, options: paperOptions(v), seed: manifest.seed)
         }
-        let kernel = Kernel(universe: universe, venues: venues, reportingAsset: reportingAsset, fxInstruments: fxInstrument.map { [$0] } ?? [])
+        let kernel = Kernel(universe: universe, venues: venues, simulation: exchange, reportingAsset: reportingAsset,
+                            fxInstruments: fxInstrument.map { [$0] } ?? [])
         for (venue, asset, amount) in deposits { kernel.deposit(venue: venue, asset: asset, amount: amount) }
         for (v, backend) in try makeRateLimiters().enumerated() {
             if let backend { kernel.setThrottle(ClientThrottle(backend: backend), for: VenueId(v)) }
@@ -258,10 +314,18 @@ public final class RunPlan {
         return kernel
     }
 
+    /// A plugin's paper venue on the run's simulated exchange (generic, so the venue's
+    /// matching runs on the plugin's concrete rules).
+    static func paperVenue<P: ExchangePlugin>(_ plugin: P, venue: VenueId, exchange: SimulatedExchange, options: PaperVenueOptions,
+                                              seed: UInt64) -> any ExecutionVenue {
+        PaperVenue(venue: venue, rules: plugin.rules, exchange: exchange, latency: options.latency,
+                   admission: plugin.exchangeAdmission(options: options), seed: seed)
+    }
+
     /// The paper venue of exchange `v`: latency, and the exchange-side rate limits.
     func paperOptions(_ v: Int) -> PaperVenueOptions {
         let section = manifest.exchanges[exchangeNames[v]]!
-        return PaperVenueOptions(latency: section.latencyMs.latency, enforceRateLimits: section.rateLimits.enforceAtVenue,
+        return PaperVenueOptions(latency: latencies[v], enforceRateLimits: section.rateLimits.enforceAtVenue,
                                  rateLimitOverrides: section.rateLimits.venueLimits)
     }
 

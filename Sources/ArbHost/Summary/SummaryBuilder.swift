@@ -66,7 +66,7 @@ struct SummaryBuilder {
 
         var rateLimits: [RunSummary.RateLimitInfo] = []
         for v in 0..<u.venueCount {
-            let venueSide = (kernel.venue(VenueId(v)) as? any RateLimitEnforcing)?.rateLimits
+            let venueSide = (kernel.venue(VenueId(v)) as? any PaperAccountHolder)?.admission as? ExchangeSideLimits
             let client = v < plan.rateLimiters.count ? plan.rateLimiters[v]?.report(at: kernel.now) : nil
             rateLimits.append(.init(exchange: u.venueName(VenueId(v)), client: client, venueRequests: venueSide?.requestsSeen ?? 0,
                                     venueTooManyRequests: venueSide?.tooManyRequestsSent ?? 0, venueBans: venueSide?.bansIssued ?? 0))

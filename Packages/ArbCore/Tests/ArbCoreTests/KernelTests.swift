@@ -1,21 +1,10 @@
 import Testing
 @testable import ArbCore
 
-/// A venue that accepts what its rules allow and fills limit orders in full at their price.
-final class InstantVenue: VenueAdapter, VenueErrorWording {
-    let venue: VenueId
+/// Rules with a minimum notional and a 0.1 % taker fee in the quote.
+struct MinimumRules: VenueRules {
     let name: String
-    let outboundLatency: Duration
-    let inboundLatency: Duration
     var minNotional = Amount(units: 5)
-    var received: [Order] = []
-    var account: Balances
-
-    init(_ index: Int, assets: Int, latencyMs: Int64 = 0) {
-        venue = VenueId(index); name = "v\(index)"
-        outboundLatency = .milliseconds(latencyMs); inboundLatency = .milliseconds(latencyMs)
-        account = Balances(assetCount: assets)
-    }
     func fees(for instrument: Instrument) -> FeeSchedule { FeeSchedule(maker: .zero, taker: Ratio("0.001")!, asset: .quote) }
     func validate(_ intent: OrderIntent, instrument: Instrument, book: OrderBook) -> Rejection? {
         if Amount.notional(intent.price, intent.quantity, .down) < minNotional {
@@ -24,14 +13,44 @@ final class InstantVenue: VenueAdapter, VenueErrorWording {
         return nil
     }
     func insufficientBalance(side: Side) -> Rejection { Rejection(reason: .insufficientBalance, venueCode: "FUNDS", message: "no funds") }
+    func postOnlyWouldTake(side: Side) -> PostOnlyOutcome { .cancel }
+    func unknownOrder() -> Rejection { Rejection(reason: .unknownOrder, venueCode: "UNKNOWN", message: "unknown") }
+}
+
+/// A venue that fills limit orders in full at their price the moment they arrive (after
+/// the outbound latency) and reports after the inbound one: an execution venue with no
+/// simulated exchange behind it, as a live one would be to the kernel.
+final class InstantVenue: ExecutionVenue {
+    let venue: VenueId
+    var rules: MinimumRules
+    var orderRules: any VenueRules { rules }
+    var name: String { rules.name }
+    let latency: Duration
+    var received: [Order] = []
+    var account: Balances
+    let universe: Universe
+    weak var sink: (any ExecutionReportSink)?
+    var minNotional: Amount { get { rules.minNotional } set { rules.minNotional = newValue } }
+
+    init(_ index: Int, universe: Universe, latencyMs: Int64 = 0) {
+        venue = VenueId(index); rules = MinimumRules(name: "v\(index)")
+        latency = .milliseconds(latencyMs)
+        account = Balances(assetCount: universe.assetCount)
+        self.universe = universe
+    }
+    func connect(_ sink: any ExecutionReportSink) { self.sink = sink }
     func deposit(_ asset: AssetId, _ amount: Amount) { account.deposit(asset, amount) }
-    func receive(_ order: Order, instrument: Instrument, book: inout OrderBook, now: Timestamp, reports: inout [ExecutionReport]) {
+    func send(_ request: ExecutionRequest, at now: Timestamp) {
+        guard case .submit(let order) = request else { return }
+        let arrival = now + latency
         received.append(order)
-        let fees = self.fees(for: instrument)
-        let lock = OrderLock.required(for: order.intent, instrument: instrument, fees: fees, book: book)
+        let instrument = universe[order.intent.instrument]
+        let fees = rules.fees(for: instrument)
+        let lock = OrderLock.required(for: order.intent, instrument: instrument, fees: fees, book: OrderBook())
         guard account.lock(lock.asset, lock.amount) else {
-            reports.append(ExecutionReport(kind: .rejected, orderId: order.id, venue: venue, instrument: instrument.id, side: order.intent.side,
-                                           isFinal: true, rejection: insufficientBalance(side: order.intent.side), venueTime: now))
+            sink?.deliver(ExecutionReport(kind: .rejected, orderId: order.id, venue: venue, instrument: instrument.id, side: order.intent.side,
+                                          isFinal: true, rejection: rules.insufficientBalance(side: order.intent.side), venueTime: arrival),
+                          at: arrival + latency)
             return
         }
         var remaining = lock.amount
@@ -40,13 +59,11 @@ final class InstantVenue: VenueAdapter, VenueErrorWording {
         account.settleFill(side: order.intent.side, instrument: instrument, quantity: order.intent.quantity, notional: notional,
                            fee: fee, feeAsset: instrument.quote, remainingLock: &remaining)
         account.release(lock.asset, remaining)
-        reports.append(ExecutionReport(kind: .fill, orderId: order.id, venue: venue, instrument: instrument.id, side: order.intent.side,
-                                       fillPrice: order.intent.price, fillQuantity: order.intent.quantity, fillNotional: notional,
-                                       fee: fee, feeAsset: instrument.quote, isFinal: true, venueTime: now))
+        sink?.deliver(ExecutionReport(kind: .fill, orderId: order.id, venue: venue, instrument: instrument.id, side: order.intent.side,
+                                      fillPrice: order.intent.price, fillQuantity: order.intent.quantity, fillNotional: notional,
+                                      fee: fee, feeAsset: instrument.quote, isFinal: true, venueTime: arrival),
+                      at: arrival + latency)
     }
-    func receiveCancel(_ id: ClientOrderId, now: Timestamp, reports: inout [ExecutionReport]) {}
-    func hasRestingOrders(on instrument: InstrumentId) -> Bool { false }
-    func marketDidUpdate(_ instrument: Instrument, book: inout OrderBook, trade: Trade?, now: Timestamp, reports: inout [ExecutionReport]) {}
 }
 
 /// Sends what it is told on the first book update, records everything it hears.
@@ -90,7 +107,7 @@ struct KernelTests {
     @Test("a pair is checked leg by leg before either leg is sent")
     func pairIsAtomic() throws {
         let m = TwoVenues()
-        let va = InstantVenue(0, assets: m.universe.assetCount), vb = InstantVenue(1, assets: m.universe.assetCount)
+        let va = InstantVenue(0, universe: m.universe), vb = InstantVenue(1, universe: m.universe)
         vb.minNotional = Amount(units: 1_000)
         let kernel = Kernel(universe: m.universe, venues: [va, vb], reportingAsset: m.usdt)
         kernel.deposit(venue: VenueId(0), asset: m.usdt, amount: Amount(units: 10_000))
@@ -113,7 +130,7 @@ struct KernelTests {
     @Test("two legs on one venue are checked against the balance together")
     func pairSharesBalance() throws {
         let m = TwoVenues()
-        let va = InstantVenue(0, assets: m.universe.assetCount), vb = InstantVenue(1, assets: m.universe.assetCount)
+        let va = InstantVenue(0, universe: m.universe), vb = InstantVenue(1, universe: m.universe)
         let kernel = Kernel(universe: m.universe, venues: [va, vb], reportingAsset: m.usdt)
         // Enough for one 10.1-USDT buy plus fee, not two.
         kernel.deposit(venue: VenueId(0), asset: m.usdt, amount: Amount("15")!)
@@ -132,7 +149,7 @@ struct KernelTests {
     @Test("locks at send, settles at fill, after the venue's latency, and agrees with the venue")
     func lockAndSettle() throws {
         let m = TwoVenues()
-        let va = InstantVenue(0, assets: m.universe.assetCount, latencyMs: 10), vb = InstantVenue(1, assets: m.universe.assetCount)
+        let va = InstantVenue(0, universe: m.universe, latencyMs: 10), vb = InstantVenue(1, universe: m.universe)
         let kernel = Kernel(universe: m.universe, venues: [va, vb], reportingAsset: m.usdt)
         kernel.deposit(venue: VenueId(0), asset: m.usdt, amount: Amount(units: 1_000))
         var lockedRightAfterSend = Amount.zero
@@ -144,7 +161,7 @@ struct KernelTests {
         var source = ArrayMarketDataSource([m.snapshot(m.a, at: 1)])
         kernel.run(&source, until: .milliseconds(15))
         #expect(lockedRightAfterSend == Amount("101.101")!, "cost plus taker fee in quote")
-        #expect(va.received.count == 1, "arrived after 10 ms")
+        #expect(va.received.count == 1, "sent")
         #expect(strategy.reports.isEmpty, "the fill is still on its way back")
         kernel.run(&source, until: .milliseconds(100))
         #expect(strategy.reports.map(\.kind) == [.fill])
@@ -159,7 +176,7 @@ struct KernelTests {
     func deterministic() throws {
         func run() throws -> [ClientOrderId] {
             let m = TwoVenues()
-            let va = InstantVenue(0, assets: m.universe.assetCount, latencyMs: 3), vb = InstantVenue(1, assets: m.universe.assetCount, latencyMs: 7)
+            let va = InstantVenue(0, universe: m.universe, latencyMs: 3), vb = InstantVenue(1, universe: m.universe, latencyMs: 7)
             let kernel = Kernel(universe: m.universe, venues: [va, vb], reportingAsset: m.usdt)
             kernel.deposit(venue: VenueId(0), asset: m.usdt, amount: Amount(units: 1_000))
             kernel.deposit(venue: VenueId(1), asset: m.btc, amount: Amount(units: 1))
@@ -181,7 +198,7 @@ struct KernelTests {
     @Test("the scheduler orders by time, then by insertion")
     func schedulerOrder() {
         var s = EventScheduler()
-        for (i, t) in [5, 1, 5, 3, 1].enumerated() { s.schedule(.timer(StrategyId(i), 0), at: .milliseconds(Int64(t))) }
+        for (i, t) in [5, 1, 5, 3, 1].enumerated() { s.schedule(KernelAction.timer(StrategyId(i), 0), at: Timestamp.milliseconds(Int64(t))) }
         var order: [Int] = []
         while let (_, action) = s.popNext() { if case .timer(let id, _) = action { order.append(id.index) } }
         #expect(order == [1, 4, 3, 0, 2])

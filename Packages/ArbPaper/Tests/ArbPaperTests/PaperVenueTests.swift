@@ -15,39 +15,74 @@ struct PlainRules: VenueRules {
     func unknownOrder() -> Rejection { Rejection(reason: .unknownOrder, venueCode: "UNKNOWN", message: "unknown") }
 }
 
-/// One venue, one instrument (BTC/USDT, tick 0.01, lot 0.001, min notional 5), funded.
+/// One venue, one instrument (BTC/USDT, tick 0.01, lot 0.001, min notional 5), funded,
+/// on a simulated exchange with no latency: what is sent arrives at once.
 struct Fixture {
     var universe = Universe()
     let id: InstrumentId
+    let exchange: SimulatedExchange
     let venue: PaperVenue<PlainRules>
-    var book = OrderBook()
-    var reports: [ExecutionReport] = []
     var nextId: UInt64 = 0
+    var orders: [ClientOrderId: Order] = [:]
+    var now = Timestamp.zero
     let usdt: AssetId, btc: AssetId
 
-    init(rules: PlainRules = PlainRules()) {
+    init(rules: PlainRules = PlainRules(), replenishment: ReplenishmentModel = .none) {
         let v = universe.addVenue("plain")
         id = universe.addInstrument(InstrumentSpec(symbol: "BTCUSDT", baseCode: "BTC", quoteCode: "USDT", tickRule: .fixed(Price("0.01")!),
                                                    lotStep: Quantity("0.001")!, minQuantity: Quantity("0.001")!, maxQuantity: Quantity(units: 100),
                                                    minNotional: Amount(units: 5), maxNotional: nil, priceDecimals: 8, quantityDecimals: 8), on: v)
         usdt = universe.assetId("USDT")!; btc = universe.assetId("BTC")!
-        venue = PaperVenue(venue: v, rules: rules, universe: universe, latency: .zero)
+        exchange = SimulatedExchange(universe: universe, feedLatency: [.zero], replenishment: replenishment)
+        venue = PaperVenue(venue: v, rules: rules, exchange: exchange, latency: .zero)
+        venue.keepsReportLog = true
         venue.deposit(usdt, Amount(units: 100_000))
         venue.deposit(btc, Amount(units: 10))
-        book.replace(bids: [.init(price: Price("99")!, quantity: Quantity("1")!), .init(price: Price("98")!, quantity: Quantity("2")!)],
-                     asks: [.init(price: Price("101")!, quantity: Quantity("1")!), .init(price: Price("102")!, quantity: Quantity("2")!)])
+        exchange.exchangeReceives(.bookSnapshot(BookSnapshot(
+            instrument: id, bids: [.init(price: Price("99")!, quantity: Quantity("1")!), .init(price: Price("98")!, quantity: Quantity("2")!)],
+            asks: [.init(price: Price("101")!, quantity: Quantity("1")!), .init(price: Price("102")!, quantity: Quantity("2")!)],
+            exchangeTime: .zero, receivedAt: .zero)), at: .zero)
     }
+
+    var book: OrderBook { exchange.exchangeBook(id) }
+    var reports: [ExecutionReport] { venue.reportLog }
+
+    /// Lets what is due happen (arrivals; feed messages have no client here).
+    func drain() { while exchange.nextDueTime != nil { _ = exchange.performNext() } }
 
     @discardableResult
     mutating func send(_ intent: OrderIntent) -> ClientOrderId {
         nextId += 1
-        let order = Order(id: ClientOrderId(nextId), strategy: StrategyId(0), venue: VenueId(0), intent: intent, submittedAt: .zero)
-        venue.receive(order, instrument: universe[id], book: &book, now: .zero, reports: &reports)
+        let order = Order(id: ClientOrderId(nextId), strategy: StrategyId(0), venue: VenueId(0), intent: intent, submittedAt: now)
+        orders[order.id] = order
+        venue.send(.submit(order), at: now)
+        drain()
         return order.id
+    }
+
+    func cancel(_ id: ClientOrderId) {
+        venue.send(.cancel(orders[id]!), at: now)
+        drain()
+    }
+
+    /// The feed sets one level at the exchange (one message).
+    mutating func feed(_ side: BookSide, _ price: String, _ quantity: String, atMs ms: Int64? = nil) {
+        if let ms { now = .milliseconds(ms) }
+        exchange.exchangeReceives(.bookDelta(BookDelta(instrument: id, side: side, price: Price(price)!, quantity: Quantity(quantity)!,
+                                                       exchangeTime: now, receivedAt: now)), at: now)
+        drain()
+    }
+
+    /// A public trade prints at the exchange.
+    mutating func trade(_ price: String, _ quantity: String, taker: Side) {
+        exchange.exchangeReceives(.trade(Trade(instrument: id, price: Price(price)!, quantity: Quantity(quantity)!, takerSide: taker,
+                                               exchangeTime: now, receivedAt: now)), at: now)
+        drain()
     }
 
     func kinds(_ order: ClientOrderId) -> [ExecutionReport.Kind] { reports.filter { $0.orderId == order }.map(\.kind) }
     func fills(_ order: ClientOrderId) -> [ExecutionReport] { reports.filter { $0.orderId == order && $0.kind == .fill } }
+    func filled(_ order: ClientOrderId) -> Quantity { fills(order).reduce(.zero) { $0 + $1.fillQuantity } }
 }
 
 @Suite("Paper matching")
@@ -91,29 +126,56 @@ struct PaperVenueTests {
         var f = Fixture()
         let id = f.send(.limit(f.id, .buy, price: Price("100")!, quantity: Quantity("1")!))
         #expect(f.kinds(id) == [.accepted])
-        #expect(f.venue.hasRestingOrders(on: f.id))
+        #expect(f.venue.restingOrderCount == 1)
         #expect(f.venue.account.locked[f.usdt.index] == Amount("100.1")!)
         // An ask appears at 99.5: it would have traded with our bid at our price.
-        f.book.apply(.ask, price: Price("99.5")!, quantity: Quantity("0.4")!)
-        f.venue.marketDidUpdate(f.universe[f.id], book: &f.book, trade: nil, now: .zero, reports: &f.reports)
+        f.feed(.ask, "99.5", "0.4")
         let fill = f.fills(id).first
         #expect(fill?.fillPrice == Price("100")! && fill?.fillQuantity == Quantity("0.4")! && fill?.isMaker == true)
         #expect(fill?.fee == Amount("0.02")!, "maker rate 0.05 % of 40")
         #expect(f.book.bestAsk?.price == Price("101")!, "the crossing ask was consumed")
     }
 
-    @Test("a resting order fills on trades strictly through its price, never at it")
+    @Test("a resting order fills on a trade through its price; at its price only once the queue ahead is gone")
     func tradeThrough() {
         var f = Fixture()
-        let id = f.send(.limit(f.id, .sell, price: Price("100.5")!, quantity: Quantity("1")!))
-        let instrument = f.universe[f.id]
-        let at = Trade(instrument: f.id, price: Price("100.5")!, quantity: Quantity("3")!, takerSide: .buy, exchangeTime: .zero, receivedAt: .zero)
-        f.venue.marketDidUpdate(instrument, book: &f.book, trade: at, now: .zero, reports: &f.reports)
-        #expect(f.fills(id).isEmpty, "queue position unknown: no fill at our own price")
-        let through = Trade(instrument: f.id, price: Price("100.6")!, quantity: Quantity("0.3")!, takerSide: .buy, exchangeTime: .zero, receivedAt: .zero)
-        f.venue.marketDidUpdate(instrument, book: &f.book, trade: through, now: .zero, reports: &f.reports)
-        #expect(f.fills(id).map(\.fillQuantity) == [Quantity("0.3")!])
-        #expect(f.fills(id).first?.fillPrice == Price("100.5")!)
+        f.feed(.ask, "100.5", "2")
+        let id = f.send(.limit(f.id, .sell, price: Price("100.5")!, quantity: Quantity("1")!, tif: .postOnly))
+        f.trade("100.5", "1.5", taker: .buy)
+        #expect(f.fills(id).isEmpty, "1.5 of the 2 ahead of us traded")
+        f.trade("100.6", "0.3", taker: .buy)
+        #expect(f.fills(id).map(\.fillQuantity) == [Quantity("0.3")!], "a trade through our price reaches us")
+        #expect(f.fills(id).first?.fillPrice == Price("100.5")! && f.fills(id).first?.isMaker == true)
+    }
+
+    @Test("queue position: trades at our price use up the queue ahead, cancels shrink it pro rata")
+    func queuePosition() {
+        var f = Fixture()
+        f.feed(.bid, "100", "4")
+        let id = f.send(.limit(f.id, .buy, price: Price("100")!, quantity: Quantity("1")!))
+        #expect(f.kinds(id) == [.accepted], "rests behind 4")
+        f.trade("100", "1", taker: .sell)
+        f.feed(.bid, "100", "3")          // the trade, as the feed shows it: not a cancel
+        #expect(f.fills(id).isEmpty, "3 still ahead")
+        f.feed(.bid, "100", "6")          // 3 more join, behind us
+        f.feed(.bid, "100", "4")          // 2 cancelled out of 6: a third of the queue ahead goes
+        f.trade("100", "1.5", taker: .sell)
+        #expect(f.fills(id).isEmpty, "2 ahead after the cancels, 1.5 traded")
+        f.trade("100", "1", taker: .sell)
+        #expect(f.filled(id) == Quantity("0.5")!, "the last 0.5 of the queue ahead went first")
+        f.trade("100", "2", taker: .sell)
+        #expect(f.filled(id) == Quantity("1")!)
+        #expect(f.kinds(id).last == .fill && f.reports.last?.isFinal == true)
+    }
+
+    @Test("the other side crossing our price serves the queue ahead first")
+    func crossingServesQueueFirst() {
+        var f = Fixture()
+        f.feed(.bid, "100", "1")
+        let id = f.send(.limit(f.id, .buy, price: Price("100")!, quantity: Quantity("1")!))
+        f.feed(.ask, "100", "1.5")
+        #expect(f.filled(id) == Quantity("0.5")!, "1 went to the order ahead")
+        #expect(f.book.bestAsk?.price == Price("101")!, "the crossing ask was consumed")
     }
 
     @Test("post-only that would take: rejected or cancelled as the venue does")
@@ -159,18 +221,18 @@ struct PaperVenueTests {
     func cancel() {
         var f = Fixture()
         let id = f.send(.limit(f.id, .buy, price: Price("100")!, quantity: Quantity("1")!))
-        f.venue.receiveCancel(id, now: .zero, reports: &f.reports)
+        f.cancel(id)
         #expect(f.kinds(id) == [.accepted, .cancelled])
         #expect(f.venue.account.locked[f.usdt.index] == .zero)
-        f.venue.receiveCancel(id, now: .zero, reports: &f.reports)
+        f.cancel(id)
         #expect(f.reports.last?.kind == .cancelRejected && f.reports.last?.rejection?.venueCode == "UNKNOWN")
     }
 
     @Test("no cap on fills: thousands of orders all fill")
     func noFillCap() {
         var f = Fixture()
-        for _ in 0..<5_000 {
-            f.book.apply(.ask, price: Price("101")!, quantity: Quantity("1")!)
+        for i in 0..<5_000 {
+            f.feed(.ask, "101", i % 2 == 0 ? "1" : "2")  // a changing level: the feed has caught up each time
             f.send(.limit(f.id, .buy, price: Price("101")!, quantity: Quantity("0.05")!, tif: .immediateOrCancel))
         }
         #expect(f.venue.fillCount == 5_000)

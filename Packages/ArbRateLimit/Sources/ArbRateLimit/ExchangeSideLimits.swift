@@ -87,3 +87,19 @@ public final class ExchangeSideLimits {
 
     public func metrics(at now: Timestamp) -> [PoolReport] { limiter.metrics(at: now) }
 }
+
+extension ExchangeSideLimits: ExchangeAdmission {
+    public func admit(_ request: ExecutionRequest, instrument: Instrument, at now: Timestamp) -> Rejection? {
+        switch request {
+        case .submit:
+            return admit(RateLimitRequest(.newOrder, priority: .newOrder, instrument: instrument.symbol), at: now)
+        case .cancel(let order):
+            return admit(RateLimitRequest(.cancelOrder, priority: .cancel, instrument: instrument.symbol,
+                                          orderAge: now - order.submittedAt), at: now)
+        }
+    }
+
+    public func orderTraded(_ order: Order, instrument: Instrument, at now: Timestamp) {
+        limiter.orderTraded(instrument: instrument.symbol, at: now)
+    }
+}

@@ -125,6 +125,25 @@ struct PoolState {
         if ppm > metrics.peakUtilisationPpm { metrics.peakUtilisationPpm = ppm }
     }
 
+    /// Gives back `cost` granted earlier (an unfilled-order count after the order traded).
+    /// Only what the current window still holds can come back: never below zero.
+    mutating func refund(cost: Int64, at now: Int64) {
+        advance(now)
+        switch scheme {
+        case .fixedWindow: windowUsed = max(0, windowUsed - cost)
+        case .slidingWindow:
+            // Take it off the newest grants still in the window.
+            var left = cost, i = times.count - 1
+            while left > 0 && i >= head {
+                let back = min(left, weights[i])
+                weights[i] -= back; slidingSum -= back; left -= back
+                i -= 1
+            }
+        case .decayingCounter: level = max(0, level - cost * 1_000)
+        case .tokenBucket: level = min(limit * 1_000, level + cost * 1_000)
+        }
+    }
+
     /// The exchange reports `used` in the current window: take the larger of the two counts.
     mutating func resync(used reported: Int64, at now: Int64) {
         advance(now)

@@ -6,6 +6,8 @@ public protocol RateLimitBackend: AnyObject {
     func tryAcquire(_ request: RateLimitRequest, at now: Timestamp) -> RateLimitDecision
     func observe(_ feedback: RateLimitFeedback, at now: Timestamp)
     func report(at now: Timestamp) -> RateLimitReport
+    /// An order traded for the first time: unfilled-order pools give its cost back.
+    func orderTraded(instrument: String?, at now: Timestamp)
 }
 
 /// What a limiter did, for the run summary.

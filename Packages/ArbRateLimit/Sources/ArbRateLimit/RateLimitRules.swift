@@ -58,8 +58,11 @@ public struct PoolDefinition: Sendable, Hashable {
     /// confirmed / secondary / unconfirmed, as in shared/exchanges.json.
     public var status: String
 
-    public init(id: String, scheme: RateLimitScheme, scope: PoolScope, status: String = "confirmed") {
-        self.id = id; self.scheme = scheme; self.scope = scope; self.status = status
+    /// An unfilled-order count: an order's first fill takes it off again (Binance ORDERS).
+    public var refundedOnFirstFill: Bool
+
+    public init(id: String, scheme: RateLimitScheme, scope: PoolScope, status: String = "confirmed", refundedOnFirstFill: Bool = false) {
+        self.id = id; self.scheme = scheme; self.scope = scope; self.status = status; self.refundedOnFirstFill = refundedOnFirstFill
     }
 }
 

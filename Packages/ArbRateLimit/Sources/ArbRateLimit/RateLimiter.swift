@@ -140,6 +140,15 @@ public final class RateLimiter {
         return .wait(until: Timestamp(nanoseconds: latest), pool: name)
     }
 
+    /// An order traded for the first time: pools that count unfilled orders give back
+    /// what its submission cost them.
+    public func orderTraded(instrument: String?, at now: Timestamp) {
+        let costs = rules.costs(for: RateLimitRequest(.newOrder, priority: .newOrder, instrument: instrument))
+        for cost in costs where cost.weight > 0 && rules.pools[cost.pool].refundedOnFirstFill {
+            states[stateIndex(pool: cost.pool, instrument: instrument)].refund(cost: cost.weight, at: now.nanoseconds)
+        }
+    }
+
     /// Reads an exchange response: usage headers re-synchronise the local counts, a 429
     /// blocks the pool until Retry-After, a ban stops everything until it ends.
     public func observe(_ feedback: RateLimitFeedback, at now: Timestamp) {

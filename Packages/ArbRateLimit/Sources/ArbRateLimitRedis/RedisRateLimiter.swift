@@ -174,6 +174,13 @@ public final class RedisRateLimiter: RateLimitBackend {
         do { _ = try c.pipeline(commands) } catch { dropConnection(t) }
     }
 
+    /// The shared counts are not given back when an order trades: the processes together
+    /// still never exceed a pool, they only wait more than they must (the safe side).
+    /// The local fallback's counts are.
+    public func orderTraded(instrument: String?, at now: Timestamp) {
+        fallback.orderTraded(instrument: instrument, at: now)
+    }
+
     public func report(at now: Timestamp) -> RateLimitReport {
         RateLimitReport(exchange: exchange, backend: "redis", pools: fallback.metrics(at: now), counters: counters,
                         fallbacks: fallbacks, bannedUntilNs: fallback.bannedUntil(at: now)?.nanoseconds)

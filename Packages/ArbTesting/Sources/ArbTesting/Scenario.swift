@@ -1,4 +1,6 @@
 import ArbCore
+@_exported import struct ArbPaper.CompetitionModel
+@_exported import enum ArbPaper.ReplenishmentModel
 import ArbPaper
 
 /// A deterministic scenario for testing one strategy: venues with their rules and
@@ -15,7 +17,13 @@ import ArbPaper
 public final class Scenario {
     public private(set) var universe = Universe()
     var venueRules: [TestVenueRules] = []
-    var latencies: [VenueLatency] = []
+    var latencies: [VenueLatencyModels] = []
+    /// Other takers at the simulated exchange; none unless a test asks for them.
+    public var competition: CompetitionModel?
+    /// What happens to liquidity our orders took; by default it stays taken.
+    public var replenishment: ReplenishmentModel = .none
+    /// Seeds latency and competitor draws.
+    public var seed: UInt64 = 1
     var deposits: [(VenueId, String, Amount)] = []
     var events: [(Int64, Int, MarketEvent)] = []
     let reportingAsset: String
@@ -27,10 +35,18 @@ public final class Scenario {
     }
 
     @discardableResult
-    public func venue(_ name: String, fees: FeeSchedule, latencyMs: Int64 = 0, postOnly: PostOnlyOutcome = .cancel) -> VenueId {
+    /// A venue with fixed order latency `latencyMs` each way and feed latency `feedLatencyMs`.
+    public func venue(_ name: String, fees: FeeSchedule, latencyMs: Int64 = 0, feedLatencyMs: Int64 = 0,
+                      postOnly: PostOnlyOutcome = .cancel) -> VenueId {
+        venue(name, fees: fees, latency: .fixed(outbound: .milliseconds(latencyMs), inbound: .milliseconds(latencyMs),
+                                                feed: .milliseconds(feedLatencyMs)), postOnly: postOnly)
+    }
+
+    /// A venue with any latency models.
+    public func venue(_ name: String, fees: FeeSchedule, latency: VenueLatencyModels, postOnly: PostOnlyOutcome = .cancel) -> VenueId {
         let id = universe.addVenue(name)
         venueRules.append(TestVenueRules(name: name, fees: fees, postOnly: postOnly))
-        latencies.append(VenueLatency(outbound: .milliseconds(latencyMs), inbound: .milliseconds(latencyMs)))
+        latencies.append(latency)
         return id
     }
 
@@ -77,10 +93,13 @@ public final class Scenario {
 
     /// Runs `strategy` through the script until `ms` milliseconds of event time.
     public func run(_ strategy: any Strategy, until ms: Int64) throws -> ScenarioResult {
-        let venues: [any VenueAdapter] = venueRules.enumerated().map { i, rules in
-            PaperVenue(venue: VenueId(i), rules: rules, universe: universe, latency: latencies[i])
+        let exchange = SimulatedExchange(universe: universe, feedLatency: latencies.map(\.feed), replenishment: replenishment,
+                                         competition: competition, seed: seed)
+        let venues: [any ExecutionVenue] = venueRules.enumerated().map { i, rules in
+            PaperVenue(venue: VenueId(i), rules: rules, exchange: exchange, latency: latencies[i], seed: seed)
         }
-        let kernel = Kernel(universe: universe, venues: venues, reportingAsset: universe.assetId(reportingAsset)!, fxInstruments: fxInstruments)
+        let kernel = Kernel(universe: universe, venues: venues, simulation: exchange,
+                            reportingAsset: universe.assetId(reportingAsset)!, fxInstruments: fxInstruments)
         let recorder = ScenarioRecorder()
         kernel.observer = recorder
         for (venue, asset, amount) in deposits { kernel.deposit(venue: venue, asset: universe.assetId(asset)!, amount: amount) }
@@ -108,6 +127,8 @@ public struct ScenarioResult {
     public var fills: [ExecutionReport] { recorder.reports.filter { $0.kind == .fill } }
     public var preTradeRejections: [(OrderIntent, Rejection)] { recorder.preTrade }
     public var counters: KernelCounters { kernel.counters }
+    /// The simulated exchange the run traded on.
+    public var exchange: SimulatedExchange { kernel.simulation as! SimulatedExchange }
 
     public func balance(_ venue: VenueId, _ asset: String) -> Amount {
         kernel.balances[venue.index].total(kernel.universe.assetId(asset)!)

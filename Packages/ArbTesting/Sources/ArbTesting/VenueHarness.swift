@@ -1,7 +1,9 @@
 import ArbCore
+import ArbPaper
 
-/// Drives one venue adapter directly, without a kernel: send an order, read what the
-/// venue answered. For testing an exchange plugin's rules and matching.
+/// Drives one exchange plugin's paper venue directly, without a kernel: set the
+/// exchange's book, send an order, read what the venue answered. For testing an exchange
+/// plugin's rules and matching.
 ///
 /// ```swift
 /// var h = VenueHarness(plugin: try UpbitPlugin(settings: .init()), base: "BTC", quote: "KRW")
@@ -12,36 +14,57 @@ import ArbCore
 public struct VenueHarness {
     public private(set) var universe = Universe()
     public let instrument: Instrument
-    public let venue: any VenueAdapter
-    public var book = OrderBook()
-    public private(set) var reports: [ExecutionReport] = []
+    public let venue: any ExecutionVenue
+    public let exchange: SimulatedExchange
+    private let reportLog: () -> [ExecutionReport]
     private var nextId: UInt64 = 0
+    private var time = Timestamp.zero
 
     public init<P: ExchangePlugin>(plugin: P, base: String, quote: String, enforceRateLimits: Bool = false) {
         let v = universe.addVenue(P.id)
         guard let spec = plugin.listing(base: base, quote: quote) else { preconditionFailure("\(P.id) does not list \(base)/\(quote)") }
         let id = universe.addInstrument(spec, on: v)
         instrument = universe[id]
-        venue = plugin.makePaperVenue(venue: v, universe: universe, options: PaperVenueOptions(latency: .zero, enforceRateLimits: enforceRateLimits))
+        exchange = SimulatedExchange(universe: universe, feedLatency: [.zero])
+        let options = PaperVenueOptions(latency: .zero, enforceRateLimits: enforceRateLimits)
+        let paper = PaperVenue(venue: v, rules: plugin.rules, exchange: exchange, latency: .zero,
+                               admission: plugin.exchangeAdmission(options: options))
+        paper.keepsReportLog = true
+        venue = paper
+        reportLog = { [unowned paper] in paper.reportLog }
     }
 
     public func asset(_ code: String) -> AssetId { universe.assetId(code)! }
+
+    /// The exchange's book for the instrument.
+    public var book: OrderBook { exchange.exchangeBook(instrument.id) }
 
     public mutating func fund(_ asset: String, _ amount: String) {
         venue.deposit(universe.asset(asset), Amount(amount)!)
     }
 
+    /// Replaces the exchange's book (a feed snapshot at the current time).
     public mutating func setBook(bids: [(String, String)], asks: [(String, String)]) {
         let level = { (pair: (String, String)) in BookLevel(price: Price(pair.0)!, quantity: Quantity(pair.1)!) }
-        book.replace(bids: bids.map(level), asks: asks.map(level))
+        exchange.exchangeReceives(.bookSnapshot(BookSnapshot(instrument: instrument.id, bids: bids.map(level), asks: asks.map(level),
+                                                             exchangeTime: time, receivedAt: time)), at: time)
+        drain()
     }
 
     /// Sends one order (at `now`) and returns the reports it produced.
     public mutating func send(_ intent: OrderIntent, at now: Timestamp = .zero) -> [ExecutionReport] {
         nextId += 1
-        let start = reports.count
-        let order = Order(id: ClientOrderId(nextId), strategy: StrategyId(0), venue: instrument.venue, intent: intent, submittedAt: now)
-        venue.receive(order, instrument: instrument, book: &book, now: now, reports: &reports)
-        return Array(reports[start...])
+        if now > time { time = now }
+        let start = reportLog().count
+        let order = Order(id: ClientOrderId(nextId), strategy: StrategyId(0), venue: instrument.venue, intent: intent, submittedAt: time)
+        venue.send(.submit(order), at: time)
+        drain()
+        return Array(reportLog()[start...])
+    }
+
+    /// Lets everything due inside the exchange happen (arrivals; feed messages are dropped:
+    /// there is no client here).
+    private func drain() {
+        while exchange.nextDueTime != nil { _ = exchange.performNext() }
     }
 }

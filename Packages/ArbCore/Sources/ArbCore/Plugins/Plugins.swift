@@ -1,20 +1,13 @@
-/// Latency between the client and a venue, each way.
-public struct VenueLatency: Sendable, Hashable {
-    public var outbound: Duration
-    public var inbound: Duration
-    public init(outbound: Duration, inbound: Duration) { self.outbound = outbound; self.inbound = inbound }
-    public static let zero = VenueLatency(outbound: .zero, inbound: .zero)
-}
-
 /// How a paper venue is set up for a run.
 public struct PaperVenueOptions: Sendable, Hashable {
-    public var latency: VenueLatency
+    /// Order latency each way and the feed's latency.
+    public var latency: VenueLatencyModels
     /// Answer as the exchange would when its documented rate limits are exceeded (429, then bans).
     public var enforceRateLimits: Bool
     /// Pool limits replacing the documented ones (an account's real limits).
     public var rateLimitOverrides: [String: Int64]
 
-    public init(latency: VenueLatency, enforceRateLimits: Bool = true, rateLimitOverrides: [String: Int64] = [:]) {
+    public init(latency: VenueLatencyModels, enforceRateLimits: Bool = true, rateLimitOverrides: [String: Int64] = [:]) {
         self.latency = latency; self.enforceRateLimits = enforceRateLimits; self.rateLimitOverrides = rateLimitOverrides
     }
 }
@@ -40,8 +33,13 @@ public protocol ExchangePlugin: Sendable {
     /// A listing for an asset the catalogue does not have, with rules derived from a
     /// reference price the way this venue sets them. For synthetic universes (benchmarks).
     func syntheticListing(base: String, quote: String, referencePrice: Price) -> InstrumentSpec
-    /// The paper adapter for this venue.
-    func makePaperVenue(venue: VenueId, universe: Universe, options: PaperVenueOptions) -> any VenueAdapter
+    associatedtype Rules: VenueRules
+    /// The venue's order rules, fees and wording: what its paper venue enforces and what
+    /// the client checks before sending.
+    var rules: Rules { get }
+    /// The exchange's own gate on requests reaching it (its rate limits, answered with
+    /// 429s and bans) for a paper venue; nil when `options` turn enforcement off.
+    func exchangeAdmission(options: PaperVenueOptions) -> (any ExchangeAdmission)?
 }
 
 /// A strategy plugin: builds a strategy from typed parameters

@@ -12,4 +12,11 @@ public protocol OrderThrottle: AnyObject {
     func admit(_ action: ThrottledAction, at now: Timestamp) -> Rejection?
     /// The venue refused a request for its rate limits.
     func venueRefused(_ rejection: Rejection, action: ThrottledAction, at now: Timestamp)
+    /// An order traded for the first time (partly or fully): venues that count unfilled
+    /// orders (Binance ORDERS) take it off their count.
+    func orderTraded(_ order: Order, _ instrument: Instrument, at now: Timestamp)
+}
+
+extension OrderThrottle {
+    public func orderTraded(_ order: Order, _ instrument: Instrument, at now: Timestamp) {}
 }

@@ -1,5 +1,4 @@
 import ArbCore
-import ArbPaper
 import ArbRateLimit
 
 /// One symbol's filters: PRICE_FILTER.tickSize, LOT_SIZE.stepSize, NOTIONAL.minNotional.
@@ -121,10 +120,9 @@ public struct BinancePlugin: ExchangePlugin {
                        priceDecimals: 8, quantityDecimals: 8)
     }
 
-    public func makePaperVenue(venue: VenueId, universe: Universe, options: PaperVenueOptions) -> any VenueAdapter {
-        let limits = options.enforceRateLimits
-            ? ExchangeSideLimits(rules: rateLimitRules, wording: rateLimitWording, banPolicy: banPolicy, limitOverrides: options.rateLimitOverrides)
-            : nil
-        return PaperVenue(venue: venue, rules: rules, universe: universe, latency: options.latency, rateLimits: limits)
+    public func exchangeAdmission(options: PaperVenueOptions) -> (any ExchangeAdmission)? {
+        guard options.enforceRateLimits else { return nil }
+        return ExchangeSideLimits(rules: rateLimitRules, wording: rateLimitWording, banPolicy: banPolicy,
+                                  limitOverrides: options.rateLimitOverrides)
     }
 }

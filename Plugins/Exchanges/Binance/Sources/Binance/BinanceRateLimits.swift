@@ -10,8 +10,10 @@ public struct BinanceRateLimits: RateLimitRules {
     public let pools: [PoolDefinition] = [
         PoolDefinition(id: "request_weight", scheme: .fixedWindow(limit: 6_000, window: .seconds(60)), scope: .ip),
         PoolDefinition(id: "raw_requests", scheme: .fixedWindow(limit: 300_000, window: .seconds(300)), scope: .ip),
-        PoolDefinition(id: "orders_10s", scheme: .fixedWindow(limit: 100, window: .seconds(10)), scope: .account, status: "secondary"),
-        PoolDefinition(id: "orders_1d", scheme: .fixedWindow(limit: 200_000, window: .seconds(86_400)), scope: .account, status: "secondary"),
+        PoolDefinition(id: "orders_10s", scheme: .fixedWindow(limit: 100, window: .seconds(10)), scope: .account, status: "secondary",
+                       refundedOnFirstFill: true),
+        PoolDefinition(id: "orders_1d", scheme: .fixedWindow(limit: 200_000, window: .seconds(86_400)), scope: .account, status: "secondary",
+                       refundedOnFirstFill: true),
     ]
     static let weight = 0, raw = 1, orders10s = 2, orders1d = 3
 

@@ -1,15 +1,9 @@
-/// Things the kernel has to do at a future time: venue arrivals, reports coming
-/// back, strategy timers. A binary min-heap ordered by (time, insertion order), so
-/// ties resolve the same way every run.
-public struct EventScheduler: Sendable {
-    public enum Action: Sendable {
-        case orderArrival(Order)
-        case cancelArrival(VenueId, ClientOrderId)
-        case report(ExecutionReport)
-        case timer(StrategyId, UInt64)
-    }
-
-    struct Entry: Sendable {
+/// Things to do at a future time, in (time, insertion order): a binary min-heap, so
+/// ties resolve the same way every run. The kernel keeps one for the client side
+/// (reports arriving, timers); a simulated exchange keeps its own (order arrivals,
+/// competitors).
+public struct TimedQueue<Action> {
+    struct Entry {
         var time: Timestamp
         var sequence: UInt64
         var action: Action
@@ -25,7 +19,7 @@ public struct EventScheduler: Sendable {
 
     public var count: Int { heap.count }
     public var isEmpty: Bool { heap.isEmpty }
-    public var nextTime: Timestamp? { heap.first?.time }
+    @inline(__always) public var nextTime: Timestamp? { heap.first?.time }
 
     public mutating func schedule(_ action: Action, at time: Timestamp) {
         sequence &+= 1
@@ -60,3 +54,17 @@ public struct EventScheduler: Sendable {
         return (top.time, top.action)
     }
 }
+
+extension TimedQueue: Sendable where Action: Sendable {}
+extension TimedQueue.Entry: Sendable where Action: Sendable {}
+
+/// What the kernel does at a future time: all of it client-side. Order and cancel
+/// arrivals happen at the venue (a simulated exchange schedules them itself).
+public enum KernelAction: Sendable {
+    /// A venue's report reaches the client.
+    case report(ExecutionReport)
+    case timer(StrategyId, UInt64)
+}
+
+/// The kernel's client-side schedule.
+public typealias EventScheduler = TimedQueue<KernelAction>

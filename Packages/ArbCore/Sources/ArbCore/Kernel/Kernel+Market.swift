@@ -1,0 +1,116 @@
+extension Kernel {
+    /// Processes the next thing due: a client-side action (a report arriving, a timer),
+    /// something inside the simulation (an order reaching a venue, a feed message reaching
+    /// the client), or the next market event (at exchange time when simulating, at its
+    /// receive time otherwise), in that order on ties. Returns false when nothing is left
+    /// before `end` (the end itself is exclusive).
+    @inline(__always)
+    public func step<Source: MarketDataSource>(_ source: inout Source, until end: Timestamp) -> Bool {
+        let market = nextMarketTime(&source)
+        let simulated = simulation?.nextDueTime ?? .distantFuture
+        let scheduled = scheduler.nextTime ?? .distantFuture
+        let due = Swift.min(market, simulated, scheduled)
+        guard due < end, due != .distantFuture else { return false }
+        if due > now { now = due }
+        if scheduled == due {
+            let (_, action) = hot.pointee.scheduler.popNext()!
+            counters.scheduledActions += 1
+            perform(action)
+        } else if simulated == due {
+            if let delivered = simulation!.performNext() { handle(delivered) }
+        } else {
+            let event = hot.pointee.pendingMarketEvent.take()!
+            if let simulation {
+                hot.pointee.lastExchangeTime = due
+                simulation.exchangeReceives(event, at: due)
+            } else {
+                handle(event)
+            }
+        }
+        if checksInvariants { checkInvariants() }
+        return true
+    }
+
+    /// When the pending market event happens: its exchange time (kept non-decreasing)
+    /// when simulating, its receive time otherwise.
+    @inline(__always)
+    func nextMarketTime<Source: MarketDataSource>(_ source: inout Source) -> Timestamp {
+        if hot.pointee.pendingMarketEvent == nil { hot.pointee.pendingMarketEvent = source.next() }
+        guard let event = hot.pointee.pendingMarketEvent else { return .distantFuture }
+        guard simulation != nil else { return event.receivedAt }
+        let t = event.exchangeTime
+        return t > hot.pointee.lastExchangeTime ? t : hot.pointee.lastExchangeTime
+    }
+
+    /// Event time of the next thing due, if any.
+    public func nextDueTime<Source: MarketDataSource>(_ source: inout Source) -> Timestamp? {
+        let due = Swift.min(nextMarketTime(&source), simulation?.nextDueTime ?? .distantFuture,
+                            scheduler.nextTime ?? .distantFuture)
+        return due == .distantFuture ? nil : due
+    }
+
+    /// Runs until the source and the schedules are exhausted or `end` is reached; the
+    /// kernel's clock is then set to `end` (if finite).
+    public func run<Source: MarketDataSource>(_ source: inout Source, until end: Timestamp = .distantFuture) {
+        while step(&source, until: end) {}
+        if end != .distantFuture { now = Swift.max(now, end) }
+    }
+
+    /// Applies one market event to the client's view, as the client receives it, and
+    /// wakes the strategies that watch the instrument.
+    public func handle(_ event: MarketEvent) {
+        counters.marketEvents += 1
+        let id = event.instrument
+        guard id.index >= 0 && id.index < books.count else { counters.unknownInstrumentEvents += 1; return }
+        var notify = true
+        switch event {
+        case .bookDelta(let d):
+            counters.bookUpdates += 1
+            books[id.index].apply(d.side, price: d.price, quantity: d.quantity)
+            books[id.index].sequence = d.sequence
+            books[id.index].updatedAt = d.exchangeTime
+            notify = d.endOfMessage
+        case .bookSnapshot(let s):
+            counters.bookUpdates += 1
+            books[id.index].replace(bids: s.bids, asks: s.asks)
+            books[id.index].sequence = s.sequence
+            books[id.index].updatedAt = s.exchangeTime
+        case .trade:
+            counters.trades += 1
+            notify = false
+        case .status(let s):
+            counters.feedStatusEvents += 1
+            // A gap or resync means the book can no longer be trusted: empty it until the
+            // next snapshot, so no strategy trades on a stale picture.
+            if s.kind != .reconnect { books[id.index].clear() }
+        }
+        refreshTouch(id.index)
+        if notify {
+            var i = 0
+            while i < subscribers[id.index].count {
+                let s = subscribers[id.index][i]
+                counters.strategyWakeups += 1
+                strategies[s].onBook(id, contexts[s])
+                i += 1
+            }
+        }
+    }
+
+    func perform(_ action: KernelAction) {
+        switch action {
+        case .report(let report):
+            apply(report)
+        case .timer(let strategy, let token):
+            strategies[strategy.index].onTimer(token, contexts[strategy.index])
+        }
+    }
+
+    /// A venue's report reaches the client at `time`: booked then, as a scheduled event.
+    public func deliver(_ report: ExecutionReport, at time: Timestamp) {
+        scheduler.schedule(.report(report), at: time > now ? time : now)
+    }
+
+    func scheduleTimer(_ strategy: StrategyId, after delay: Duration, token: UInt64) {
+        scheduler.schedule(.timer(strategy, token), at: now + delay)
+    }
+}

@@ -1,0 +1,209 @@
+import ArbCore
+
+/// The exchanges of a simulated run and the network between them and the client.
+///
+/// Every market event reaches it at exchange time. Each instrument's book here is the
+/// exchange's own (`ExchangeBook`): the feed's levels less what our orders and modelled
+/// competitors took. What the exchange then publishes goes onto the venue's feed link
+/// and reaches the kernel a feed latency later, so the strategy sees the market as a
+/// client would: late, and without the liquidity it already took. Orders reach a venue
+/// after its outbound latency and match here, against the exchange's book, in event
+/// order with the market.
+public final class SimulatedExchange: MarketSimulation {
+    public let universe: Universe
+    public let replenishment: ReplenishmentModel
+    var books: [ExchangeBook]
+    var feeds: [FeedLink]
+    var venues: [(any SimulatedVenue)?]
+    /// Whether a venue has orders resting on an instrument (read on every event).
+    var hasResting: [Bool]
+    var actions = TimedQueue<ExchangeAction>()
+    var competition: Competition?
+    /// Exchange time of the latest thing that happened here.
+    public private(set) var now: Timestamp = .zero
+    public internal(set) var statistics = ExchangeStatistics()
+    private var changedLevels: [(BookSide, Price)] = []
+    /// Exchange time of the last competitor take per instrument (for "arrived too late").
+    var lastCompetitorTake: [Timestamp]
+
+    enum ExchangeAction {
+        case arrival(VenueId, ExecutionRequest)
+        case competitor(pair: Int, direction: Int)
+    }
+
+    /// - Parameters:
+    ///   - feedLatency: each venue's feed latency, in venue-id order.
+    ///   - feedCapacity: messages in flight per venue before one is dropped (and counted).
+    ///   - competition: other takers, or nil for none (unit tests).
+    ///   - seed: seeds every latency and competitor draw.
+    public init(universe: Universe, feedLatency: [LatencyModel], replenishment: ReplenishmentModel = .none,
+                competition: CompetitionModel? = nil, seed: UInt64 = 1, feedCapacity: Int = 1 << 22) {
+        precondition(feedLatency.count == universe.venueCount, "one feed latency per venue")
+        self.universe = universe
+        self.replenishment = replenishment
+        books = Array(repeating: ExchangeBook(), count: universe.instruments.count)
+        feeds = feedLatency.enumerated().map { v, model in
+            FeedLink(latency: LatencySampler(model, seed: SeedMixer.mix(seed, stream: 0xFEED, index: v)), capacity: feedCapacity)
+        }
+        venues = Array(repeating: nil, count: universe.venueCount)
+        hasResting = Array(repeating: false, count: universe.instruments.count)
+        lastCompetitorTake = Array(repeating: .zero, count: universe.instruments.count)
+        if let competition {
+            self.competition = Competition(model: competition, universe: universe, seed: SeedMixer.mix(seed, stream: 0xC0, index: 0))
+        }
+    }
+
+    /// A paper venue joins the exchange for its venue id.
+    func attach(_ venue: any SimulatedVenue, as id: VenueId) {
+        precondition(venues[id.index] == nil, "one paper venue per venue id")
+        venues[id.index] = venue
+    }
+
+    /// The exchange's own book for an instrument (what it matches against).
+    public func exchangeBook(_ id: InstrumentId) -> OrderBook { books[id.index].book }
+
+    /// Messages dropped because a venue's feed link was full.
+    public var feedMessagesDropped: Int { feeds.reduce(0) { $0 + $1.dropped } }
+
+    func schedule(_ action: ExchangeAction, at time: Timestamp) {
+        actions.schedule(action, at: time < now ? now : time)
+    }
+
+    // MARK: MarketSimulation
+
+    public var nextDueTime: Timestamp? {
+        var best = actions.nextTime ?? .distantFuture
+        for v in feeds.indices { if let t = feeds[v].nextTime, t < best { best = t } }
+        return best == .distantFuture ? nil : best
+    }
+
+    public func performNext() -> MarketEvent? {
+        // Exchange actions first on ties, then feeds in venue order: the same every run.
+        var feedIndex = -1
+        var best = actions.nextTime ?? .distantFuture
+        for v in feeds.indices { if let t = feeds[v].nextTime, t < best { best = t; feedIndex = v } }
+        if feedIndex >= 0 { return feeds[feedIndex].pop() }
+        guard let (time, action) = actions.popNext() else { return nil }
+        if time > now { now = time }
+        switch action {
+        case .arrival(let venue, let request):
+            venues[venue.index]?.arrive(request, at: now)
+        case .competitor(let pair, let direction):
+            competitorActs(pair: pair, direction: direction)
+        }
+        return nil
+    }
+
+    public func exchangeReceives(_ event: MarketEvent, at time: Timestamp) {
+        if time > now { now = time }
+        let id = event.instrument
+        guard id.index >= 0 && id.index < books.count else { statistics.unknownInstrumentEvents += 1; return }
+        let v = universe.instruments[id.index].venue.index
+        refillIfNeeded(id)
+        let deliverAt = feeds[v].deliveryTime(publishedAt: now)
+        let resting = hasResting[id.index]
+        switch event {
+        case .bookDelta(var d):
+            let before = resting ? books[id.index].book.quantityAt(d.side, price: d.price) : .zero
+            d.quantity = books[id.index].applyFeed(d.side, price: d.price, quantity: d.quantity, at: now, model: replenishment)
+            d.receivedAt = deliverAt
+            feeds[v].push(.bookDelta(d), deliverAt: deliverAt)
+            if resting, let venue = venues[v] {
+                venue.levelChanged(id, side: d.side, price: d.price, from: before, to: d.quantity, at: now)
+                if d.endOfMessage { venue.bookMoved(id, at: now) }
+            }
+        case .bookSnapshot(let s):
+            var levelsBefore: [(BookSide, Price, Quantity)] = []
+            if resting, let venue = venues[v] {
+                for (side, price) in venue.restingPrices(id) {
+                    levelsBefore.append((side, price, books[id.index].book.quantityAt(side, price: price)))
+                }
+            }
+            var shown = books[id.index].applyFeed(s, at: now, model: replenishment)
+            shown.receivedAt = deliverAt
+            feeds[v].push(.bookSnapshot(shown), deliverAt: deliverAt)
+            if resting, let venue = venues[v] {
+                for (side, price, before) in levelsBefore {
+                    venue.levelChanged(id, side: side, price: price, from: before, to: books[id.index].book.quantityAt(side, price: price), at: now)
+                }
+                venue.bookMoved(id, at: now)
+            }
+        case .trade(var t):
+            t.receivedAt = deliverAt
+            feeds[v].push(.trade(t), deliverAt: deliverAt)
+            if resting, let venue = venues[v] {
+                venue.tradePrinted(id, price: t.price, quantity: t.quantity, takerSide: t.takerSide, at: now)
+            }
+        case .status(var s):
+            if s.kind != .reconnect { books[id.index].clear() }
+            s.receivedAt = deliverAt
+            feeds[v].push(.status(s), deliverAt: deliverAt)
+        }
+        if competition != nil { lookForDislocations(after: id) }
+    }
+
+    // MARK: taking liquidity
+
+    /// Our order or a competitor takes `quantity` at a level of the exchange's book; the
+    /// exchange publishes the level's new size.
+    func take(_ id: InstrumentId, _ side: BookSide, price: Price, quantity: Quantity) {
+        books[id.index].take(side, price: price, quantity: quantity, at: now, model: replenishment)
+        publishLevel(id, side, price)
+    }
+
+    /// Publishes one level as the exchange now shows it, as one feed message.
+    func publishLevel(_ id: InstrumentId, _ side: BookSide, _ price: Price) {
+        let v = universe.instruments[id.index].venue.index
+        let deliverAt = feeds[v].deliveryTime(publishedAt: now)
+        let book = books[id.index].book
+        feeds[v].push(.bookDelta(BookDelta(instrument: id, side: side, price: price, quantity: book.quantityAt(side, price: price),
+                                           exchangeTime: now, receivedAt: deliverAt, sequence: book.sequence, endOfMessage: true)),
+                      deliverAt: deliverAt)
+    }
+
+    /// Under a refill model, brings taken levels up to date and publishes the ones that grew.
+    func refillIfNeeded(_ id: InstrumentId) {
+        guard case .linear = replenishment, !books[id.index].taken.isEmpty else { return }
+        changedLevels.removeAll(keepingCapacity: true)
+        books[id.index].refill(at: now, model: replenishment, changed: &changedLevels)
+        for (side, price) in changedLevels { publishLevel(id, side, price) }
+    }
+
+    /// Matching reads the exchange's book brought up to date (refills) at `now`.
+    func bookForMatching(_ id: InstrumentId) -> OrderBook {
+        refillIfNeeded(id)
+        return books[id.index].book
+    }
+}
+
+/// What the simulated exchange counted.
+public struct ExchangeStatistics: Sendable, Hashable {
+    /// Taker orders (IOC, FOK, market) that found less within their limit than they asked for on arrival.
+    public var ordersShortOnArrival = 0
+    /// Of those, orders that a competitor had beaten to the liquidity since they were sent.
+    public var ordersBeatenByCompetitor = 0
+    public var competitorTakes = 0
+    public var unknownInstrumentEvents = 0
+}
+
+/// What a paper venue does at the simulated exchange (called at exchange time).
+protocol SimulatedVenue: AnyObject {
+    func arrive(_ request: ExecutionRequest, at now: Timestamp)
+    /// A level on the side of resting orders changed size (queue positions move).
+    func levelChanged(_ id: InstrumentId, side: BookSide, price: Price, from before: Quantity, to after: Quantity, at now: Timestamp)
+    /// A trade printed; resting orders at or behind its price may fill.
+    func tradePrinted(_ id: InstrumentId, price: Price, quantity: Quantity, takerSide: Side, at now: Timestamp)
+    /// The book's message is complete: resting orders the other side now crosses fill.
+    func bookMoved(_ id: InstrumentId, at now: Timestamp)
+    /// Sides and prices of the orders resting on an instrument.
+    func restingPrices(_ id: InstrumentId) -> [(BookSide, Price)]
+}
+
+/// Derives independent seeds for each random stream of a run from the run's seed.
+public enum SeedMixer {
+    public static func mix(_ seed: UInt64, stream: UInt64, index: Int) -> UInt64 {
+        var g = SplitMix64(seed: seed ^ (stream &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(truncatingIfNeeded: index) &* 0xD1B5_4A32_D192_ED03))
+        return g.next()
+    }
+}
+

@@ -1,0 +1,65 @@
+import ArbCore
+
+/// One venue's market-data connection to the client: a FIFO of messages in flight, each
+/// delivered a feed latency after the exchange published it. Messages on one connection
+/// never overtake each other (TCP), so a slow one holds up those behind it.
+///
+/// Bounded: past `capacity` messages in flight a message is dropped and counted (the
+/// summary reports it); the client's book is then wrong until the next snapshot.
+struct FeedLink {
+    private var buffer: ContiguousArray<(Timestamp, MarketEvent)?> = []
+    private var head = 0
+    private(set) var count = 0
+    let capacity: Int
+    var latency: LatencySampler
+    private var lastDelivery: Timestamp = .zero
+    private(set) var dropped = 0
+    private(set) var published = 0
+
+    init(latency: LatencySampler, capacity: Int) {
+        self.latency = latency
+        self.capacity = max(16, capacity)
+        buffer = ContiguousArray(repeating: nil, count: 1_024)
+    }
+
+    @inline(__always) var nextTime: Timestamp? { count == 0 ? nil : buffer[head]!.0 }
+
+    /// When a message published now reaches the client.
+    @inline(__always) mutating func deliveryTime(publishedAt now: Timestamp) -> Timestamp {
+        var t = now + .nanoseconds(latency.nextNanoseconds())
+        if t < lastDelivery { t = lastDelivery }
+        lastDelivery = t
+        return t
+    }
+
+    /// Queues `event` (its receive time already set to `time`).
+    @inline(__always) mutating func push(_ event: MarketEvent, deliverAt time: Timestamp) {
+        guard count < capacity else { dropped += 1; return }
+        if count == buffer.count { grow() }
+        var tail = head + count
+        if tail >= buffer.count { tail -= buffer.count }
+        buffer[tail] = (time, event)
+        count += 1
+        published += 1
+    }
+
+    @inline(__always) mutating func pop() -> MarketEvent {
+        let (_, event) = buffer[head]!
+        buffer[head] = nil
+        head += 1
+        if head == buffer.count { head = 0 }
+        count -= 1
+        return event
+    }
+
+    private mutating func grow() {
+        var bigger = ContiguousArray<(Timestamp, MarketEvent)?>(repeating: nil, count: Swift.min(capacity, buffer.count * 2))
+        for i in 0..<count {
+            var k = head + i
+            if k >= buffer.count { k -= buffer.count }
+            bigger[i] = buffer[k]
+        }
+        buffer = bigger
+        head = 0
+    }
+}
