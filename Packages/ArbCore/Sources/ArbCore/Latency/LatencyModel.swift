@@ -170,8 +170,9 @@ public enum LatencyFile {
         var fraction = parts.count == 2 ? Substring(parts[1]) : ""
         guard fraction.count <= 6, fraction.allSatisfy(\.isASCIIDigit), parts.count == 1 || !fraction.isEmpty else { return nil }
         while fraction.count < 6 { fraction += "0" }
-        guard let ms = Int64(whole), let micro = Int64(fraction) else { return nil }
-        let ns = ms * 1_000_000 + micro * 1_000  // whole ≤ 7 digits: no overflow
+        // Six decimals of a millisecond are nanoseconds.
+        guard let ms = Int64(whole), let fractionNs = Int64(fraction) else { return nil }
+        let ns = ms * 1_000_000 + fractionNs  // whole ≤ 7 digits: no overflow
         return ns <= LatencySampler.ceilingNs ? ns : nil
     }
 }

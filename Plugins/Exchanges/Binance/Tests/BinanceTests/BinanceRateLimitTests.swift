@@ -60,3 +60,34 @@ struct VenueHarnessLike {
         return reports.first?.rejection?.httpStatus ?? 0
     }
 }
+
+@Suite("Binance unfilled-order count")
+struct BinanceOrderCountTests {
+    let t0 = Timestamp(nanoseconds: 1_800_000_000_000_000_000)
+
+    @Test("client side: an order's first fill gives its place in orders_10s and orders_1d back")
+    func clientRefund() {
+        let l = RateLimiter(rules: BinanceRateLimits(), policy: RateLimitPolicy(softUtilisation: .one))
+        for _ in 0..<100 { #expect(l.tryAcquire(RateLimitRequest(.newOrder, priority: .newOrder), at: t0) == .granted) }
+        #expect(l.tryAcquire(RateLimitRequest(.newOrder, priority: .newOrder), at: t0) == .wait(until: t0 + .seconds(10), pool: "orders_10s"))
+        for _ in 0..<30 { l.orderTraded(instrument: "BTCUSDT", at: t0) }
+        for _ in 0..<30 { #expect(l.tryAcquire(RateLimitRequest(.newOrder, priority: .newOrder), at: t0) == .granted) }
+        #expect(l.tryAcquire(RateLimitRequest(.newOrder, priority: .newOrder), at: t0) != .granted)
+        let weight = l.metrics(at: t0).first { $0.pool == "request_weight" }
+        #expect(weight?.usedNow == 130, "the weight is not given back")
+    }
+
+    @Test("venue side: orders that trade do not count towards the 100 per 10 s")
+    func venueRefund() {
+        var h = VenueHarness(plugin: try! BinancePlugin(settings: .init()), base: "BTC", quote: "USDT", enforceRateLimits: true)
+        h.fund("USDT", "10000000")
+        h.setBook(bids: [("90000", "1")], asks: [("100000", "1000")])
+        var answers: [Int] = []
+        for i in 0..<150 {
+            let reports = h.send(.limit(h.instrument.id, .buy, price: Price("100000")!, quantity: Quantity("0.001")!, tif: .immediateOrCancel),
+                                 at: t0 + .milliseconds(Int64(i)))
+            answers.append(reports.first { $0.kind == .rejected }?.rejection?.httpStatus ?? 0)
+        }
+        #expect(answers.allSatisfy { $0 == 0 }, "150 orders in 150 ms, all filled: none over the unfilled-order count")
+    }
+}
