@@ -27,6 +27,8 @@ func manifestText(dataDir: String = "/tmp/arbor-test-runs", runtime: String = "2
     symbols = ["BTC", "ETH", "XRP"]
     events_per_second = 2000
     fx = { venue = "upbit", symbol = "KRW-USDT", initial_rate = "1400" }
+    # Far jumpier than the calibrated default, so that a run of a few seconds trades.
+    synthetic = { premium_sd_ppm = 2500, premium_half_life_s = 5 }
 
     [exchanges.upbit]
     latency_ms = { outbound = 15, inbound = 15 }
@@ -68,7 +70,7 @@ struct ManifestTests {
         #expect(message.contains("max_runtim"))
         let nested = problem(manifestText().replacingOccurrences(of: "outbound = 25", with: "outbund = 25"))
         #expect(nested.contains("exchanges.binance.latency_ms.outbund"), "\(nested)")
-        #expect(nested.contains("test.toml:18"), "\(nested)")
+        #expect(nested.contains("test.toml:20"), "\(nested)")
     }
 
     @Test("a plugin's own settings are strict too, with the full path")

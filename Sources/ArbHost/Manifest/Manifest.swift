@@ -162,15 +162,15 @@ public struct SyntheticSection: Decodable, Sendable {
     public var priceStepPpm: Int64?
     public var fxStepPpm: Int64?
     public var premiumMeanPpm: Int64?
-    public var premiumNoisePpm: Int64?
-    public var premiumReversionPpm: Int64?
+    public var premiumSdPpm: Int64?
+    public var premiumHalfLifeS: Int64?
     public var venueNoisePpm: Int64?
     public var levelNotional: Amount?
     public var referencePrices: [String: Price]?
 
     enum CodingKeys: String, CodingKey {
         case levels, halfSpreadPpm = "half_spread_ppm", priceStepPpm = "price_step_ppm", fxStepPpm = "fx_step_ppm"
-        case premiumMeanPpm = "premium_mean_ppm", premiumNoisePpm = "premium_noise_ppm", premiumReversionPpm = "premium_reversion_ppm"
+        case premiumMeanPpm = "premium_mean_ppm", premiumSdPpm = "premium_sd_ppm", premiumHalfLifeS = "premium_half_life_s"
         case venueNoisePpm = "venue_noise_ppm", levelNotional = "level_notional", referencePrices = "reference_prices"
     }
 }

@@ -234,11 +234,17 @@ public final class RunPlan {
             if let x = s.priceStepPpm { market.priceStepPpm = x }
             if let x = s.fxStepPpm { market.fxStepPpm = x }
             if let x = s.premiumMeanPpm { market.premiumMeanPpm = x }
-            if let x = s.premiumNoisePpm { market.premiumNoisePpm = x }
-            if let x = s.premiumReversionPpm { market.premiumReversionPpm = x }
+            if let x = s.premiumSdPpm { market.premiumSdPpm = x }
+            if let x = s.premiumHalfLifeS { market.premiumHalfLifeMs = x &* 1_000 }
             if let x = s.venueNoisePpm { market.venueNoisePpm = x }
             if let x = s.levelNotional { market.levelNotional = x }
             if market.levels < 1 || market.levels > 1_000 { errors.append(loaded.error(["market_data", "synthetic", "levels"], "must be between 1 and 1000")) }
+            if let x = s.premiumSdPpm, x < 0 || x > 200_000 {
+                errors.append(loaded.error(["market_data", "synthetic", "premium_sd_ppm"], "must be between 0 and 200000 (20 %)"))
+            }
+            if let x = s.premiumHalfLifeS, x < 1 || x > 30 * 86_400 {
+                errors.append(loaded.error(["market_data", "synthetic", "premium_half_life_s"], "must be between 1 and 2592000 (30 days), e.g. 300"))
+            }
         }
 
         if !errors.isEmpty { throw ManifestErrors(errors: errors) }

@@ -13,7 +13,9 @@ public struct SyntheticMarket: MarketDataSource {
     private var rng: SplitMix64
     private var now: Int64
     private var latent: [Int64]
-    private var premium: [Int64]
+    /// Each symbol's premium in parts per billion, and when it was last advanced.
+    private(set) var premiumPpb: [Int64]
+    private var premiumUpdatedAt: [Int64]
     private var fxRate: Int64
     private var books: [Ladder]
     private var fxBook: Int?
@@ -41,7 +43,8 @@ public struct SyntheticMarket: MarketDataSource {
         self.rng = SplitMix64(seed: config.seed)
         self.now = startTime.nanoseconds
         self.latent = config.symbols.map { $0.referencePrice.raw }
-        self.premium = Array(repeating: config.premiumMeanPpm, count: config.symbols.count)
+        self.premiumPpb = Array(repeating: config.premiumMeanPpm * 1_000, count: config.symbols.count)
+        self.premiumUpdatedAt = Array(repeating: startTime.nanoseconds, count: config.symbols.count)
         self.fxRate = config.fxRate.raw
         var books: [Ladder] = []
         for (v, venue) in config.venues.enumerated() {
@@ -89,7 +92,7 @@ public struct SyntheticMarket: MarketDataSource {
             let s = books[b].symbol
             latent[s] += Int64(Int128(latent[s]) * Int128(rng.bell(config.priceStepPpm)) / 1_000_000)
             latent[s] = max(latent[s], 1_000)
-            premium[s] += (config.premiumMeanPpm - premium[s]) * config.premiumReversionPpm / 1_000_000 + rng.bell(config.premiumNoisePpm)
+            advancePremium(s)
             books[b].noisePpm += -books[b].noisePpm / 50 + rng.bell(config.venueNoisePpm / 5)
             requote(b)
         } else if roll < config.moveShare + config.tradeShare {
@@ -99,6 +102,34 @@ public struct SyntheticMarket: MarketDataSource {
         }
     }
 
+    /// Moves a symbol's premium along its Ornstein–Uhlenbeck path to `now`, exactly in
+    /// integers: the gap to the mean decays by dt/τ and the noise has variance
+    /// sd²·2dt/τ (the small-step form; steps are milliseconds against a τ of minutes).
+    private mutating func advancePremium(_ s: Int) {
+        let dt = now - premiumUpdatedAt[s]
+        guard dt > 0 else { return }
+        premiumUpdatedAt[s] = now
+        // τ = half-life / ln 2, in ns.
+        let tau = Int128(config.premiumHalfLifeMs) * 1_000_000 * 1_000_000 / 693_147
+        guard tau > 0 else { return }
+        let mean = Int128(config.premiumMeanPpm) * 1_000
+        var p = Int128(premiumPpb[s])
+        p -= (p - mean) * Int128(dt) / tau
+        // √(2 dt/τ) in millionths, then a unit normal in millionths (bell(1e6)).
+        let scaled = Self.squareRoot(Int128(2) * Int128(dt) * 1_000_000_000_000 / tau)
+        let z = Int128(rng.bell(1_000_000))
+        p += Int128(config.premiumSdPpm) * 1_000 * scaled / 1_000_000 * z / 1_000_000
+        premiumPpb[s] = Int64(clamping: p)
+    }
+
+    /// ⌊√x⌋ for x ≥ 0 (Newton's method, integers only).
+    static func squareRoot(_ x: Int128) -> Int128 {
+        guard x > 1 else { return max(0, x) }
+        var r = x, next = (x + 1) / 2
+        while next < r { r = next; next = (r + x / r) / 2 }
+        return r
+    }
+
     /// The fair mid of a book in its own quote currency.
     private func fairMid(_ b: Int) -> Int64 {
         let book = books[b]
@@ -106,7 +137,7 @@ public struct SyntheticMarket: MarketDataSource {
         var mid = Int128(latent[book.symbol])
         if book.throughFX {
             mid = mid * Int128(fxRate) / Int128(FixedDecimal.unit)
-            mid = mid * Int128(1_000_000 + premium[book.symbol]) / 1_000_000
+            mid = mid * Int128(1_000_000_000 + premiumPpb[book.symbol]) / 1_000_000_000
         }
         mid = mid * Int128(1_000_000 + book.noisePpm) / 1_000_000
         return Int64(clamping: mid)
@@ -114,7 +145,8 @@ public struct SyntheticMarket: MarketDataSource {
 
     private mutating func randomQuantity(_ b: Int, at price: Price) -> Quantity {
         let instrument = books[b].instrument
-        var notional = config.levelNotional.raw
+        let symbol = books[b].symbol
+        var notional = (symbol >= 0 ? config.symbols[symbol].levelNotional ?? config.levelNotional : config.levelNotional).raw
         if books[b].throughFX { notional = notional * Int128(fxRate) / Int128(FixedDecimal.unit) }
         // Unimodal, right-skewed multiplier between 0.2 and 3.0.
         let factor = Int128(200_000 + rng.below(1_000_000) + rng.below(1_000_000) + rng.below(800_000))
@@ -151,7 +183,9 @@ public struct SyntheticMarket: MarketDataSource {
     private func quotes(_ b: Int) -> (Price, Price) {
         let rule = books[b].instrument.tickRule
         let mid = fairMid(b)
-        let half = Int64(Int128(mid) * Int128(config.halfSpreadPpm) / 1_000_000)
+        let symbol = books[b].symbol
+        let halfSpread = symbol >= 0 ? config.symbols[symbol].halfSpreadPpm ?? config.halfSpreadPpm : config.halfSpreadPpm
+        let half = Int64(Int128(mid) * Int128(halfSpread) / 1_000_000)
         var bid = rule.round(Price(raw: max(mid - half, 1)), .down)
         if bid.raw <= 0 { bid = rule.tick(at: Price(raw: 1)) }
         var ask = rule.round(Price(raw: mid + half), .up)

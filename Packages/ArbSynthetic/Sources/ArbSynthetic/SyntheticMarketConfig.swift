@@ -7,8 +7,27 @@ public struct SyntheticMarketConfig: Sendable, Hashable {
     public struct Symbol: Sendable, Hashable {
         public var base: String
         public var referencePrice: Price
-        public init(base: String, referencePrice: Price) { self.base = base; self.referencePrice = referencePrice }
+        /// This symbol's half spread and level size; nil takes the profile of its class
+        /// (`SyntheticMarketConfig.profiles`), else the market-wide defaults.
+        public var halfSpreadPpm: Int64?
+        public var levelNotional: Amount?
+        public init(base: String, referencePrice: Price, halfSpreadPpm: Int64? = nil, levelNotional: Amount? = nil) {
+            self.base = base; self.referencePrice = referencePrice
+            self.halfSpreadPpm = halfSpreadPpm ?? SyntheticMarketConfig.profiles[base]?.halfSpreadPpm
+            self.levelNotional = levelNotional ?? SyntheticMarketConfig.profiles[base]?.levelNotional
+        }
     }
+
+    /// Spread and depth by liquidity class: the deepest books (BTC, ETH) quote tight and
+    /// thick, large caps less so, the rest take the defaults. Estimates from the usual
+    /// shape of public books, unconfirmed: calibrate them on a recording of your own.
+    public static let profiles: [String: (halfSpreadPpm: Int64, levelNotional: Amount)] = {
+        var table: [String: (halfSpreadPpm: Int64, levelNotional: Amount)] = [:]
+        for base in ["BTC", "ETH"] { table[base] = (30, Amount(units: 20_000)) }
+        for base in ["SOL", "XRP", "DOGE"] { table[base] = (60, Amount(units: 8_000)) }
+        for base in ["ADA", "AVAX", "LINK", "TRX", "DOT", "BCH", "SUI"] { table[base] = (100, Amount(units: 4_000)) }
+        return table
+    }()
 
     /// One venue's listing of a symbol.
     public struct Listing: Sendable, Hashable {
@@ -41,11 +60,13 @@ public struct SyntheticMarketConfig: Sendable, Hashable {
     public var priceStepPpm: Int64 = 8
     /// The FX rate's per-move volatility, ppm.
     public var fxStepPpm: Int64 = 20
-    /// The premium of the FX venue's prices: its mean, its per-move noise, and how fast it
-    /// reverts (ppm of the gap per move). Stationary spread ≈ noise / √(2·reversion).
+    /// The premium of the FX venue's prices over the FX-converted ones, per symbol: a
+    /// mean-reverting (Ornstein–Uhlenbeck) path in event time with this mean, this
+    /// stationary standard deviation and this half-life. It wanders over minutes, not
+    /// seconds; docs/SIMULATION.md gives the reasoning for the defaults.
     public var premiumMeanPpm: Int64 = 0
-    public var premiumNoisePpm: Int64 = 120
-    public var premiumReversionPpm: Int64 = 2_000
+    public var premiumSdPpm: Int64 = 1_200
+    public var premiumHalfLifeMs: Int64 = 300_000
     /// Per-venue idiosyncratic noise around the fair price, ppm.
     public var venueNoisePpm: Int64 = 80
     /// Typical value of one level, in the reference currency.

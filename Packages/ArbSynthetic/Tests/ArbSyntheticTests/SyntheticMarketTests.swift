@@ -92,3 +92,47 @@ struct SyntheticMarketTests {
         #expect(ratio > 950 && ratio < 1_050, "implied/actual = \(ratio)‰")
     }
 }
+
+@Suite("Synthetic market: calibration")
+struct SyntheticCalibrationTests {
+    /// The premium of symbol 0, sampled every `every` of event time for `span`.
+    func premiumPath(span: Duration, every: Duration, config: SyntheticMarketConfig) -> [Double] {
+        var market = SyntheticMarket(config: config, startTime: .zero)
+        var samples: [Double] = []
+        var next = Timestamp.zero + every
+        let end = Timestamp.zero + span
+        while let event = market.next(), event.receivedAt < end {
+            if event.receivedAt >= next {
+                samples.append(Double(market.premiumPpb[0]) / 1_000)
+                next = next + every
+            }
+        }
+        return samples
+    }
+
+    @Test("the premium wanders over minutes: little change in seconds, its configured spread over hours")
+    func premiumTimescale() {
+        var (config, _) = makeConfig(seed: 21)
+        config.meanEventGapNs = 10_000_000   // 100 events/s keeps the test quick
+        let path = premiumPath(span: .seconds(3 * 3_600), every: .seconds(1), config: config)
+        #expect(path.count > 10_000)
+        let mean = path.reduce(0, +) / Double(path.count)
+        let sd = (path.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(path.count)).squareRoot()
+        #expect(abs(sd - Double(config.premiumSdPpm)) < 0.35 * Double(config.premiumSdPpm), "stationary sd \(sd) ppm")
+        // Over 10 s the premium moves by about sd·√(2·10/τ) ≈ 0.2 sd; over a half-life by ~0.8 sd.
+        let tenSeconds = zip(path, path.dropFirst(10)).map { abs($1 - $0) }
+        let typical10s = tenSeconds.reduce(0, +) / Double(tenSeconds.count)
+        #expect(typical10s < 0.3 * Double(config.premiumSdPpm), "mean |Δ10s| \(typical10s) ppm")
+        let halfLife = Int(config.premiumHalfLifeMs / 1_000)
+        let slow = zip(path, path.dropFirst(halfLife)).map { abs($1 - $0) }
+        #expect(slow.reduce(0, +) / Double(slow.count) > 2 * typical10s)
+    }
+
+    @Test("liquidity classes: BTC quotes tighter and deeper than the defaults")
+    func profiles() {
+        let btc = SyntheticMarketConfig.Symbol(base: "BTC", referencePrice: Price(units: 95_000))
+        let other = SyntheticMarketConfig.Symbol(base: "PEPE", referencePrice: Price("0.00001")!)
+        #expect(btc.halfSpreadPpm! < 150 && btc.levelNotional! > Amount(units: 2_000))
+        #expect(other.halfSpreadPpm == nil && other.levelNotional == nil)
+    }
+}
