@@ -26,7 +26,7 @@ final class Recorder: KernelObserver {
     var sent: [Timestamp] = []
     var reports: [(Timestamp, ExecutionReport)] = []
     func orderSent(_ order: Order, at time: Timestamp) { sent.append(time) }
-    func orderReport(_ report: ExecutionReport, order: Order, at time: Timestamp) { reports.append((time, report)) }
+    func orderReport(_ report: ExecutionReport, order: Order, valued: FillValue?, at time: Timestamp) { reports.append((time, report)) }
     func preTradeRejected(_ intent: OrderIntent, strategy: StrategyId, rejection: Rejection, at time: Timestamp) {}
 }
 

@@ -50,7 +50,9 @@ public final class Journal: KernelObserver, @unchecked Sendable {
     // MARK: KernelObserver (kernel thread)
 
     public func orderSent(_ order: Order, at time: Timestamp) { queue.put(.order(order, time)) }
-    public func orderReport(_ report: ExecutionReport, order: Order, at time: Timestamp) { queue.put(.report(report, order, time)) }
+    public func orderReport(_ report: ExecutionReport, order: Order, valued: FillValue?, at time: Timestamp) {
+        queue.put(.report(report, order, valued, time))
+    }
     public func preTradeRejected(_ intent: OrderIntent, strategy: StrategyId, rejection: Rejection, at time: Timestamp) {
         queue.put(.preTradeRejection(intent, strategy, rejection, time))
     }

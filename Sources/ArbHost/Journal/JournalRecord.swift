@@ -3,7 +3,7 @@ import ArbCore
 /// One journaled fact about an order, in event time.
 enum JournalRecord: Sendable {
     case order(Order, Timestamp)
-    case report(ExecutionReport, Order, Timestamp)
+    case report(ExecutionReport, Order, FillValue?, Timestamp)
     case preTradeRejection(OrderIntent, StrategyId, Rejection, Timestamp)
 }
 
@@ -21,13 +21,14 @@ struct JournalFormatter {
                 + "\"venue\":\"\(universe.venueName(order.venue))\",\"symbol\":\"\(i.symbol)\",\"side\":\"\(intent.side)\",\"type\":\"\(intent.type)\","
                 + "\"tif\":\"\(intent.timeInForce)\",\"price\":\"\(intent.price)\",\"quantity\":\"\(intent.quantity)\",\"quote_amount\":\"\(intent.quoteAmount)\","
                 + "\"purpose\":\"\(intent.purpose)\",\"route\":\(JSONText.quote(routeName(intent.route)))}"
-        case .report(let r, let order, let time):
+        case .report(let r, let order, let valued, let time):
             let i = universe[order.intent.instrument]
             var s = "{\"seq\":\(sequence),\"t\":\(time.nanoseconds),\"event\":\"\(r.kind)\",\"order\":\"\(r.orderId)\",\"venue\":\"\(universe.venueName(order.venue))\","
                 + "\"symbol\":\"\(i.symbol)\",\"side\":\"\(order.intent.side)\",\"venue_time\":\(r.venueTime.nanoseconds)"
             if r.kind == .fill {
                 s += ",\"price\":\"\(r.fillPrice)\",\"quantity\":\"\(r.fillQuantity)\",\"notional\":\"\(r.fillNotional)\",\"fee\":\"\(r.fee)\","
                     + "\"fee_asset\":\"\(universe.assetCode(r.feeAsset))\",\"maker\":\(r.isMaker)"
+                if let valued { s += ",\"value\":\"\(valued.notional)\",\"fee_value\":\"\(valued.fee)\"" }
             }
             s += ",\"leaves\":\"\(r.leavesQuantity)\",\"final\":\(r.isFinal)"
             if let rejection = r.rejection {

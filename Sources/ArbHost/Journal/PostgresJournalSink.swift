@@ -46,7 +46,7 @@ final class PostgresJournalSink: JournalSink {
                                i.symbol, o.intent.side.description, o.intent.type.description, o.intent.timeInForce.description,
                                o.intent.price.description, o.intent.quantity.description, o.intent.quoteAmount.description,
                                o.intent.purpose.description, formatter.routeName(o.intent.route)])
-            case .report(let r, let o, let t):
+            case .report(let r, let o, _, let t):
                 let i = u[o.intent.instrument]
                 let fill = r.kind == .fill
                 reports.append([runId, String(seq), String(t.nanoseconds), r.orderId.description, r.kind.description, u.venueName(o.venue),

@@ -38,7 +38,7 @@ final class RedisStateSink: JournalSink {
                 commands.append(["HSET", "\(prefix):order:\(o.id)", "venue", formatter.universe.venueName(o.venue), "symbol", i.symbol,
                                  "side", o.intent.side.description, "price", o.intent.price.description,
                                  "quantity", o.intent.quantity.description, "status", "sent", "filled", "0", "purpose", o.intent.purpose.description])
-            case .report(let r, _, let t):
+            case .report(let r, _, _, let t):
                 lastTime = t.nanoseconds
                 var fields = ["HSET", "\(prefix):order:\(r.orderId)", "status", r.isFinal ? (r.kind == .fill ? "filled" : r.kind.description) : r.kind.description]
                 if r.kind == .fill {

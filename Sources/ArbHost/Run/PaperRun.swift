@@ -28,6 +28,8 @@ public final class PaperRun {
     public let options: RunOptions
     /// Raise it from any thread (as SIGINT does) to end the run at its next check.
     public let stop = StopSignal()
+    /// The kernel of the last `execute`, for inspection after the run.
+    public private(set) var kernel: Kernel?
 
     public init(plan: RunPlan, options: RunOptions) {
         self.plan = plan
@@ -46,6 +48,7 @@ public final class PaperRun {
         let m = plan.manifest
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let kernel = try plan.makeKernel()
+        self.kernel = kernel
         // Storage: configured servers must be reachable now, or the run does not start.
         let sinks = try connectSinks()
         let journal = try Journal(path: (folder as NSString).appendingPathComponent("journal.jsonl"), universe: plan.universe,

@@ -49,18 +49,35 @@ public struct RunSummary: Codable, Sendable {
         /// Base left unhedged on this route.
         public var openQuantity: String
     }
+    /// The run's PnL, reconciled: `total == equity_end - equity_start` and
+    /// `total == realised_total + unrealised + fx_translation`, exactly (see PnLStatement).
     public struct PnL: Codable, Sendable {
         public var reportingCurrency: String
+        /// Starting balances at the start marks.
+        public var equityStart: String
+        /// Ending balances at the end marks.
+        public var equityEnd: String
+        /// Closed trades at average cost, net of fees, each fill valued at its own time.
         public var realisedTotal: String
+        /// Open inventory at the end marks against its cost (fills, or the start marks).
+        public var unrealised: String
+        /// The quote currencies' move (e.g. KRW against USDT) on what is held and traded in them.
+        public var fxTranslation: String
+        public var total: String
         public var feesTotal: String
         public var routes: [RoutePnL]
         /// Fills that could not be valued (no price for an asset yet).
         public var unvaluedFills: Int
+        /// Assets left out of the equity lines for want of a price.
+        public var unvaluedAssets: [String]
     }
     /// One instrument's position on its venue (average cost, reporting currency).
     public struct Position: Codable, Sendable {
         public var fills: Int
+        /// Net base bought less sold, less fees paid in the base coin.
         public var quantity: String
+        /// Fees paid in the base coin (included in `quantity`).
+        public var coinFees: String
         public var realised: String
         public var fees: String
     }
@@ -153,7 +170,11 @@ public struct RunSummary: Codable, Sendable {
         line("opportunities \(opportunities)")
         line("orders       \(orders.sent) sent, \(orders.filled) filled (\(orders.fills) fills), \(orders.venueRejections) rejected by venues, \(orders.preTradeRejections) stopped before sending, \(orders.openAtEnd) open at end")
         for code in orders.rejectionsByCode.keys.sorted() { line("  rejected   \(code): \(orders.rejectionsByCode[code]!)") }
-        line("pnl          realised \(pnl.realisedTotal) \(pnl.reportingCurrency) after \(pnl.feesTotal) \(pnl.reportingCurrency) of fees\(pnl.unvaluedFills > 0 ? " (\(pnl.unvaluedFills) fills unvalued)" : "")")
+        let ccy = pnl.reportingCurrency
+        line("pnl          total \(pnl.total) \(ccy) = equity \(pnl.equityEnd) at the end − \(pnl.equityStart) at the start")
+        line("             = realised \(pnl.realisedTotal) (after \(pnl.feesTotal) of fees) + unrealised \(pnl.unrealised) + FX translation \(pnl.fxTranslation)"
+             + (pnl.unvaluedFills > 0 ? " (\(pnl.unvaluedFills) fills unvalued)" : "")
+             + (pnl.unvaluedAssets.isEmpty ? "" : " (no price for \(pnl.unvaluedAssets.joined(separator: ", ")))"))
         for r in pnl.routes where r.fills > 0 {
             let flows = r.flows.keys.sorted().map { "\($0) \(r.flows[$0]!)" }.joined(separator: ", ")
             line("  route      \(r.route): \(r.fills) fills, realised \(r.realised), open \(r.openQuantity); flows \(flows)")
@@ -161,7 +182,7 @@ public struct RunSummary: Codable, Sendable {
         for venue in positions.keys.sorted() {
             for symbol in positions[venue]!.keys.sorted() {
                 let p = positions[venue]![symbol]!
-                line("  position   \(venue) \(symbol): \(p.quantity) after \(p.fills) fills, realised \(p.realised)")
+                line("  position   \(venue) \(symbol): \(p.quantity) after \(p.fills) fills (\(p.coinFees) paid in fees), realised \(p.realised)")
             }
         }
         line("balances")

@@ -14,11 +14,11 @@ struct SummaryBuilder {
         let c = kernel.counters
         let reporting = m.reportingCurrency
 
+        let statement = kernel.pnlStatement()
+        var fees = kernel.unroutedLedgers.reduce(Amount.zero) { $0 + $1.fees }
         var routes: [RunSummary.RoutePnL] = []
-        var realised = Amount.zero, fees = Amount.zero
         for (i, name) in kernel.routeNames.enumerated() {
             let ledger = kernel.routeLedgers[i]
-            realised += ledger.realised
             fees += ledger.fees
             var flows: [String: String] = [:]
             for (a, amount) in kernel.routeFlows[i].enumerated() where !amount.isZero { flows[u.assetCode(AssetId(a))] = amount.description }
@@ -50,8 +50,10 @@ struct SummaryBuilder {
         for instrument in u.instruments {
             let ledger = kernel.instrumentLedgers[instrument.id.index]
             guard ledger.fills > 0 else { continue }
+            let coinFees = kernel.coinFees[instrument.id.index]
             positions[u.venueName(instrument.venue), default: [:]][instrument.symbol] =
-                .init(fills: ledger.fills, quantity: ledger.quantity.description, realised: ledger.realised.description, fees: ledger.fees.description)
+                .init(fills: ledger.fills, quantity: (ledger.quantity.asAmount - coinFees).description, coinFees: coinFees.description,
+                      realised: ledger.realised.description, fees: ledger.fees.description)
         }
 
         var exposure: [RunSummary.Exposure] = []
@@ -82,8 +84,11 @@ struct SummaryBuilder {
             orders: .init(sent: c.ordersSent, filled: c.ordersFilled, fills: c.fills, venueRejections: c.venueRejections,
                           preTradeRejections: c.preTradeRejections, cancelRequests: c.cancels, expirations: c.expirations,
                           openAtEnd: kernel.openOrderCount, rejectionsByCode: c.rejectionsByCode),
-            pnl: .init(reportingCurrency: reporting, realisedTotal: realised.description, feesTotal: fees.description, routes: routes,
-                       unvaluedFills: kernel.unvaluedFills),
+            pnl: .init(reportingCurrency: reporting, equityStart: statement.equityStart.description, equityEnd: statement.equityEnd.description,
+                       realisedTotal: statement.realisedTotal.description, unrealised: statement.unrealised.description,
+                       fxTranslation: statement.fxTranslation.description, total: statement.total.description,
+                       feesTotal: fees.description, routes: routes, unvaluedFills: kernel.unvaluedFills,
+                       unvaluedAssets: statement.unvaluedAssets.map { u.assetCode($0) }),
             feesPaid: feesPaid, positions: positions, balances: balances, openExposure: exposure, strategies: strategies, rateLimits: rateLimits,
             journal: journal, replay: replay, wall: wall)
     }

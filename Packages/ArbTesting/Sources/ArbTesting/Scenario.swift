@@ -152,6 +152,6 @@ final class ScenarioRecorder: KernelObserver {
     var reports: [ExecutionReport] = []
     var preTrade: [(OrderIntent, Rejection)] = []
     func orderSent(_ order: Order, at time: Timestamp) { orders.append(order) }
-    func orderReport(_ report: ExecutionReport, order: Order, at time: Timestamp) { reports.append(report) }
+    func orderReport(_ report: ExecutionReport, order: Order, valued: FillValue?, at time: Timestamp) { reports.append(report) }
     func preTradeRejected(_ intent: OrderIntent, strategy: StrategyId, rejection: Rejection, at time: Timestamp) { preTrade.append((intent, rejection)) }
 }

@@ -85,6 +85,7 @@ extension Kernel {
             if s.kind != .reconnect { books[id.index].clear() }
         }
         refreshTouch(id.index)
+        if startMarks == nil { takeStartMarksIfReady() }
         if notify {
             var i = 0
             while i < subscribers[id.index].count {

@@ -2,6 +2,7 @@ extension Kernel {
     /// Books a report from a venue into the account and tells the strategy.
     func apply(_ report: ExecutionReport) {
         guard var open = openOrders[report.orderId] else { return }
+        var valued: FillValue? = nil
         let venueIndex = open.order.venue.index
         let instrument = universe.instruments[open.order.intent.instrument.index]
         switch report.kind {
@@ -17,6 +18,7 @@ extension Kernel {
             }
             open.filled += report.fillQuantity
             feesPaid[venueIndex][report.feeAsset.index] += report.fee
+            if report.feeAsset == instrument.base { coinFees[instrument.id.index] += report.fee }
             let route = Int(open.order.intent.route)
             if route >= 0 && route < routeFlows.count {
                 let signedBase = report.side == .buy ? report.fillQuantity.asAmount : -report.fillQuantity.asAmount
@@ -27,9 +29,13 @@ extension Kernel {
             let value = valuation.value(report.fillNotional, of: instrument.quote, books: books)
             let fee = valuation.value(report.fee, of: report.feeAsset, books: books)
             if let value, let fee {
+                valued = FillValue(notional: value, fee: fee)
                 instrumentLedgers[instrument.id.index].apply(side: report.side, quantity: report.fillQuantity, value: value, fee: fee)
                 if route >= 0 && route < routeLedgers.count {
                     routeLedgers[route].apply(side: report.side, quantity: report.fillQuantity, value: value, fee: fee)
+                    if routeBases[routeNames[route]] == nil { routeBases[routeNames[route]] = instrument.base }
+                } else {
+                    unroutedLedgers[instrument.id.index].apply(side: report.side, quantity: report.fillQuantity, value: value, fee: fee)
                 }
             } else {
                 unvaluedFills += 1
@@ -60,7 +66,7 @@ extension Kernel {
         } else {
             openOrders[report.orderId] = open
         }
-        observer?.orderReport(report, order: open.order, at: now)
+        observer?.orderReport(report, order: open.order, valued: valued, at: now)
         strategies[open.order.strategy.index].onReport(report, order: open.order, contexts[open.order.strategy.index])
     }
 }

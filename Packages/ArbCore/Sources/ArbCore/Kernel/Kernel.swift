@@ -94,6 +94,8 @@ public final class Kernel: ExecutionReportSink {
     /// Route names registered by strategies; index = route id.
     public internal(set) var routeNames: [String] = []
     public internal(set) var routeLedgers: [PositionLedger] = []
+    /// The base asset each route trades, learnt from its first fill.
+    var routeBases: [String: AssetId] = [:]
     /// Net flow of every asset per route, in that asset (a buy: +base, −quote; fees out):
     /// the route's PnL in its quote currencies.
     public internal(set) var routeFlows: [[Amount]] = []
@@ -104,6 +106,16 @@ public final class Kernel: ExecutionReportSink {
     public internal(set) var valuation: Valuation
     /// Fills that could not be valued in the reporting currency (no price yet).
     public internal(set) var unvaluedFills = 0
+    /// Per instrument: ledgers of fills that belong to no route (so that every fill is in
+    /// exactly one ledger of the PnL statement).
+    public internal(set) var unroutedLedgers: [PositionLedger]
+    /// Per instrument: fees paid in its base asset (a buy's fee in the coin received).
+    public internal(set) var coinFees: [Amount]
+    /// The marks the PnL statement values the starting balances at: taken when every
+    /// funded asset first has a price (or `startMarksDeadline` after the first event).
+    public internal(set) var startMarks: Marks?
+    var startMarksDeadline: Timestamp?
+    public static let startMarksWait = Duration.seconds(10)
     public weak var observer: (any KernelObserver)?
     /// Check the invariants after every event (on in debug builds and tests; costs a
     /// pass over the open orders per event).
@@ -137,6 +149,8 @@ public final class Kernel: ExecutionReportSink {
         self.balances = Array(repeating: Balances(assetCount: universe.assetCount), count: universe.venueCount)
         self.initialBalances = balances
         self.instrumentLedgers = Array(repeating: PositionLedger(), count: universe.instruments.count)
+        self.unroutedLedgers = instrumentLedgers
+        self.coinFees = Array(repeating: .zero, count: universe.instruments.count)
         self.feesPaid = Array(repeating: Array(repeating: .zero, count: universe.assetCount), count: universe.venueCount)
         self.valuation = Valuation(universe: universe, reportingAsset: reportingAsset, preferred: fxInstruments)
         for venue in venues { venue.connect(self) }
@@ -209,6 +223,46 @@ public final class Kernel: ExecutionReportSink {
     }
 
     public func countOpportunity() { counters.opportunities += 1 }
+
+    // MARK: PnL
+
+    /// The marks now (the client's books).
+    public func currentMarks() -> Marks { valuation.marks(books: books) }
+
+    /// Takes the start marks once every funded asset has a price, or at the deadline.
+    func takeStartMarksIfReady() {
+        if startMarksDeadline == nil { startMarksDeadline = now + Self.startMarksWait }
+        let marks = valuation.marks(books: books)
+        var ready = true
+        for a in 0..<universe.assetCount where valuation.canValue(AssetId(a)) {
+            let funded = initialBalances.contains { !$0.total(AssetId(a)).isZero }
+            if funded && !marks.canValue(AssetId(a)) { ready = false; break }
+        }
+        if ready || now >= startMarksDeadline! { startMarks = marks }
+    }
+
+    /// The run's PnL statement at the current marks.
+    public func pnlStatement() -> PnLStatement {
+        func totals(_ b: [Balances]) -> [Amount] {
+            (0..<universe.assetCount).map { a in b.reduce(Amount.zero) { $0 + $1.total(AssetId(a)) } }
+        }
+        let end = currentMarks()
+        var ledgers = routeLedgers, bases: [AssetId] = []
+        for name in routeNames { bases.append(routeBase(name)) }
+        for instrument in universe.instruments where unroutedLedgers[instrument.id.index].fills > 0 {
+            ledgers.append(unroutedLedgers[instrument.id.index])
+            bases.append(instrument.base)
+        }
+        let reporting = valuation.reportingAsset
+        let quotes = Set(universe.instruments.map(\.quote)).subtracting([reporting])
+        return PnLStatement(start: totals(initialBalances), end: totals(balances), startMarks: startMarks ?? end, endMarks: end,
+                            ledgers: ledgers, ledgerBases: bases, quoteCurrencies: quotes)
+    }
+
+    /// The base asset a route trades (the base of the first instrument it filled on).
+    func routeBase(_ name: String) -> AssetId {
+        routeBases[name] ?? AssetId(0)
+    }
 }
 
 /// The outcome of submitting two legs together.

@@ -29,6 +29,16 @@ public struct KernelCounters: Sendable, Hashable {
 /// thread: implementations must only hand the record to a bounded queue.
 public protocol KernelObserver: AnyObject {
     func orderSent(_ order: Order, at time: Timestamp)
-    func orderReport(_ report: ExecutionReport, order: Order, at time: Timestamp)
+    /// A report was booked; a fill comes with its value in the reporting currency at the
+    /// time (nil when it could not be valued, and for other reports).
+    func orderReport(_ report: ExecutionReport, order: Order, valued: FillValue?, at time: Timestamp)
     func preTradeRejected(_ intent: OrderIntent, strategy: StrategyId, rejection: Rejection, at time: Timestamp)
+}
+
+/// A fill's notional and fee in the reporting currency, at the marks of its time: what
+/// the ledgers booked, so that a journal reader can rebuild every PnL line.
+public struct FillValue: Sendable, Hashable {
+    public var notional: Amount
+    public var fee: Amount
+    public init(notional: Amount, fee: Amount) { self.notional = notional; self.fee = fee }
 }

@@ -9,7 +9,7 @@ public struct Valuation: Sendable {
         /// true: the asset is the instrument's base (multiply by mid); false: its quote (divide).
         var assetIsBase: Bool
     }
-    private var paths: [[Hop]?]
+    let paths: [[Hop]?]
     private var lastMid: [Price]
 
     /// Builds conversion paths of at most two hops, preferring `preferred` instruments
@@ -41,6 +41,14 @@ public struct Valuation: Sendable {
         }
         self.paths = paths
         self.lastMid = Array(repeating: .zero, count: universe.instruments.count)
+    }
+
+    /// The current marks: each path's books at their mid (or last valid mid).
+    public mutating func marks(books: ContiguousArray<OrderBook>) -> Marks {
+        for i in books.indices {
+            if let mid = books[i].mid, mid.raw > 0, !books[i].isCrossed { lastMid[i] = mid }
+        }
+        return Marks(paths: paths, mids: lastMid)
     }
 
     /// Whether `asset` can ever be valued.
