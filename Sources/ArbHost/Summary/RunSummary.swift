@@ -87,6 +87,11 @@ public struct RunSummary: Codable, Sendable {
         public var available: String
         public var locked: String
         public var change: String
+        /// The lowest total balance during the run.
+        public var lowest: String
+        /// A floor a strategy keeps this balance at, if any, and the time spent at or below it.
+        public var floor: String?
+        public var secondsAtOrBelowFloor: Double?
     }
     public struct Exposure: Codable, Sendable {
         public var strategy: String
@@ -189,7 +194,9 @@ public struct RunSummary: Codable, Sendable {
         for venue in balances.keys.sorted() {
             for asset in balances[venue]!.keys.sorted() {
                 let b = balances[venue]![asset]!
-                line("  \(venue) \(asset): \(b.start) -> \(b.end) (\(b.change.hasPrefix("-") ? "" : "+")\(b.change))")
+                var text = "  \(venue) \(asset): \(b.start) -> \(b.end) (\(b.change.hasPrefix("-") ? "" : "+")\(b.change)), lowest \(b.lowest)"
+                if let floor = b.floor { text += String(format: ", floor %@: %.1f s at or below it", floor, b.secondsAtOrBelowFloor ?? 0) }
+                line(text)
             }
         }
         if openExposure.isEmpty { line("exposure     none open") }

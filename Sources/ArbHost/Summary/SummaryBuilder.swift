@@ -38,9 +38,13 @@ struct SummaryBuilder {
                 if !fee.isZero { feeRow[code] = fee.description }
                 let start = kernel.initialBalances[v].total(asset), end = kernel.balances[v].total(asset)
                 if start.isZero && end.isZero { continue }
+                let track = kernel.inventory[v][a]
                 balanceRow[code] = .init(start: start.description, end: end.description,
                                          available: kernel.balances[v].available[a].description,
-                                         locked: kernel.balances[v].locked[a].description, change: (end - start).description)
+                                         locked: kernel.balances[v].locked[a].description, change: (end - start).description,
+                                         lowest: track.lowest.description, floor: track.floor?.description,
+                                         secondsAtOrBelowFloor: track.floor == nil ? nil
+                                             : Double(kernel.nanosecondsAtFloor(venue: VenueId(v), asset: asset, until: endTime)) / 1e9)
             }
             feesPaid[venue] = feeRow
             balances[venue] = balanceRow

@@ -52,11 +52,11 @@ public final class Scenario {
 
     @discardableResult
     public func instrument(on venue: VenueId, symbol: String, base: String, quote: String, tick: TickRule, lot: String,
-                           minNotional: String = "0.000000001", isFX: Bool = false) -> InstrumentId {
+                           minNotional: String = "0.000000001", maxQuantity: String? = nil, isFX: Bool = false) -> InstrumentId {
         let step = Quantity(lot)!
         let id = universe.addInstrument(InstrumentSpec(
             symbol: symbol, baseCode: base, quoteCode: quote, tickRule: tick, lotStep: step, minQuantity: step,
-            maxQuantity: Quantity(raw: .max), minNotional: Amount(minNotional)!, maxNotional: nil,
+            maxQuantity: maxQuantity.map { Quantity($0)! } ?? Quantity(raw: .max), minNotional: Amount(minNotional)!, maxNotional: nil,
             priceDecimals: 9, quantityDecimals: 9), on: venue)
         if isFX { fxInstruments.append(id) }
         return id
@@ -64,8 +64,9 @@ public final class Scenario {
 
     @discardableResult
     public func instrument(on venue: VenueId, symbol: String, base: String, quote: String, tick: String, lot: String,
-                           minNotional: String = "0.000000001", isFX: Bool = false) -> InstrumentId {
-        instrument(on: venue, symbol: symbol, base: base, quote: quote, tick: .fixed(Price(tick)!), lot: lot, minNotional: minNotional, isFX: isFX)
+                           minNotional: String = "0.000000001", maxQuantity: String? = nil, isFX: Bool = false) -> InstrumentId {
+        instrument(on: venue, symbol: symbol, base: base, quote: quote, tick: .fixed(Price(tick)!), lot: lot, minNotional: minNotional,
+                   maxQuantity: maxQuantity, isFX: isFX)
     }
 
     public func deposit(_ venue: VenueId, _ asset: String, _ amount: String) {

@@ -13,6 +13,8 @@ public struct Instrument: Sendable, Hashable {
     public let lotStep: Quantity
     public let minQuantity: Quantity
     public let maxQuantity: Quantity
+    /// Largest quantity of a market order, where it differs (Binance MARKET_LOT_SIZE.maxQty).
+    public let maxMarketQuantity: Quantity?
     /// Minimum order value in the quote asset (Binance NOTIONAL, Upbit min_total).
     public let minNotional: Amount
     /// Maximum order value in the quote asset, if the venue has one.
@@ -24,7 +26,8 @@ public struct Instrument: Sendable, Hashable {
     public init(id: InstrumentId, venue: VenueId, symbol: String, base: AssetId, quote: AssetId,
                 baseCode: String, quoteCode: String, tickRule: TickRule, lotStep: Quantity,
                 minQuantity: Quantity, maxQuantity: Quantity, minNotional: Amount, maxNotional: Amount?,
-                priceDecimals: Int = 8, quantityDecimals: Int = 8) {
+                priceDecimals: Int = 8, quantityDecimals: Int = 8, maxMarketQuantity: Quantity? = nil) {
+        self.maxMarketQuantity = maxMarketQuantity
         self.id = id; self.venue = venue; self.symbol = symbol
         self.base = base; self.quote = quote; self.baseCode = baseCode; self.quoteCode = quoteCode
         self.tickRule = tickRule; self.lotStep = lotStep
@@ -43,6 +46,8 @@ public struct InstrumentSpec: Sendable, Hashable {
     public var lotStep: Quantity
     public var minQuantity: Quantity
     public var maxQuantity: Quantity
+    /// Largest market-order quantity, where it differs from `maxQuantity`.
+    public var maxMarketQuantity: Quantity?
     public var minNotional: Amount
     public var maxNotional: Amount?
     public var priceDecimals: Int
@@ -50,7 +55,8 @@ public struct InstrumentSpec: Sendable, Hashable {
 
     public init(symbol: String, baseCode: String, quoteCode: String, tickRule: TickRule, lotStep: Quantity,
                 minQuantity: Quantity, maxQuantity: Quantity, minNotional: Amount, maxNotional: Amount?,
-                priceDecimals: Int, quantityDecimals: Int) {
+                priceDecimals: Int, quantityDecimals: Int, maxMarketQuantity: Quantity? = nil) {
+        self.maxMarketQuantity = maxMarketQuantity
         self.symbol = symbol; self.baseCode = baseCode; self.quoteCode = quoteCode
         self.tickRule = tickRule; self.lotStep = lotStep; self.minQuantity = minQuantity; self.maxQuantity = maxQuantity
         self.minNotional = minNotional; self.maxNotional = maxNotional

@@ -35,7 +35,8 @@ public struct Universe: Sendable {
             id: id, venue: venue, symbol: spec.symbol, base: base, quote: quote,
             baseCode: spec.baseCode, quoteCode: spec.quoteCode, tickRule: spec.tickRule, lotStep: spec.lotStep,
             minQuantity: spec.minQuantity, maxQuantity: spec.maxQuantity, minNotional: spec.minNotional,
-            maxNotional: spec.maxNotional, priceDecimals: spec.priceDecimals, quantityDecimals: spec.quantityDecimals))
+            maxNotional: spec.maxNotional, priceDecimals: spec.priceDecimals, quantityDecimals: spec.quantityDecimals,
+            maxMarketQuantity: spec.maxMarketQuantity))
         instrumentIndex[key] = id
         return id
     }

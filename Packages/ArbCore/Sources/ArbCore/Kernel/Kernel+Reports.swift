@@ -17,6 +17,11 @@ extension Kernel {
                 throttle.orderTraded(open.order, instrument, at: now)
             }
             open.filled += report.fillQuantity
+            noteBalance(venue: venueIndex, asset: instrument.base.index)
+            noteBalance(venue: venueIndex, asset: instrument.quote.index)
+            if report.feeAsset != instrument.base && report.feeAsset != instrument.quote {
+                noteBalance(venue: venueIndex, asset: report.feeAsset.index)
+            }
             feesPaid[venueIndex][report.feeAsset.index] += report.fee
             if report.feeAsset == instrument.base { coinFees[instrument.id.index] += report.fee }
             let route = Int(open.order.intent.route)

@@ -111,6 +111,9 @@ public final class Kernel: ExecutionReportSink {
     public internal(set) var unroutedLedgers: [PositionLedger]
     /// Per instrument: fees paid in its base asset (a buy's fee in the coin received).
     public internal(set) var coinFees: [Amount]
+    /// Per venue and asset: the lowest total balance seen, a floor a strategy keeps to
+    /// (if any), when the balance went to or below it, and the time spent there.
+    public internal(set) var inventory: [[InventoryTrack]]
     /// The marks the PnL statement values the starting balances at: taken when every
     /// funded asset first has a price (or `startMarksDeadline` after the first event).
     public internal(set) var startMarks: Marks?
@@ -150,6 +153,7 @@ public final class Kernel: ExecutionReportSink {
         self.initialBalances = balances
         self.instrumentLedgers = Array(repeating: PositionLedger(), count: universe.instruments.count)
         self.unroutedLedgers = instrumentLedgers
+        self.inventory = Array(repeating: Array(repeating: InventoryTrack(), count: universe.assetCount), count: universe.venueCount)
         self.coinFees = Array(repeating: .zero, count: universe.instruments.count)
         self.feesPaid = Array(repeating: Array(repeating: .zero, count: universe.assetCount), count: universe.venueCount)
         self.valuation = Valuation(universe: universe, reportingAsset: reportingAsset, preferred: fxInstruments)
@@ -167,6 +171,7 @@ public final class Kernel: ExecutionReportSink {
     public func deposit(venue: VenueId, asset: AssetId, amount: Amount) {
         balances[venue.index].deposit(asset, amount)
         initialBalances[venue.index].deposit(asset, amount)
+        inventory[venue.index][asset.index].lowest = balances[venue.index].total(asset)
         venues[venue.index].deposit(asset, amount)
     }
 
@@ -224,6 +229,37 @@ public final class Kernel: ExecutionReportSink {
 
     public func countOpportunity() { counters.opportunities += 1 }
 
+    // MARK: inventory
+
+    /// A strategy keeps `asset` on `venue` at or above `floor`: time spent at or below it is
+    /// measured from now on (the largest floor declared wins).
+    func watchFloor(venue: VenueId, asset: AssetId, floor: Amount) {
+        var track = inventory[venue.index][asset.index]
+        if let existing = track.floor, existing >= floor { return }
+        track.floor = floor
+        inventory[venue.index][asset.index] = track
+        noteBalance(venue: venue.index, asset: asset.index)
+    }
+
+    /// After a balance changed: its low, and whether it sits at or below its floor.
+    func noteBalance(venue v: Int, asset a: Int) {
+        let total = balances[v].total(AssetId(a))
+        if total < inventory[v][a].lowest { inventory[v][a].lowest = total }
+        guard let floor = inventory[v][a].floor else { return }
+        if total <= floor {
+            if inventory[v][a].atFloorSince == nil { inventory[v][a].atFloorSince = now }
+        } else if let since = inventory[v][a].atFloorSince {
+            inventory[v][a].nanosecondsAtFloor += now.nanoseconds - since.nanoseconds
+            inventory[v][a].atFloorSince = nil
+        }
+    }
+
+    /// Time spent at or below the floor up to `time` (an open stretch counts to `time`).
+    public func nanosecondsAtFloor(venue: VenueId, asset: AssetId, until time: Timestamp) -> Int64 {
+        let track = inventory[venue.index][asset.index]
+        return track.nanosecondsAtFloor + (track.atFloorSince.map { max(0, time.nanoseconds - $0.nanoseconds) } ?? 0)
+    }
+
     // MARK: PnL
 
     /// The marks now (the client's books).
@@ -263,6 +299,14 @@ public final class Kernel: ExecutionReportSink {
     func routeBase(_ name: String) -> AssetId {
         routeBases[name] ?? AssetId(0)
     }
+}
+
+/// One venue's balance of one asset over a run.
+public struct InventoryTrack: Sendable, Hashable {
+    public var lowest: Amount = .zero
+    public var floor: Amount?
+    public var atFloorSince: Timestamp?
+    public var nanosecondsAtFloor: Int64 = 0
 }
 
 /// The outcome of submitting two legs together.

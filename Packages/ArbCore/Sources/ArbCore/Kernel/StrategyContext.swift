@@ -54,6 +54,13 @@ public final class StrategyContext {
     /// Calls `onTimer(token)` after `delay` of event time.
     public func schedule(after delay: Duration, token: UInt64) { kernel.scheduleTimer(strategy, after: delay, token: token) }
 
+    /// Total balance (available and locked) of an asset on a venue.
+    public func total(_ venue: VenueId, _ asset: AssetId) -> Amount { kernel.balances[venue.index].total(asset) }
+
+    /// Declares a floor this strategy keeps `asset` on `venue` at; the run reports the time
+    /// spent at or below it.
+    public func watchFloor(_ venue: VenueId, _ asset: AssetId, floor: Amount) { kernel.watchFloor(venue: venue, asset: asset, floor: floor) }
+
     /// Counts an opportunity seen (for the summary), whether or not it was traded.
     public func countOpportunity() { kernel.countOpportunity() }
 }

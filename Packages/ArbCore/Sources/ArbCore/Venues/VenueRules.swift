@@ -35,6 +35,7 @@ extension VenueRules {
             if intent.quantity.decimals > instrument.quantityDecimals { return wording(.tooMuchPrecision) }
             if !intent.quantity.isMultiple(of: instrument.lotStep) { return wording(.quantityOffLot) }
             if intent.quantity < instrument.minQuantity || intent.quantity > instrument.maxQuantity { return wording(.quantityOutOfRange) }
+            if intent.type == .market, let max = instrument.maxMarketQuantity, intent.quantity > max { return wording(.quantityOutOfRange) }
         } else if intent.quoteAmount.decimals > instrument.priceDecimals {
             return wording(.tooMuchPrecision)
         }

@@ -1,16 +1,30 @@
 import ArbCore
 import ArbRateLimit
 
-/// One symbol's filters: PRICE_FILTER.tickSize, LOT_SIZE.stepSize, NOTIONAL.minNotional.
+/// One symbol's filters: PRICE_FILTER.tickSize, LOT_SIZE.stepSize and maxQty,
+/// MARKET_LOT_SIZE.maxQty, NOTIONAL.minNotional.
 public struct BinanceListing: Decodable, Sendable, Hashable {
     public var tickSize: Price
     public var stepSize: Quantity
     public var minNotional: Amount?
+    /// LOT_SIZE.maxQty: 9,000,000 for the USDT symbols bundled here (exchangeInfo values
+    /// as commonly seen; a live run reads exchangeInfo).
+    public var maxQuantity: Quantity = BinanceListing.defaultMaxQuantity
+    /// MARKET_LOT_SIZE.maxQty. Unconfirmed per symbol: defaults to LOT_SIZE.maxQty; set it
+    /// per symbol from exchangeInfo.
+    public var maxMarketQuantity: Quantity?
 
-    enum CodingKeys: String, CodingKey { case tickSize = "tick_size", stepSize = "step_size", minNotional = "min_notional" }
+    public static let defaultMaxQuantity = Quantity(units: 9_000_000)
 
-    public init(tickSize: Price, stepSize: Quantity, minNotional: Amount? = nil) {
+    enum CodingKeys: String, CodingKey {
+        case tickSize = "tick_size", stepSize = "step_size", minNotional = "min_notional"
+        case maxQuantity = "max_quantity", maxMarketQuantity = "max_market_quantity"
+    }
+
+    public init(tickSize: Price, stepSize: Quantity, minNotional: Amount? = nil, maxQuantity: Quantity = BinanceListing.defaultMaxQuantity,
+                maxMarketQuantity: Quantity? = nil) {
         self.tickSize = tickSize; self.stepSize = stepSize; self.minNotional = minNotional
+        self.maxQuantity = maxQuantity; self.maxMarketQuantity = maxMarketQuantity
     }
 
     public init(from decoder: any Decoder) throws {
@@ -21,6 +35,14 @@ public struct BinanceListing: Decodable, Sendable, Hashable {
         guard tickSize.raw > 0 else { throw DecodingError.dataCorruptedError(forKey: .tickSize, in: c, debugDescription: "must be positive, e.g. \"0.01\"") }
         guard stepSize.raw > 0 else { throw DecodingError.dataCorruptedError(forKey: .stepSize, in: c, debugDescription: "must be positive, e.g. \"0.00001\"") }
         if let m = minNotional, m.raw <= 0 { throw DecodingError.dataCorruptedError(forKey: .minNotional, in: c, debugDescription: "must be positive, e.g. \"5\"") }
+        maxQuantity = try c.decode(.maxQuantity, default: Self.defaultMaxQuantity)
+        maxMarketQuantity = try c.decodeIfPresent(Quantity.self, forKey: .maxMarketQuantity)
+        guard maxQuantity >= stepSize else {
+            throw DecodingError.dataCorruptedError(forKey: .maxQuantity, in: c, debugDescription: "must not be below the minimum quantity (step_size \(stepSize))")
+        }
+        if let m = maxMarketQuantity, m < stepSize {
+            throw DecodingError.dataCorruptedError(forKey: .maxMarketQuantity, in: c, debugDescription: "must not be below the minimum quantity (step_size \(stepSize))")
+        }
     }
 }
 
@@ -115,9 +137,9 @@ public struct BinancePlugin: ExchangePlugin {
     func spec(base: String, quote: String, _ listing: BinanceListing) -> InstrumentSpec {
         InstrumentSpec(symbol: Self.symbol(base: base, quote: quote), baseCode: base, quoteCode: quote,
                        tickRule: .fixed(listing.tickSize), lotStep: listing.stepSize,
-                       minQuantity: listing.stepSize, maxQuantity: Quantity(units: 9_000_000),
+                       minQuantity: listing.stepSize, maxQuantity: listing.maxQuantity,
                        minNotional: listing.minNotional ?? settings.minNotional, maxNotional: Amount(units: 9_000_000),
-                       priceDecimals: 8, quantityDecimals: 8)
+                       priceDecimals: 8, quantityDecimals: 8, maxMarketQuantity: listing.maxMarketQuantity ?? listing.maxQuantity)
     }
 
     public func exchangeAdmission(options: PaperVenueOptions) -> (any ExchangeAdmission)? {

@@ -25,12 +25,17 @@ public struct CrossSpreadParameters: Decodable, Sendable, Hashable {
     public var hedgeSlippage: Ratio = Ratio("0.003")!
     /// Hedge attempts on the other venue before unwinding on the venue that filled.
     public var maxHedgeAttempts: Int = 2
+    /// Per asset, per venue: the balance band the strategy keeps to. A trade is sized so
+    /// that no balance falls below its floor or rises above its ceiling; one that cannot
+    /// trade a lot within them is skipped and counted.
+    /// `inventory = { BTC = { upbit = { floor = "0.1", ceiling = "2" } } }`.
+    public var inventory: [String: [String: InventoryBand]] = [:]
 
     enum CodingKeys: String, CodingKey {
         case venueA = "venue_a", quoteA = "quote_a", venueB = "venue_b", quoteB = "quote_b", bases
         case fxSymbol = "fx_symbol", minEdge = "min_edge", orderNotional = "order_notional"
         case maxBookAgeMs = "max_book_age_ms", legTimeoutMs = "leg_timeout_ms", cooldownMs = "cooldown_ms"
-        case hedgeSlippage = "hedge_slippage", maxHedgeAttempts = "max_hedge_attempts"
+        case hedgeSlippage = "hedge_slippage", maxHedgeAttempts = "max_hedge_attempts", inventory
     }
 
     public init() {}
@@ -50,6 +55,7 @@ public struct CrossSpreadParameters: Decodable, Sendable, Hashable {
         cooldownMs = try c.decode(.cooldownMs, default: cooldownMs)
         hedgeSlippage = try c.decode(.hedgeSlippage, default: hedgeSlippage)
         maxHedgeAttempts = try c.decode(.maxHedgeAttempts, default: maxHedgeAttempts)
+        inventory = try c.decode(.inventory, default: [:])
     }
 
     /// Refuses values that cannot work, naming the parameter.
@@ -65,8 +71,29 @@ public struct CrossSpreadParameters: Decodable, Sendable, Hashable {
         guard cooldownMs >= 0 else { throw fail("cooldown_ms", "must not be negative") }
         guard hedgeSlippage.raw >= 0, hedgeSlippage < Ratio("0.2")! else { throw fail("hedge_slippage", "must be between 0 and 0.2") }
         guard maxHedgeAttempts >= 0 else { throw fail("max_hedge_attempts", "must not be negative") }
+        for asset in inventory.keys.sorted() {
+            for venue in inventory[asset]!.keys.sorted() {
+                let band = inventory[asset]![venue]!
+                if let floor = band.floor, floor.isNegative {
+                    throw fail("inventory.\(asset).\(venue).floor", "must not be negative (got \(floor))")
+                }
+                if let floor = band.floor, let ceiling = band.ceiling, floor > ceiling {
+                    throw fail("inventory.\(asset).\(venue).floor", "the floor \(floor) is above the ceiling \(ceiling); lower the floor or raise the ceiling")
+                }
+                guard venue == venueA || venue == venueB else {
+                    throw fail("inventory.\(asset).\(venue)", "'\(venue)' is neither venue_a (\(venueA)) nor venue_b (\(venueB))")
+                }
+            }
+        }
         return self
     }
+}
+
+/// A balance band: stay at or above `floor`, at or below `ceiling` (either may be absent).
+public struct InventoryBand: Decodable, Sendable, Hashable {
+    public var floor: Amount?
+    public var ceiling: Amount?
+    public init(floor: Amount? = nil, ceiling: Amount? = nil) { self.floor = floor; self.ceiling = ceiling }
 }
 
 /// Registers the strategy with the host.

@@ -27,6 +27,18 @@ public final class CrossSpreadStrategy: Strategy {
         /// Base bought minus sold on each venue by this strategy (gross of fees).
         var deltaA = Quantity.zero
         var deltaB = Quantity.zero
+        /// Balance bands: base on A and B, quote A on A, quote B on B.
+        var baseBandA = InventoryBand(), baseBandB = InventoryBand()
+        var quoteBandA = InventoryBand(), quoteBandB = InventoryBand()
+    }
+
+    /// Why an opportunity ended without an order: each has its own counter.
+    enum SizeLimit: Int, CaseIterable {
+        case orderNotional, buyBalance, sellBalance, inventoryCeiling, inventoryFloor, venueMaximum, bookDepth, lotStep
+        var counter: String {
+            ["size_zero_order_notional", "size_zero_buy_balance", "size_zero_sell_balance", "size_zero_inventory_ceiling",
+             "size_zero_inventory_floor", "size_zero_venue_maximum", "size_zero_book_depth", "size_zero_lot_step"][rawValue]
+        }
     }
 
     enum Phase { case legs, hedging, unwinding }
@@ -74,6 +86,10 @@ public final class CrossSpreadStrategy: Strategy {
         public var unwindOrders: Int64 = 0
         public var gaveUp: Int64 = 0
         public var timeouts: Int64 = 0
+        /// Opportunities that ended at size 0, by the limit that made it 0.
+        public var sizeZero: [Int64] = Array(repeating: 0, count: SizeLimit.allCases.count)
+        /// Orders sized down (not to 0) by an inventory band.
+        public var sizedDownByInventory: Int64 = 0
     }
 
     public init(parameters: CrossSpreadParameters) {
@@ -109,9 +125,18 @@ public final class CrossSpreadStrategy: Strategy {
                   let b = u.instrument(venue: venueB, base: baseId, quote: quoteB) else {
                 throw fail("bases", "\(base) is not traded on both \(parameters.venueA) (\(parameters.quoteA)) and \(parameters.venueB) (\(parameters.quoteB)) in this run")
             }
-            let pair = Pair(base: base, a: a, b: b,
+            var pair = Pair(base: base, a: a, b: b,
                             routeBuyA: context.route(named: "\(parameters.venueA)>\(parameters.venueB):\(base)"),
                             routeBuyB: context.route(named: "\(parameters.venueB)>\(parameters.venueA):\(base)"))
+            let bands = parameters.inventory
+            pair.baseBandA = bands[base]?[parameters.venueA] ?? InventoryBand()
+            pair.baseBandB = bands[base]?[parameters.venueB] ?? InventoryBand()
+            pair.quoteBandA = bands[parameters.quoteA]?[parameters.venueA] ?? InventoryBand()
+            pair.quoteBandB = bands[parameters.quoteB]?[parameters.venueB] ?? InventoryBand()
+            for (venue, asset, band) in [(venueA, a.base, pair.baseBandA), (venueB, b.base, pair.baseBandB),
+                                         (venueA, a.quote, pair.quoteBandA), (venueB, b.quote, pair.quoteBandB)] {
+                if let floor = band.floor { context.watchFloor(venue, asset, floor: floor) }
+            }
             pairByInstrument[a.id.index] = pairs.count
             pairByInstrument[b.id.index] = pairs.count
             pairs.append(pair)
@@ -135,7 +160,7 @@ public final class CrossSpreadStrategy: Strategy {
     /// Quote-A price converted into quote B at the FX mid.
     @inline(__always)
     func toQuoteB(_ price: Price, fx: Price) -> Price {
-        Price(raw: Int64(FixedDecimal.divide(Int128(price.raw) * Int128(FixedDecimal.unit), by: Int128(fx.raw), rounding: .nearestHalfEven)))
+        Price(raw: Int64(clamping: FixedDecimal.divide(Int128(price.raw) * Int128(FixedDecimal.unit), by: Int128(fx.raw), rounding: .nearestHalfEven)))
     }
 
     /// Whether selling at `sell` after its fee beats buying at `buy` after its fee by `min_edge`
@@ -187,14 +212,52 @@ public final class CrossSpreadStrategy: Strategy {
         let lot = max(buyInstrument.lotStep, sellInstrument.lotStep)
         func inB(_ price: Price, on instrument: Instrument) -> Price { instrument.id == pair.a.id ? toQuoteB(price, fx: fxMid) : price }
 
-        // Size: order notional at the touch, then what both accounts can carry.
+        // Size: the order notional at the touch, then what both accounts can carry, the
+        // venues' maximum and the inventory bands; the smallest bound wins and is blamed
+        // if it leaves nothing. An amount beyond Int64 at 1e-9 (10^10 SHIB) bounds nothing
+        // an order could reach: it counts as no bound, never as zero.
+        let unbounded = Quantity(raw: .max)
+        func units(_ amount: Amount) -> Quantity { amount.isNegative ? .zero : (amount.asQuantity ?? unbounded) }
         let buyTouch = buyBook.bestAsk!.price
-        var quantity = parameters.orderNotional.converted(dividingBy: inB(buyTouch, on: buyInstrument), .down).asQuantity ?? .zero
+        let buyPriceWithFee = buyTouch.raw > 0 ? buyTouch : Price(raw: 1)
+        var bounds: [(SizeLimit, Quantity)] = []
+        bounds.append((.orderNotional, units(parameters.orderNotional.converted(dividingBy: inB(buyTouch, on: buyInstrument), .down))))
         let spendable = context.available(buyInstrument.venue, buyInstrument.quote)
-        let affordable = spendable.scaled(by: Ratio(raw: FixedDecimal.unit * FixedDecimal.unit / (FixedDecimal.unit + buyFee.raw)), .down)
-            .converted(dividingBy: buyTouch, .down).asQuantity ?? .zero
-        let sellable = context.available(sellInstrument.venue, sellInstrument.base).asQuantity ?? .zero
-        quantity = min(quantity, affordable, sellable).rounded(toMultipleOf: lot, .down)
+        let afterFee = spendable.scaled(by: Ratio(raw: FixedDecimal.unit * FixedDecimal.unit / (FixedDecimal.unit + buyFee.raw)), .down)
+        bounds.append((.buyBalance, units(afterFee.converted(dividingBy: buyPriceWithFee, .down))))
+        bounds.append((.sellBalance, units(context.available(sellInstrument.venue, sellInstrument.base))))
+        bounds.append((.venueMaximum, min(buyInstrument.maxQuantity, sellInstrument.maxQuantity)))
+        let buyBaseBand = buyOnA ? pair.baseBandA : pair.baseBandB, sellBaseBand = buyOnA ? pair.baseBandB : pair.baseBandA
+        let buyQuoteBand = buyOnA ? pair.quoteBandA : pair.quoteBandB, sellQuoteBand = buyOnA ? pair.quoteBandB : pair.quoteBandA
+        var inventoryBound = unbounded
+        if let ceiling = buyBaseBand.ceiling {
+            bounds.append((.inventoryCeiling, units(ceiling - context.total(buyInstrument.venue, buyInstrument.base))))
+            inventoryBound = min(inventoryBound, bounds.last!.1)
+        }
+        if let floor = sellBaseBand.floor {
+            bounds.append((.inventoryFloor, units(context.total(sellInstrument.venue, sellInstrument.base) - floor)))
+            inventoryBound = min(inventoryBound, bounds.last!.1)
+        }
+        if let floor = buyQuoteBand.floor {
+            let room = (context.total(buyInstrument.venue, buyInstrument.quote) - floor)
+                .scaled(by: Ratio(raw: FixedDecimal.unit * FixedDecimal.unit / (FixedDecimal.unit + buyFee.raw)), .down)
+            bounds.append((.inventoryFloor, units(room.converted(dividingBy: buyPriceWithFee, .down))))
+            inventoryBound = min(inventoryBound, bounds.last!.1)
+        }
+        if let ceiling = sellQuoteBand.ceiling, let bid = sellBook.bestBid, bid.price.raw > 0 {
+            let room = ceiling - context.total(sellInstrument.venue, sellInstrument.quote)
+            bounds.append((.inventoryCeiling, units(room.converted(dividingBy: bid.price, .down))))
+            inventoryBound = min(inventoryBound, bounds.last!.1)
+        }
+        var quantity = unbounded
+        var binding = SizeLimit.orderNotional
+        for (limit, bound) in bounds where bound < quantity { quantity = bound; binding = limit }
+        quantity = quantity.rounded(toMultipleOf: lot, .down)
+        guard quantity.raw > 0 else {
+            skip(k, because: binding, context)
+            return
+        }
+        if inventoryBound < unbounded && quantity == inventoryBound.rounded(toMultipleOf: lot, .down) { counters.sizedDownByInventory += 1 }
 
         // Walk both books together and stop at the first pair of levels whose own prices
         // no longer clear the edge: every unit traded then clears it at the margin, so the
@@ -212,12 +275,19 @@ public final class CrossSpreadStrategy: Strategy {
             if usedAtAsk == ask.quantity { i += 1; usedAtAsk = .zero }
             if usedAtBid == bid.quantity { j += 1; usedAtBid = .zero }
         }
+        let walked = taken
         quantity = taken.rounded(toMultipleOf: lot, .down)
         if quantity.raw > 0 {
             send(k, buyOnA: buyOnA, quantity: quantity, buyLimit: buyLimit, sellLimit: sellLimit, context)
             return
         }
-        // Not tradable at a size the venues accept: note the opportunity and wait.
+        // Not tradable at a size the venues accept: count why, and wait.
+        skip(k, because: walked.raw == 0 ? .bookDepth : .lotStep, context)
+    }
+
+    /// An opportunity that ends at size 0: counted by its reason, then a cool-down.
+    func skip(_ k: Int, because limit: SizeLimit, _ context: StrategyContext) {
+        counters.sizeZero[limit.rawValue] += 1
         hot[k].cooldownUntil = context.now + .milliseconds(parameters.cooldownMs)
     }
 
@@ -333,11 +403,13 @@ public final class CrossSpreadStrategy: Strategy {
             exposure.append(ExposureLine(venue: "\(parameters.venueA)+\(parameters.venueB)", asset: pair.base, quantity: pair.deltaA + pair.deltaB))
         }
         let c = counters
-        return StrategyReport(name: name, counters: [
+        var sizeCounters: [String: Int64] = ["sized_down_by_inventory": c.sizedDownByInventory]
+        for limit in SizeLimit.allCases { sizeCounters[limit.counter] = c.sizeZero[limit.rawValue] }
+        return StrategyReport(name: name, counters: sizeCounters.merging([
             "evaluations": c.evaluations, "opportunities": c.opportunities, "stale_skips": c.staleSkips,
             "attempts": c.attempts, "pretrade_rejected": c.pretradeRejected, "completed": c.completed,
             "broken_legs": c.brokenLegs, "hedge_orders": c.hedgeOrders, "unwind_orders": c.unwindOrders,
             "gave_up": c.gaveUp, "timeouts": c.timeouts, "open_attempts": Int64(attempts.count),
-        ], openExposure: exposure, notes: notes)
+        ]) { $1 }, openExposure: exposure, notes: notes)
     }
 }
