@@ -88,6 +88,9 @@ struct Bench: ParsableCommand {
     @Flag(name: .long, help: "Also time the kernel alone on events generated beforehand (uses their memory; RSS then includes them).")
     var pregenerated = false
 
+    @Option(name: .long, help: "The manifest whose exchanges, latencies, limits and simulation the bench wires (as arbd run does).")
+    var manifest: String = "manifests/paper.toml"
+
     func run() throws {
         let counts = symbols.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         var parsed: [Int] = []
@@ -99,7 +102,9 @@ struct Bench: ParsableCommand {
         }
         guard events > 0 else { throw fail(ValidationError("--events must be positive")) }
         do {
-            let results = try BenchRunner(seed: seed, events: events, pregenerated: pregenerated).run(symbolCounts: parsed) { print($0.line) }
+            let plan = try RunPlan(try ManifestLoader.load(path: manifest))
+            let results = try BenchRunner(plan: plan, seed: seed, events: events, pregenerated: pregenerated)
+                .run(symbolCounts: parsed) { print($0.line) }
             if let json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -29,26 +29,41 @@ public struct BenchResult: Codable, Sendable {
     public var opportunities: Int
     public var orders: Int
     public var fills: Int
-    /// With `--pregenerated`: events/s of the kernel alone (events generated beforehand).
+    /// Orders the venues rejected plus intents stopped before sending (limits, rules, balance).
+    public var rejected: Int
+    /// With `--pregenerated`: events/s of the kernel alone (events generated beforehand)
+    /// with the exchange-side books but no feed latency or competition, and with the
+    /// manifest's whole simulation.
     public var kernelOnlyEventsPerS: Double?
+    public var kernelOnlyFullSimulationEventsPerS: Double?
 
     public var line: String {
-        String(format: "symbols %4d | p50 %5d ns p95 %5d ns p99 %6d ns max %8d ns | %10.0f events/s %10.0f decisions/s | CPU %5.1f%% | RSS %6.1f → %6.1f MB | %d opportunities, %d orders, %d fills",
+        String(format: "symbols %4d | p50 %5d ns p95 %5d ns p99 %6d ns max %8d ns | %10.0f events/s %10.0f decisions/s | CPU %5.1f%% | RSS %6.1f → %6.1f MB | %d opportunities, %d orders, %d fills, %d rejected",
                symbols, p50Ns, p95Ns, p99Ns, maxNs, eventsPerS, decisionsPerS, cpuPercent,
-               Double(rssStartBytes) / 1_048_576, Double(rssBytes) / 1_048_576, opportunities, orders, fills)
-            + (kernelOnlyEventsPerS.map { String(format: " | kernel alone %.0f events/s", $0) } ?? "")
+               Double(rssStartBytes) / 1_048_576, Double(rssBytes) / 1_048_576, opportunities, orders, fills, rejected)
+            + (kernelOnlyEventsPerS.map { String(format: " | kernel alone: books only %.0f events/s", $0) } ?? "")
+            + (kernelOnlyFullSimulationEventsPerS.map { String(format: ", full simulation %.0f events/s", $0) } ?? "")
     }
 }
 
 /// Runs the kernel with Upbit and Binance paper venues and the cross-spread strategy on
-/// synthetic data, as fast as possible, at several symbol counts.
+/// synthetic data, as fast as possible, at several symbol counts. The wiring is the
+/// run's (`RunPlan.wire`) from a manifest's exchanges and simulation, client-side
+/// limiters included; only the universe is widened to N symbols.
 public struct BenchRunner {
+    public let plan: RunPlan
     public let seed: UInt64
     public let events: Int
     /// Also measure the kernel alone on events generated beforehand (costs their memory).
     public var pregenerated = false
 
-    public init(seed: UInt64, events: Int, pregenerated: Bool = false) { self.seed = seed; self.events = events; self.pregenerated = pregenerated }
+    /// - Parameter plan: a manifest enabling `upbit` and `binance` (the bundled one).
+    public init(plan: RunPlan, seed: UInt64, events: Int, pregenerated: Bool = false) throws {
+        for name in ["upbit", "binance"] where !plan.exchangeNames.contains(name) {
+            throw BenchSetupError(message: "the bench manifest must enable [exchanges.\(name)]; use manifests/paper.toml")
+        }
+        self.plan = plan; self.seed = seed; self.events = events; self.pregenerated = pregenerated
+    }
 
     public func run(symbolCounts: [Int], progress: (BenchResult) -> Void = { _ in }) throws -> [BenchResult] {
         var results: [BenchResult] = []
@@ -67,7 +82,7 @@ public struct BenchRunner {
 
     /// The same universe the bundled manifest builds, widened to `n` symbols: catalogue
     /// listings first, then generated ones with rules derived the venue's way.
-    func setup(symbols n: Int) throws -> Setup {
+    func setup(symbols n: Int, booksOnly: Bool = false) throws -> Setup {
         let upbit = try UpbitPlugin(settings: UpbitSettings())
         let binance = try BinancePlugin(settings: BinanceSettings())
         var universe = Universe()
@@ -94,17 +109,9 @@ public struct BenchRunner {
         }
         let fx = universe.addInstrument(upbit.listing(base: "USDT", quote: "KRW")!, on: vu)
         let usdt = universe.asset("USDT"), krw = universe.asset("KRW")
-        let latency = VenueLatencyModels.fixed(outbound: .milliseconds(20), inbound: .milliseconds(20), feed: .milliseconds(20))
-        let options = PaperVenueOptions(latency: latency)
-        let exchange = SimulatedExchange(universe: universe, feedLatency: [latency.feed, latency.feed], seed: seed)
-        let kernel = Kernel(universe: universe,
-                            venues: [RunPlan.paperVenue(binance, venue: vb, exchange: exchange, options: options, seed: seed),
-                                     RunPlan.paperVenue(upbit, venue: vu, exchange: exchange, options: options, seed: seed)],
-                            simulation: exchange, reportingAsset: usdt, fxInstruments: [fx])
+        let kernel = plan.wire(universe: universe, venueNames: ["binance", "upbit"], fxInstruments: [fx],
+                               rateLimiters: try plan.makeRateLimiters(), booksOnly: booksOnly)
         kernel.checksInvariants = false
-        // The client-side limiter, as `arbd run` wires it.
-        kernel.setThrottle(ClientThrottle(backend: RateLimiter(rules: binance.rateLimitRules, policy: RateLimitPolicy())), for: vb)
-        kernel.setThrottle(ClientThrottle(backend: RateLimiter(rules: upbit.rateLimitRules, policy: RateLimitPolicy())), for: vu)
         kernel.deposit(venue: vb, asset: usdt, amount: Amount(units: 1_000_000_000))
         kernel.deposit(venue: vu, asset: krw, amount: Amount(units: 1_000_000_000_000))
         for s in symbols {
@@ -148,21 +155,34 @@ public struct BenchRunner {
         let cpu = Double(MonotonicClock.cpuNanoseconds() - cpu0) / 1e9
         let c = second.kernel.counters
         var kernelOnly: Double? = nil
+        var kernelFull: Double? = nil
         if pregenerated {
-            var third = try setup(symbols: n)
-            var list: [MarketEvent] = []
-            list.reserveCapacity(events)
-            while list.count < events, let e = third.market.next() { list.append(e) }
-            var source = ArrayMarketDataSource(list)
-            let t0 = MonotonicClock.nanoseconds()
-            while third.kernel.step(&source, until: .distantFuture) {}
-            kernelOnly = Double(third.kernel.counters.marketEvents) / (Double(MonotonicClock.nanoseconds() - t0) / 1e9)
+            func kernelAlone(booksOnly: Bool) throws -> Double {
+                var third = try setup(symbols: n, booksOnly: booksOnly)
+                var list: [MarketEvent] = []
+                list.reserveCapacity(events)
+                while list.count < events, let e = third.market.next() { list.append(e) }
+                var source = ArrayMarketDataSource(list)
+                let t0 = MonotonicClock.nanoseconds()
+                while third.kernel.step(&source, until: .distantFuture) {}
+                return Double(third.kernel.counters.marketEvents) / (Double(MonotonicClock.nanoseconds() - t0) / 1e9)
+            }
+            kernelOnly = try kernelAlone(booksOnly: true)
+            kernelFull = try kernelAlone(booksOnly: false)
         }
         return BenchResult(symbols: n, events: c.marketEvents, avgNs: Int(sum / UInt64(max(1, histogram.totalCount))),
                            p50Ns: Int(histogram.valueAtPercentile(50)), p95Ns: Int(histogram.valueAtPercentile(95)),
                            p99Ns: Int(histogram.valueAtPercentile(99)), maxNs: Int(histogram.max),
                            eventsPerS: Double(c.marketEvents) / wall, decisionsPerS: Double(c.strategyWakeups) / wall,
                            cpuPercent: 100 * cpu / wall, rssStartBytes: rssStart, rssBytes: MonotonicClock.residentBytes(),
-                           opportunities: c.opportunities, orders: c.ordersSent, fills: c.fills, kernelOnlyEventsPerS: kernelOnly)
+                           opportunities: c.opportunities, orders: c.ordersSent, fills: c.fills,
+                           rejected: c.venueRejections + c.preTradeRejections, kernelOnlyEventsPerS: kernelOnly,
+                           kernelOnlyFullSimulationEventsPerS: kernelFull)
     }
+}
+
+/// The bench cannot run on the manifest it was given.
+public struct BenchSetupError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
 }

@@ -284,7 +284,7 @@ public final class RunPlan {
     /// Built by `makeKernel`; the run keeps them for its summary.
     public private(set) var rateLimiters: [(any RateLimitBackend)?] = []
 
-    func makeRateLimiters() throws -> [(any RateLimitBackend)?] {
+    public func makeRateLimiters() throws -> [(any RateLimitBackend)?] {
         rateLimiters = try plugins.enumerated().map { v, plugin -> (any RateLimitBackend)? in
             guard let limited = plugin as? any RateLimitedExchange else { return nil }
             let section = manifest.exchanges[exchangeNames[v]]!.rateLimits
@@ -301,21 +301,36 @@ public final class RunPlan {
     /// A fresh kernel with a fresh simulated exchange, venues and strategies, funded; the
     /// same plan always builds the same kernel.
     public func makeKernel() throws -> Kernel {
-        let exchange = SimulatedExchange(universe: universe, feedLatency: latencies.map(\.feed), replenishment: replenishment,
-                                         competition: competition, seed: manifest.seed, feedCapacity: manifest.simulation.feedCapacity)
-        let venues = plugins.enumerated().map { v, plugin in
-            Self.paperVenue(plugin, venue: VenueId(v), exchange: exchange, options: paperOptions(v), seed: manifest.seed)
-        }
-        let kernel = Kernel(universe: universe, venues: venues, simulation: exchange, reportingAsset: reportingAsset,
-                            fxInstruments: fxInstrument.map { [$0] } ?? [])
+        let kernel = wire(universe: universe, venueNames: exchangeNames, fxInstruments: fxInstrument.map { [$0] } ?? [],
+                          rateLimiters: try makeRateLimiters())
         for (venue, asset, amount) in deposits { kernel.deposit(venue: venue, asset: asset, amount: amount) }
-        for (v, backend) in try makeRateLimiters().enumerated() {
-            if let backend { kernel.setThrottle(ClientThrottle(backend: backend), for: VenueId(v)) }
-        }
         for (i, factory) in strategyFactories.enumerated() {
             do { try kernel.add(try factory()) } catch let e as PluginConfigurationError {
                 throw loaded.error(["strategies", strategyNames[i], "parameters", e.setting], e.message)
             }
+        }
+        return kernel
+    }
+
+    /// The run's wiring over any universe of this plan's venues: the simulated exchange
+    /// with the manifest's feed latencies, replenishment and competition, each plugin's
+    /// paper venue with its order latencies and exchange-side limits, and the client-side
+    /// limiters. `arbd run` and `arbd bench` both build their kernel here.
+    /// `booksOnly` keeps the exchange-side books but drops feed latency and competition
+    /// (the benchmark's measure of what those cost).
+    public func wire(universe: Universe, venueNames: [String], fxInstruments: [InstrumentId],
+                     rateLimiters: [(any RateLimitBackend)?], booksOnly: Bool = false) -> Kernel {
+        let index = venueNames.map { exchangeNames.firstIndex(of: $0)! }
+        let exchange = SimulatedExchange(universe: universe, feedLatency: index.map { booksOnly ? .zero : latencies[$0].feed },
+                                         replenishment: replenishment, competition: booksOnly ? nil : competition, seed: manifest.seed,
+                                         feedCapacity: manifest.simulation.feedCapacity)
+        let venues = index.enumerated().map { v, p in
+            Self.paperVenue(plugins[p], venue: VenueId(v), exchange: exchange, options: paperOptions(p), seed: manifest.seed)
+        }
+        let kernel = Kernel(universe: universe, venues: venues, simulation: exchange,
+                            reportingAsset: universe.assetId(manifest.reportingCurrency) ?? reportingAsset, fxInstruments: fxInstruments)
+        for (v, p) in index.enumerated() {
+            if let backend = rateLimiters[p] { kernel.setThrottle(ClientThrottle(backend: backend), for: VenueId(v)) }
         }
         return kernel
     }

@@ -59,7 +59,9 @@ public struct SyntheticMarketConfig: Sendable, Hashable {
     /// Per-move volatility of each latent price, ppm.
     public var priceStepPpm: Int64 = 8
     /// The FX rate's per-move volatility, ppm.
-    public var fxStepPpm: Int64 = 20
+    /// At the bundled 2,000 events/s (~40 FX moves/s) 3 ppm a move is about 0.55 % a
+    /// day, USD/KRW's usual range; it scales with the event rate (docs/SIMULATION.md).
+    public var fxStepPpm: Int64 = 3
     /// The premium of the FX venue's prices over the FX-converted ones, per symbol: a
     /// mean-reverting (Ornstein–Uhlenbeck) path in event time with this mean, this
     /// stationary standard deviation and this half-life. It wanders over minutes, not

@@ -2,26 +2,33 @@
 /// ties resolve the same way every run. The kernel keeps one for the client side
 /// (reports arriving, timers); a simulated exchange keeps its own (order arrivals,
 /// competitors).
+///
+/// Inlinable so that each client module specialises it for its own action type: an
+/// unspecialised generic looks its metadata up on every call (a fifth of an event once).
+@frozen
 public struct TimedQueue<Action> {
-    struct Entry {
-        var time: Timestamp
-        var sequence: UInt64
-        var action: Action
-        @inline(__always) func precedes(_ other: Entry) -> Bool {
+    @usableFromInline struct Entry {
+        @usableFromInline var time: Timestamp
+        @usableFromInline var sequence: UInt64
+        @usableFromInline var action: Action
+        @inlinable init(time: Timestamp, sequence: UInt64, action: Action) { self.time = time; self.sequence = sequence; self.action = action }
+        @inlinable @inline(__always) func precedes(_ other: Entry) -> Bool {
             time < other.time || (time == other.time && sequence < other.sequence)
         }
     }
 
-    private var heap: ContiguousArray<Entry> = []
-    private var sequence: UInt64 = 0
+    @usableFromInline var heap: ContiguousArray<Entry> = []
+    @usableFromInline var sequence: UInt64 = 0
+    /// `heap.first?.time`, kept apart so reading it touches no generic storage.
+    @usableFromInline var earliest: Timestamp = .distantFuture
 
-    public init() { heap.reserveCapacity(1024) }
+    @inlinable public init() { heap.reserveCapacity(1024) }
 
-    public var count: Int { heap.count }
-    public var isEmpty: Bool { heap.isEmpty }
-    @inline(__always) public var nextTime: Timestamp? { heap.first?.time }
+    @inlinable public var count: Int { heap.count }
+    @inlinable public var isEmpty: Bool { heap.isEmpty }
+    @inlinable @inline(__always) public var nextTime: Timestamp? { heap.isEmpty ? nil : earliest }
 
-    public mutating func schedule(_ action: Action, at time: Timestamp) {
+    @inlinable public mutating func schedule(_ action: Action, at time: Timestamp) {
         sequence &+= 1
         heap.append(Entry(time: time, sequence: sequence, action: action))
         var child = heap.count - 1
@@ -31,9 +38,10 @@ public struct TimedQueue<Action> {
             heap.swapAt(child, parent)
             child = parent
         }
+        earliest = heap[0].time
     }
 
-    public mutating func popNext() -> (Timestamp, Action)? {
+    @inlinable public mutating func popNext() -> (Timestamp, Action)? {
         guard !heap.isEmpty else { return nil }
         let top = heap[0]
         let last = heap.removeLast()
@@ -51,6 +59,7 @@ public struct TimedQueue<Action> {
                 parent = best
             }
         }
+        earliest = heap.isEmpty ? .distantFuture : heap[0].time
         return (top.time, top.action)
     }
 }

@@ -31,8 +31,9 @@ public struct CompetitionModel: Sendable, Hashable {
     }
 }
 
-/// The competition model at work: the pairs of listings it watches and its draws.
-struct Competition {
+/// The competition model at work: the pairs of listings it watches and its draws. A
+/// class, so the per-event check reads it in place.
+final class Competition {
     let model: CompetitionModel
     var delay: LatencySampler
     /// Two listings of one base on different venues, and how to compare their prices.
@@ -45,7 +46,7 @@ struct Competition {
         var multiply: Bool
     }
     let pairs: [Pair]
-    /// Pairs that involve each instrument (as a or b).
+    /// Pairs that involve each instrument (as a, b, or the FX book converting them).
     let pairsOf: [[Int]]
     /// A take already scheduled for (pair, direction).
     var pending: [Bool]
@@ -73,6 +74,7 @@ struct Competition {
         for (k, p) in pairs.enumerated() {
             of[p.a.index].append(k)
             of[p.b.index].append(k)
+            if let fx = p.fx { of[fx.index].append(k) }
         }
         pairsOf = of
         pending = Array(repeating: false, count: pairs.count * 2)
@@ -106,8 +108,7 @@ extension SimulatedExchange {
     }
 
     func lookForDislocations(after id: InstrumentId) {
-        guard var competition else { return }
-        defer { self.competition = competition }
+        guard let competition else { return }
         for k in competition.pairsOf[id.index] {
             let pair = competition.pairs[k]
             guard let rate = conversion(pair) else { continue }
@@ -126,9 +127,8 @@ extension SimulatedExchange {
     /// A competitor takes what is still dislocated: level by level, the cheap side's asks
     /// against the rich side's bids while the pair stays beyond the edge.
     func competitorActs(pair k: Int, direction: Int) {
-        guard var competition else { return }
+        guard let competition else { return }
         competition.pending[2 * k + direction] = false
-        self.competition = competition
         let pair = competition.pairs[k]
         guard let rate = conversion(pair) else { return }
         let (buy, sell) = direction == 0 ? (pair.a, pair.b) : (pair.b, pair.a)

@@ -12,19 +12,38 @@ import ArbCore
 public final class SimulatedExchange: MarketSimulation {
     public let universe: Universe
     public let replenishment: ReplenishmentModel
-    var books: [ExchangeBook]
-    var feeds: [FeedLink]
     var venues: [(any SimulatedVenue)?]
-    /// Whether a venue has orders resting on an instrument (read on every event).
-    var hasResting: [Bool]
-    var actions = TimedQueue<ExchangeAction>()
     var competition: Competition?
+
+    /// Everything touched on every event, in one heap block reached through a pointer:
+    /// read and written in place with no runtime exclusivity check (as stored properties
+    /// of this class those checks were a fifth of an event). Only the kernel's thread
+    /// touches it.
+    struct State {
+        var books: [ExchangeBook]
+        var feeds: [FeedLink]
+        /// Whether a venue has orders resting on an instrument (read on every event).
+        var hasResting: [Bool]
+        var actions = TimedQueue<ExchangeAction>()
+        var now: Timestamp = .zero
+        var statistics = ExchangeStatistics()
+        var changedLevels: [(BookSide, Price)] = []
+        /// Exchange time of the last competitor take per instrument (for "arrived too late").
+        var lastCompetitorTake: [Timestamp]
+    }
+    let state: UnsafeMutablePointer<State>
+
+    var books: [ExchangeBook] { _read { yield state.pointee.books } _modify { yield &state.pointee.books } }
+    var feeds: [FeedLink] { _read { yield state.pointee.feeds } _modify { yield &state.pointee.feeds } }
+    var hasResting: [Bool] { _read { yield state.pointee.hasResting } _modify { yield &state.pointee.hasResting } }
+    var actions: TimedQueue<ExchangeAction> { _read { yield state.pointee.actions } _modify { yield &state.pointee.actions } }
+    var lastCompetitorTake: [Timestamp] { _read { yield state.pointee.lastCompetitorTake } _modify { yield &state.pointee.lastCompetitorTake } }
+    private var changedLevels: [(BookSide, Price)] { _read { yield state.pointee.changedLevels } _modify { yield &state.pointee.changedLevels } }
     /// Exchange time of the latest thing that happened here.
-    public private(set) var now: Timestamp = .zero
-    public internal(set) var statistics = ExchangeStatistics()
-    private var changedLevels: [(BookSide, Price)] = []
-    /// Exchange time of the last competitor take per instrument (for "arrived too late").
-    var lastCompetitorTake: [Timestamp]
+    public internal(set) var now: Timestamp { _read { yield state.pointee.now } _modify { yield &state.pointee.now } }
+    public internal(set) var statistics: ExchangeStatistics {
+        _read { yield state.pointee.statistics } _modify { yield &state.pointee.statistics }
+    }
 
     enum ExchangeAction {
         case arrival(VenueId, ExecutionRequest)
@@ -41,16 +60,23 @@ public final class SimulatedExchange: MarketSimulation {
         precondition(feedLatency.count == universe.venueCount, "one feed latency per venue")
         self.universe = universe
         self.replenishment = replenishment
-        books = Array(repeating: ExchangeBook(), count: universe.instruments.count)
-        feeds = feedLatency.enumerated().map { v, model in
-            FeedLink(latency: LatencySampler(model, seed: SeedMixer.mix(seed, stream: 0xFEED, index: v)), capacity: feedCapacity)
-        }
+        state = .allocate(capacity: 1)
+        state.initialize(to: State(
+            books: Array(repeating: ExchangeBook(), count: universe.instruments.count),
+            feeds: feedLatency.enumerated().map { v, model in
+                FeedLink(latency: LatencySampler(model, seed: SeedMixer.mix(seed, stream: 0xFEED, index: v)), capacity: feedCapacity)
+            },
+            hasResting: Array(repeating: false, count: universe.instruments.count),
+            lastCompetitorTake: Array(repeating: .zero, count: universe.instruments.count)))
         venues = Array(repeating: nil, count: universe.venueCount)
-        hasResting = Array(repeating: false, count: universe.instruments.count)
-        lastCompetitorTake = Array(repeating: .zero, count: universe.instruments.count)
         if let competition {
             self.competition = Competition(model: competition, universe: universe, seed: SeedMixer.mix(seed, stream: 0xC0, index: 0))
         }
+    }
+
+    deinit {
+        state.deinitialize(count: 1)
+        state.deallocate()
     }
 
     /// A paper venue joins the exchange for its venue id.
@@ -102,12 +128,18 @@ public final class SimulatedExchange: MarketSimulation {
         refillIfNeeded(id)
         let deliverAt = feeds[v].deliveryTime(publishedAt: now)
         let resting = hasResting[id.index]
+        var touchMayHaveMoved = true
         switch event {
         case .bookDelta(var d):
             let before = resting ? books[id.index].book.quantityAt(d.side, price: d.price) : .zero
             d.quantity = books[id.index].applyFeed(d.side, price: d.price, quantity: d.quantity, at: now, model: replenishment)
             d.receivedAt = deliverAt
             feeds[v].push(.bookDelta(d), deliverAt: deliverAt)
+            // A level behind the touch changes no dislocation.
+            let book = state.pointee.books[id.index].book
+            if let best = d.side == .bid ? book.bestBid : book.bestAsk {
+                touchMayHaveMoved = d.side == .bid ? d.price >= best.price : d.price <= best.price
+            }
             if resting, let venue = venues[v] {
                 venue.levelChanged(id, side: d.side, price: d.price, from: before, to: d.quantity, at: now)
                 if d.endOfMessage { venue.bookMoved(id, at: now) }
@@ -129,6 +161,7 @@ public final class SimulatedExchange: MarketSimulation {
                 venue.bookMoved(id, at: now)
             }
         case .trade(var t):
+            touchMayHaveMoved = false
             t.receivedAt = deliverAt
             feeds[v].push(.trade(t), deliverAt: deliverAt)
             if resting, let venue = venues[v] {
@@ -139,7 +172,7 @@ public final class SimulatedExchange: MarketSimulation {
             s.receivedAt = deliverAt
             feeds[v].push(.status(s), deliverAt: deliverAt)
         }
-        if competition != nil { lookForDislocations(after: id) }
+        if touchMayHaveMoved && competition != nil { lookForDislocations(after: id) }
     }
 
     // MARK: taking liquidity
