@@ -36,12 +36,16 @@ public struct BenchResult: Codable, Sendable {
     /// manifest's whole simulation.
     public var kernelOnlyEventsPerS: Double?
     public var kernelOnlyFullSimulationEventsPerS: Double?
+    /// The kernel with no simulated exchange behind it (events straight to the client's
+    /// books, strategies deciding; orders are sent but nothing answers): its own cost.
+    public var kernelClientViewOnlyEventsPerS: Double?
 
     public var line: String {
         String(format: "symbols %4d | p50 %5d ns p95 %5d ns p99 %6d ns max %8d ns | %10.0f events/s %10.0f decisions/s | CPU %5.1f%% | RSS %6.1f → %6.1f MB | %d opportunities, %d orders, %d fills, %d rejected",
                symbols, p50Ns, p95Ns, p99Ns, maxNs, eventsPerS, decisionsPerS, cpuPercent,
                Double(rssStartBytes) / 1_048_576, Double(rssBytes) / 1_048_576, opportunities, orders, fills, rejected)
-            + (kernelOnlyEventsPerS.map { String(format: " | kernel alone: books only %.0f events/s", $0) } ?? "")
+            + (kernelClientViewOnlyEventsPerS.map { String(format: " | kernel alone: client view only %.0f events/s", $0) } ?? "")
+            + (kernelOnlyEventsPerS.map { String(format: ", with exchange books %.0f events/s", $0) } ?? "")
             + (kernelOnlyFullSimulationEventsPerS.map { String(format: ", full simulation %.0f events/s", $0) } ?? "")
     }
 }
@@ -82,7 +86,7 @@ public struct BenchRunner {
 
     /// The same universe the bundled manifest builds, widened to `n` symbols: catalogue
     /// listings first, then generated ones with rules derived the venue's way.
-    func setup(symbols n: Int, booksOnly: Bool = false) throws -> Setup {
+    func setup(symbols n: Int, booksOnly: Bool = false, clientOnly: Bool = false) throws -> Setup {
         let upbit = try UpbitPlugin(settings: UpbitSettings())
         let binance = try BinancePlugin(settings: BinanceSettings())
         var universe = Universe()
@@ -110,7 +114,7 @@ public struct BenchRunner {
         let fx = universe.addInstrument(upbit.listing(base: "USDT", quote: "KRW")!, on: vu)
         let usdt = universe.asset("USDT"), krw = universe.asset("KRW")
         let kernel = plan.wire(universe: universe, venueNames: ["binance", "upbit"], fxInstruments: [fx],
-                               rateLimiters: try plan.makeRateLimiters(), booksOnly: booksOnly)
+                               rateLimiters: try plan.makeRateLimiters(), booksOnly: booksOnly, clientOnly: clientOnly)
         kernel.checksInvariants = false
         kernel.deposit(venue: vb, asset: usdt, amount: Amount(units: 1_000_000_000))
         kernel.deposit(venue: vu, asset: krw, amount: Amount(units: 1_000_000_000_000))
@@ -126,6 +130,11 @@ public struct BenchRunner {
         var config = SyntheticMarketConfig(seed: seed, symbols: symbols,
                                            venues: [.init(listings: listings[0], pricedThroughFX: false), .init(listings: listings[1], pricedThroughFX: true)],
                                            fxInstrument: universe[fx], fxRate: Price(units: 1_400))
+        // The manifest's market, at 10,000 events/s.
+        let tuned = plan.market
+        config.levels = tuned.levels; config.halfSpreadPpm = tuned.halfSpreadPpm; config.priceStepPpm = tuned.priceStepPpm
+        config.fxStepPpm = tuned.fxStepPpm; config.premiumMeanPpm = tuned.premiumMeanPpm; config.premiumSdPpm = tuned.premiumSdPpm
+        config.premiumHalfLifeMs = tuned.premiumHalfLifeMs; config.venueNoisePpm = tuned.venueNoisePpm; config.levelNotional = tuned.levelNotional
         config.meanEventGapNs = 100_000
         return Setup(kernel: kernel, market: SyntheticMarket(config: config, startTime: RunPlan.startTime))
     }
@@ -155,10 +164,10 @@ public struct BenchRunner {
         let cpu = Double(MonotonicClock.cpuNanoseconds() - cpu0) / 1e9
         let c = second.kernel.counters
         var kernelOnly: Double? = nil
-        var kernelFull: Double? = nil
+        var kernelFull: Double? = nil, kernelClientOnly: Double? = nil
         if pregenerated {
-            func kernelAlone(booksOnly: Bool) throws -> Double {
-                var third = try setup(symbols: n, booksOnly: booksOnly)
+            func kernelAlone(booksOnly: Bool, clientOnly: Bool = false) throws -> Double {
+                var third = try setup(symbols: n, booksOnly: booksOnly, clientOnly: clientOnly)
                 var list: [MarketEvent] = []
                 list.reserveCapacity(events)
                 while list.count < events, let e = third.market.next() { list.append(e) }
@@ -167,6 +176,7 @@ public struct BenchRunner {
                 while third.kernel.step(&source, until: .distantFuture) {}
                 return Double(third.kernel.counters.marketEvents) / (Double(MonotonicClock.nanoseconds() - t0) / 1e9)
             }
+            kernelClientOnly = try kernelAlone(booksOnly: true, clientOnly: true)
             kernelOnly = try kernelAlone(booksOnly: true)
             kernelFull = try kernelAlone(booksOnly: false)
         }
@@ -177,7 +187,7 @@ public struct BenchRunner {
                            cpuPercent: 100 * cpu / wall, rssStartBytes: rssStart, rssBytes: MonotonicClock.residentBytes(),
                            opportunities: c.opportunities, orders: c.ordersSent, fills: c.fills,
                            rejected: c.venueRejections + c.preTradeRejections, kernelOnlyEventsPerS: kernelOnly,
-                           kernelOnlyFullSimulationEventsPerS: kernelFull)
+                           kernelOnlyFullSimulationEventsPerS: kernelFull, kernelClientViewOnlyEventsPerS: kernelClientOnly)
     }
 }
 

@@ -316,10 +316,10 @@ public final class RunPlan {
     /// with the manifest's feed latencies, replenishment and competition, each plugin's
     /// paper venue with its order latencies and exchange-side limits, and the client-side
     /// limiters. `arbd run` and `arbd bench` both build their kernel here.
-    /// `booksOnly` keeps the exchange-side books but drops feed latency and competition
-    /// (the benchmark's measure of what those cost).
+    /// `booksOnly` keeps the exchange-side books but drops feed latency and competition;
+    /// `clientOnly` leaves the exchange out (the benchmark's measures of what each costs).
     public func wire(universe: Universe, venueNames: [String], fxInstruments: [InstrumentId],
-                     rateLimiters: [(any RateLimitBackend)?], booksOnly: Bool = false) -> Kernel {
+                     rateLimiters: [(any RateLimitBackend)?], booksOnly: Bool = false, clientOnly: Bool = false) -> Kernel {
         let index = venueNames.map { exchangeNames.firstIndex(of: $0)! }
         let exchange = SimulatedExchange(universe: universe, feedLatency: index.map { booksOnly ? .zero : latencies[$0].feed },
                                          replenishment: replenishment, competition: booksOnly ? nil : competition, seed: manifest.seed,
@@ -327,7 +327,9 @@ public final class RunPlan {
         let venues = index.enumerated().map { v, p in
             Self.paperVenue(plugins[p], venue: VenueId(v), exchange: exchange, options: paperOptions(p), seed: manifest.seed)
         }
-        let kernel = Kernel(universe: universe, venues: venues, simulation: exchange,
+        // `clientOnly` (benchmarks): market events go straight to the kernel and nothing
+        // drives the exchange, so what remains is the kernel's own per-event cost.
+        let kernel = Kernel(universe: universe, venues: venues, simulation: clientOnly ? nil : exchange,
                             reportingAsset: universe.assetId(manifest.reportingCurrency) ?? reportingAsset, fxInstruments: fxInstruments)
         for (v, p) in index.enumerated() {
             if let backend = rateLimiters[p] { kernel.setThrottle(ClientThrottle(backend: backend), for: VenueId(v)) }

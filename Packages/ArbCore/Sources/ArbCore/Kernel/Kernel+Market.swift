@@ -27,7 +27,7 @@ extension Kernel {
                 handle(event)
             }
         }
-        if checksInvariants { checkInvariants() }
+        if hot.pointee.checksInvariants { checkInvariants() }
         return true
     }
 
@@ -85,7 +85,8 @@ extension Kernel {
             if s.kind != .reconnect { books[id.index].clear() }
         }
         refreshTouch(id.index)
-        if startMarks == nil { takeStartMarksIfReady() }
+        // Start marks: looked for every 256 events until taken (a pass over every book).
+        if hot.pointee.awaitingStartMarks && counters.marketEvents & 255 == 1 { takeStartMarksIfReady() }
         if notify {
             var i = 0
             while i < subscribers[id.index].count {

@@ -36,6 +36,9 @@ public final class Kernel: ExecutionReportSink {
         var pendingMarketEvent: MarketEvent?
         /// Exchange time of the last event handed to the simulation (kept non-decreasing).
         var lastExchangeTime: Timestamp = .zero
+        /// Read on every step: kept here, where reading costs no exclusivity check.
+        var checksInvariants = Kernel.invariantChecksByDefault
+        var awaitingStartMarks = true
     }
     @usableFromInline let hot: UnsafeMutablePointer<HotState>
 
@@ -116,13 +119,18 @@ public final class Kernel: ExecutionReportSink {
     public internal(set) var inventory: [[InventoryTrack]]
     /// The marks the PnL statement values the starting balances at: taken when every
     /// funded asset first has a price (or `startMarksDeadline` after the first event).
-    public internal(set) var startMarks: Marks?
+    public internal(set) var startMarks: Marks? {
+        didSet { hot.pointee.awaitingStartMarks = startMarks == nil }
+    }
     var startMarksDeadline: Timestamp?
     public static let startMarksWait = Duration.seconds(10)
     public weak var observer: (any KernelObserver)?
     /// Check the invariants after every event (on in debug builds and tests; costs a
     /// pass over the open orders per event).
-    public var checksInvariants: Bool = Kernel.invariantChecksByDefault
+    public var checksInvariants: Bool {
+        get { hot.pointee.checksInvariants }
+        set { hot.pointee.checksInvariants = newValue }
+    }
 
     struct OpenOrder {
         var order: Order

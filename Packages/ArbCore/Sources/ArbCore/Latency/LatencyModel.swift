@@ -60,6 +60,8 @@ public struct LatencySampler: Sendable {
     public let model: LatencyModel
     private var rng: SplitMix64
     private var cursor = 0
+    /// Box–Muller makes normals in pairs: the second waits here.
+    private var spareNormal: Double?
     // Lognormal parameters in log-nanoseconds.
     private let mu: Double
     private let sigma: Double
@@ -98,10 +100,18 @@ public struct LatencySampler: Sendable {
         switch model {
         case .fixed: return fixedNs
         case .lognormal:
-            // Box–Muller from two uniforms in (0, 1].
-            let u1 = (Double(rng.next() >> 11) + 1) / 9_007_199_254_740_992
-            let u2 = Double(rng.next() >> 11) / 9_007_199_254_740_992
-            let z = (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+            let z: Double
+            if let spare = spareNormal {
+                z = spare
+                spareNormal = nil
+            } else {
+                // Box–Muller from two uniforms in (0, 1]: two independent normals.
+                let u1 = (Double(rng.next() >> 11) + 1) / 9_007_199_254_740_992
+                let u2 = Double(rng.next() >> 11) / 9_007_199_254_740_992
+                let r = (-2 * log(u1)).squareRoot(), angle = 2 * Double.pi * u2
+                z = r * cos(angle)
+                spareNormal = r * sin(angle)
+            }
             let value = exp(mu + sigma * z)
             guard value.isFinite, value < Double(Self.ceilingNs) else { return Self.ceilingNs }
             return max(0, Int64(value.rounded()))

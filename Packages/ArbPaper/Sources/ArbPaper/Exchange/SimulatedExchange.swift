@@ -14,6 +14,9 @@ public final class SimulatedExchange: MarketSimulation {
     public let replenishment: ReplenishmentModel
     var venues: [(any SimulatedVenue)?]
     var competition: Competition?
+    /// Each instrument's venue index, read on every event (an `Instrument` copy costs
+    /// reference counting on its strings).
+    let venueOfInstrument: [Int]
 
     /// Everything touched on every event, in one heap block reached through a pointer:
     /// read and written in place with no runtime exclusivity check (as stored properties
@@ -69,6 +72,7 @@ public final class SimulatedExchange: MarketSimulation {
             hasResting: Array(repeating: false, count: universe.instruments.count),
             lastCompetitorTake: Array(repeating: .zero, count: universe.instruments.count)))
         venues = Array(repeating: nil, count: universe.venueCount)
+        venueOfInstrument = universe.instruments.map(\.venue.index)
         if let competition {
             self.competition = Competition(model: competition, universe: universe, seed: SeedMixer.mix(seed, stream: 0xC0, index: 0))
         }
@@ -123,8 +127,8 @@ public final class SimulatedExchange: MarketSimulation {
     public func exchangeReceives(_ event: MarketEvent, at time: Timestamp) {
         if time > now { now = time }
         let id = event.instrument
-        guard id.index >= 0 && id.index < books.count else { statistics.unknownInstrumentEvents += 1; return }
-        let v = universe.instruments[id.index].venue.index
+        guard id.index >= 0 && id.index < venueOfInstrument.count else { statistics.unknownInstrumentEvents += 1; return }
+        let v = venueOfInstrument[id.index]
         refillIfNeeded(id)
         let deliverAt = feeds[v].deliveryTime(publishedAt: now)
         let resting = hasResting[id.index]
@@ -136,8 +140,8 @@ public final class SimulatedExchange: MarketSimulation {
             d.receivedAt = deliverAt
             feeds[v].push(.bookDelta(d), deliverAt: deliverAt)
             // A level behind the touch changes no dislocation.
-            let book = state.pointee.books[id.index].book
-            if let best = d.side == .bid ? book.bestBid : book.bestAsk {
+            let best = d.side == .bid ? state.pointee.books[id.index].book.bestBid : state.pointee.books[id.index].book.bestAsk
+            if let best {
                 touchMayHaveMoved = d.side == .bid ? d.price >= best.price : d.price <= best.price
             }
             if resting, let venue = venues[v] {
@@ -186,7 +190,7 @@ public final class SimulatedExchange: MarketSimulation {
 
     /// Publishes one level as the exchange now shows it, as one feed message.
     func publishLevel(_ id: InstrumentId, _ side: BookSide, _ price: Price) {
-        let v = universe.instruments[id.index].venue.index
+        let v = venueOfInstrument[id.index]
         let deliverAt = feeds[v].deliveryTime(publishedAt: now)
         let book = books[id.index].book
         feeds[v].push(.bookDelta(BookDelta(instrument: id, side: side, price: price, quantity: book.quantityAt(side, price: price),

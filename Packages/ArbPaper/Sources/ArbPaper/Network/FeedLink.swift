@@ -7,7 +7,8 @@ import ArbCore
 /// Bounded: past `capacity` messages in flight a message is dropped and counted (the
 /// summary reports it); the client's book is then wrong until the next snapshot.
 struct FeedLink {
-    private var buffer: ContiguousArray<(Timestamp, MarketEvent)?> = []
+    private var times: ContiguousArray<Timestamp> = []
+    private var buffer: ContiguousArray<MarketEvent> = []
     private var head = 0
     private(set) var count = 0
     let capacity: Int
@@ -19,10 +20,14 @@ struct FeedLink {
     init(latency: LatencySampler, capacity: Int) {
         self.latency = latency
         self.capacity = max(16, capacity)
-        buffer = ContiguousArray(repeating: nil, count: 1_024)
+        times = ContiguousArray(repeating: .zero, count: 1_024)
+        buffer = ContiguousArray(repeating: Self.filler, count: 1_024)
     }
 
-    @inline(__always) var nextTime: Timestamp? { count == 0 ? nil : buffer[head]!.0 }
+    /// What an empty slot holds (a trivial case: no references kept alive).
+    static let filler = MarketEvent.status(FeedStatus(kind: .reconnect, instrument: InstrumentId(0), receivedAt: .zero))
+
+    @inline(__always) var nextTime: Timestamp? { count == 0 ? nil : times[head] }
 
     /// When a message published now reaches the client.
     @inline(__always) mutating func deliveryTime(publishedAt now: Timestamp) -> Timestamp {
@@ -38,14 +43,15 @@ struct FeedLink {
         if count == buffer.count { grow() }
         var tail = head + count
         if tail >= buffer.count { tail -= buffer.count }
-        buffer[tail] = (time, event)
+        buffer[tail] = event
+        times[tail] = time
         count += 1
         published += 1
     }
 
     @inline(__always) mutating func pop() -> MarketEvent {
-        let (_, event) = buffer[head]!
-        buffer[head] = nil
+        let event = buffer[head]
+        if case .bookSnapshot = event { buffer[head] = Self.filler }  // release its arrays now
         head += 1
         if head == buffer.count { head = 0 }
         count -= 1
@@ -53,13 +59,17 @@ struct FeedLink {
     }
 
     private mutating func grow() {
-        var bigger = ContiguousArray<(Timestamp, MarketEvent)?>(repeating: nil, count: Swift.min(capacity, buffer.count * 2))
+        let size = Swift.min(capacity, buffer.count * 2)
+        var bigger = ContiguousArray<MarketEvent>(repeating: Self.filler, count: size)
+        var biggerTimes = ContiguousArray<Timestamp>(repeating: .zero, count: size)
         for i in 0..<count {
             var k = head + i
             if k >= buffer.count { k -= buffer.count }
             bigger[i] = buffer[k]
+            biggerTimes[i] = times[k]
         }
         buffer = bigger
+        times = biggerTimes
         head = 0
     }
 }

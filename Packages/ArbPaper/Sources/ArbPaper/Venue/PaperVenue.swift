@@ -24,7 +24,9 @@ public final class PaperVenue<Rules: VenueRules>: ExecutionVenue, SimulatedVenue
     private var outbound: LatencySampler
     private var inbound: LatencySampler
     private var lastReportDelivery: Timestamp = .zero
-    private weak var sink: (any ExecutionReportSink)?
+    /// The kernel owns its venues, so it outlives them; `unowned(unsafe)` because a weak
+    /// reference would put every retain of the kernel on the slow, side-table path.
+    private unowned(unsafe) var sink: (any ExecutionReportSink)?
 
     /// The venue's own view of the account.
     public private(set) var account: Balances
