@@ -226,3 +226,37 @@ struct PositionLedgerTests {
         #expect(l.quantity == .zero && l.cost == .zero)
     }
 }
+
+@Suite("Kernel invariants")
+struct KernelInvariantTests {
+    @Test("locks equal the open orders' remaining locks while orders are in flight, and nothing is negative")
+    func holdDuringARun() throws {
+        let m = TwoVenues()
+        let va = InstantVenue(0, universe: m.universe, latencyMs: 10), vb = InstantVenue(1, universe: m.universe, latencyMs: 10)
+        let kernel = Kernel(universe: m.universe, venues: [va, vb], reportingAsset: m.usdt)
+        #expect(kernel.checksInvariants, "on in debug builds and tests")
+        kernel.deposit(venue: VenueId(0), asset: m.usdt, amount: Amount(units: 1_000))
+        try kernel.add(ScriptedStrategy(watch: [m.a]) { ctx in
+            _ = ctx.submit(.limit(m.a, .buy, price: Price("101")!, quantity: Quantity("1")!))
+        })
+        var source = ArrayMarketDataSource([m.snapshot(m.a, at: 1)])
+        kernel.run(&source, until: .milliseconds(5))
+        #expect(kernel.openOrderCount == 1 && kernel.invariantViolation() == nil)
+        kernel.run(&source, until: .milliseconds(100))
+        #expect(kernel.invariantViolation() == nil && kernel.openOrderCount == 0)
+    }
+
+    @Test("a lock with no open order behind it, or a negative balance, is reported")
+    func detectsBreaks() {
+        let m = TwoVenues()
+        let kernel = Kernel(universe: m.universe, venues: [InstantVenue(0, universe: m.universe), InstantVenue(1, universe: m.universe)],
+                            reportingAsset: m.usdt)
+        kernel.deposit(venue: VenueId(0), asset: m.usdt, amount: Amount(units: 10))
+        kernel.balances[0].lock(m.usdt, Amount(units: 3))
+        #expect(kernel.invariantViolation()?.message.contains("locked 3") == true)
+        kernel.balances[0].release(m.usdt, Amount(units: 3))
+        #expect(kernel.invariantViolation() == nil)
+        kernel.balances[1].release(m.btc, Amount(units: 1))   // locked −1, available +1
+        #expect(kernel.invariantViolation() != nil)
+    }
+}

@@ -137,6 +137,22 @@ public struct ScenarioResult {
     public func available(_ venue: VenueId, _ asset: String) -> Amount {
         kernel.balances[venue.index].available[kernel.universe.assetId(asset)!.index]
     }
+    /// Where the kernel's view of an account differs from the venue's own, once every
+    /// report has settled (empty when they agree, as they must), and any broken kernel
+    /// invariant (locks against open orders, negative balances).
+    public var settlementProblems: [String] {
+        var problems: [String] = []
+        if let violation = kernel.invariantViolation() { problems.append(violation.description) }
+        guard kernel.openOrderCount == 0 else { return problems + ["\(kernel.openOrderCount) orders still open"] }
+        for v in 0..<kernel.universe.venueCount {
+            guard let paper = kernel.venue(VenueId(v)) as? any PaperAccountHolder else { continue }
+            if paper.account != kernel.balances[v] {
+                problems.append("\(kernel.universe.venueNames[v]): kernel \(kernel.balances[v]) vs venue \(paper.account)")
+            }
+        }
+        return problems
+    }
+
     /// The venue's own books, to check that the kernel's view agrees.
     public func venueBalance(_ venue: VenueId, _ asset: String) -> Amount {
         let adapter = kernel.venue(venue) as! PaperVenue<TestVenueRules>

@@ -34,6 +34,7 @@ struct ScenarioTests {
         #expect(result.balance(v, "USDT") == Amount("899.9")!)
         #expect(result.balance(v, "BTC") == Amount("1")!)
         #expect(result.venueBalance(v, "USDT") == result.balance(v, "USDT"))
+        #expect(result.settlementProblems.isEmpty)
     }
 }
 
@@ -93,6 +94,7 @@ struct ScenarioExchangeTests {
         #expect(result.balance(v, "BTC") == Amount("10")!)
         #expect(result.exchange.statistics.ordersShortOnArrival == result.orders.count - 1)
         #expect(result.kernel.book(i).bestAsk == nil, "the client's feed shows the level gone too")
+        #expect(result.settlementProblems.isEmpty, "\(result.settlementProblems)")
     }
 
     @Test("the strategy sees the market a feed latency late, and the liquidity it took gone")

@@ -1,5 +1,5 @@
 /// A broken kernel invariant: a bug, never bad input. Money must not move past one.
-public struct KernelInvariantViolation: Error, CustomStringConvertible, Sendable {
+public struct KernelInvariantViolation: Error, CustomStringConvertible, Sendable, Equatable {
     public var message: String
     public var description: String { "kernel invariant broken: \(message)" }
 }

@@ -175,6 +175,7 @@ struct CrossSpreadTests {
                     #expect(result.balance(venue, asset) == result.venueBalance(venue, asset), "\(asset) on venue \(venue)")
                 }
             }
+            #expect(result.settlementProblems.isEmpty, "\(result.settlementProblems)")
             return result
         }
         let first = try run(), second = try run()
