@@ -124,18 +124,19 @@ public struct BenchRunner {
             kernel.deposit(venue: vb, asset: asset, amount: units)
             kernel.deposit(venue: vu, asset: asset, amount: units)
         }
-        var parameters = CrossSpreadParameters()
-        parameters.bases = symbols.map(\.base)
-        try kernel.add(CrossSpreadStrategy(parameters: parameters.validated()))
+        // The manifest's strategies with their parameters (a strategy that lists no bases
+        // trades every base both venues list, so all N symbols).
+        for factory in plan.strategyFactories { try kernel.add(try factory()) }
         var config = SyntheticMarketConfig(seed: seed, symbols: symbols,
                                            venues: [.init(listings: listings[0], pricedThroughFX: false), .init(listings: listings[1], pricedThroughFX: true)],
                                            fxInstrument: universe[fx], fxRate: Price(units: 1_400))
-        // The manifest's market, at 10,000 events/s.
+        // The manifest's market, at its event rate (the premium moves in event time, so a
+        // faster stream would see fewer opportunities per event).
         let tuned = plan.market
         config.levels = tuned.levels; config.halfSpreadPpm = tuned.halfSpreadPpm; config.priceStepPpm = tuned.priceStepPpm
         config.fxStepPpm = tuned.fxStepPpm; config.premiumMeanPpm = tuned.premiumMeanPpm; config.premiumSdPpm = tuned.premiumSdPpm
         config.premiumHalfLifeMs = tuned.premiumHalfLifeMs; config.venueNoisePpm = tuned.venueNoisePpm; config.levelNotional = tuned.levelNotional
-        config.meanEventGapNs = 100_000
+        config.meanEventGapNs = tuned.meanEventGapNs
         return Setup(kernel: kernel, market: SyntheticMarket(config: config, startTime: RunPlan.startTime))
     }
 
