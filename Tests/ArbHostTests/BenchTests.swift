@@ -9,12 +9,13 @@ struct BenchTests {
         let bundled = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("manifests/paper.toml").path
         let plan = try RunPlan(try ManifestLoader.load(path: bundled))
-        let results = try BenchRunner(plan: plan, seed: 1, events: 20_000).run(symbolCounts: [1, 30])
+        let results = try BenchRunner(plan: plan, seed: 1, events: 20_000, pregenerated: true).run(symbolCounts: [1, 30])
         #expect(results.map(\.symbols) == [1, 30])
         for r in results {
             #expect(r.events >= 20_000)
             #expect(r.p50Ns > 0 && r.p99Ns >= r.p50Ns && r.maxNs >= r.p99Ns)
             #expect(r.eventsPerS > 0 && r.decisionsPerS > 0 && r.rssBytes > 0)
+            #expect((r.kernelClientViewOnlyEventsPerS ?? 0) > 0 && (r.kernelOnlyEventsPerS ?? 0) > 0 && (r.kernelOnlyFullSimulationEventsPerS ?? 0) > 0)
         }
     }
 

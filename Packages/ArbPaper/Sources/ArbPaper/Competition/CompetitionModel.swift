@@ -147,8 +147,8 @@ extension SimulatedExchange {
             take(buy, .ask, price: ask.price, quantity: q)
             take(sell, .bid, price: bid.price, quantity: q)
             // Our resting orders at those prices are hit as by any taker.
-            if hasResting[buy.index] { venues[universe.instruments[buy.index].venue.index]?.tradePrinted(buy, price: ask.price, quantity: q, takerSide: .buy, at: now) }
-            if hasResting[sell.index] { venues[universe.instruments[sell.index].venue.index]?.tradePrinted(sell, price: bid.price, quantity: q, takerSide: .sell, at: now) }
+            if hasResting[buy.index] { venues[venueOfInstrument[buy.index]].venue?.tradePrinted(buy, price: ask.price, quantity: q, takerSide: .buy, at: now) }
+            if hasResting[sell.index] { venues[venueOfInstrument[sell.index]].venue?.tradePrinted(sell, price: bid.price, quantity: q, takerSide: .sell, at: now) }
             total += q
             if competition.model.sharePpm < 1_000_000 { break }  // a partial taker takes once
         }

@@ -12,7 +12,12 @@ import ArbCore
 public final class SimulatedExchange: MarketSimulation {
     public let universe: Universe
     public let replenishment: ReplenishmentModel
-    var venues: [(any SimulatedVenue)?]
+    /// The paper venues by venue id. They own the exchange, so it refers to them without
+    /// owning (`unowned(unsafe)`: read on every event with resting orders, no refcount).
+    var venues: [VenueSlot]
+    struct VenueSlot {
+        unowned(unsafe) var venue: (any SimulatedVenue)?
+    }
     var competition: Competition?
     /// Each instrument's venue index, read on every event (an `Instrument` copy costs
     /// reference counting on its strings).
@@ -71,7 +76,7 @@ public final class SimulatedExchange: MarketSimulation {
             },
             hasResting: Array(repeating: false, count: universe.instruments.count),
             lastCompetitorTake: Array(repeating: .zero, count: universe.instruments.count)))
-        venues = Array(repeating: nil, count: universe.venueCount)
+        venues = Array(repeating: VenueSlot(venue: nil), count: universe.venueCount)
         venueOfInstrument = universe.instruments.map(\.venue.index)
         if let competition {
             self.competition = Competition(model: competition, universe: universe, seed: SeedMixer.mix(seed, stream: 0xC0, index: 0))
@@ -85,8 +90,8 @@ public final class SimulatedExchange: MarketSimulation {
 
     /// A paper venue joins the exchange for its venue id.
     func attach(_ venue: any SimulatedVenue, as id: VenueId) {
-        precondition(venues[id.index] == nil, "one paper venue per venue id")
-        venues[id.index] = venue
+        precondition(venues[id.index].venue == nil, "one paper venue per venue id")
+        venues[id.index].venue = venue
     }
 
     /// The exchange's own book for an instrument (what it matches against).
@@ -117,7 +122,7 @@ public final class SimulatedExchange: MarketSimulation {
         if time > now { now = time }
         switch action {
         case .arrival(let venue, let request):
-            venues[venue.index]?.arrive(request, at: now)
+            venues[venue.index].venue?.arrive(request, at: now)
         case .competitor(let pair, let direction):
             competitorActs(pair: pair, direction: direction)
         }
@@ -144,13 +149,13 @@ public final class SimulatedExchange: MarketSimulation {
             if let best {
                 touchMayHaveMoved = d.side == .bid ? d.price >= best.price : d.price <= best.price
             }
-            if resting, let venue = venues[v] {
+            if resting, let venue = venues[v].venue {
                 venue.levelChanged(id, side: d.side, price: d.price, from: before, to: d.quantity, at: now)
                 if d.endOfMessage { venue.bookMoved(id, at: now) }
             }
         case .bookSnapshot(let s):
             var levelsBefore: [(BookSide, Price, Quantity)] = []
-            if resting, let venue = venues[v] {
+            if resting, let venue = venues[v].venue {
                 for (side, price) in venue.restingPrices(id) {
                     levelsBefore.append((side, price, books[id.index].book.quantityAt(side, price: price)))
                 }
@@ -158,7 +163,7 @@ public final class SimulatedExchange: MarketSimulation {
             var shown = books[id.index].applyFeed(s, at: now, model: replenishment)
             shown.receivedAt = deliverAt
             feeds[v].push(.bookSnapshot(shown), deliverAt: deliverAt)
-            if resting, let venue = venues[v] {
+            if resting, let venue = venues[v].venue {
                 for (side, price, before) in levelsBefore {
                     venue.levelChanged(id, side: side, price: price, from: before, to: books[id.index].book.quantityAt(side, price: price), at: now)
                 }
@@ -168,7 +173,7 @@ public final class SimulatedExchange: MarketSimulation {
             touchMayHaveMoved = false
             t.receivedAt = deliverAt
             feeds[v].push(.trade(t), deliverAt: deliverAt)
-            if resting, let venue = venues[v] {
+            if resting, let venue = venues[v].venue {
                 venue.tradePrinted(id, price: t.price, quantity: t.quantity, takerSide: t.takerSide, at: now)
             }
         case .status(var s):

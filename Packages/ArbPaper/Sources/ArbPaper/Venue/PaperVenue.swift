@@ -17,8 +17,9 @@ public final class PaperVenue<Rules: VenueRules>: ExecutionVenue, SimulatedVenue
     public let rules: Rules
     public var orderRules: any VenueRules { rules }
     public var name: String { rules.name }
-    /// The exchange this venue is part of; it owns the venue.
-    unowned let exchange: SimulatedExchange
+    /// The exchange this venue is part of. The venue keeps it alive; the exchange refers
+    /// back without owning (no cycle).
+    let exchange: SimulatedExchange
     /// The exchange's gate on requests reaching it (rate limits), if any.
     public let admission: (any ExchangeAdmission)?
     private var outbound: LatencySampler
@@ -38,7 +39,7 @@ public final class PaperVenue<Rules: VenueRules>: ExecutionVenue, SimulatedVenue
     public var keepsReportLog = false
     public private(set) var reportLog: [ExecutionReport] = []
 
-    /// Creates the venue and attaches it to `exchange`, which keeps it alive.
+    /// Creates the venue and attaches it to `exchange`.
     public init(venue: VenueId, rules: Rules, exchange: SimulatedExchange, latency: VenueLatencyModels,
                 admission: (any ExchangeAdmission)? = nil, seed: UInt64 = 1) {
         self.venue = venue
@@ -215,53 +216,50 @@ public final class PaperVenue<Rules: VenueRules>: ExecutionVenue, SimulatedVenue
     }
 
     func tradePrinted(_ id: InstrumentId, price: Price, quantity: Quantity, takerSide: Side, at now: Timestamp) {
-        let instrument = exchange.universe[id]
-        var i = 0
-        while i < resting[id.index].count {
-            var order = resting[id.index][i]
+        matchResting(id, at: now) { order in
             let side = order.order.intent.side
             let limit = order.order.intent.price
             // A buy rests on the bids: sellers hit it.
-            guard takerSide != side else { i += 1; continue }
-            let through = side == .buy ? price < limit : price > limit
-            var matched = Quantity.zero
-            if through {
+            guard takerSide != side else { return .zero }
+            if side == .buy ? price < limit : price > limit {
                 // A trade through our price: we would have traded first.
                 order.ahead = .zero
-                matched = quantity < order.remaining ? quantity : order.remaining
-            } else if price == limit {
-                order.tradedAtPrice += quantity
-                let reachesUs = quantity - order.ahead
-                order.ahead = order.ahead > quantity ? order.ahead - quantity : .zero
-                if reachesUs.raw > 0 { matched = reachesUs < order.remaining ? reachesUs : order.remaining }
+                return quantity < order.remaining ? quantity : order.remaining
             }
-            if matched.raw > 0, makerFill(&order, instrument: instrument, quantity: matched, now: now) {
-                remove(at: i, instrument: id)
-                continue
-            }
-            resting[id.index][i] = order
-            i += 1
+            guard price == limit else { return .zero }
+            order.tradedAtPrice += quantity
+            let reachesUs = quantity - order.ahead
+            order.ahead = order.ahead > quantity ? order.ahead - quantity : .zero
+            guard reachesUs.raw > 0 else { return .zero }
+            return reachesUs < order.remaining ? reachesUs : order.remaining
         }
-        flush(at: now)
     }
 
     func bookMoved(_ id: InstrumentId, at now: Timestamp) {
-        let instrument = exchange.universe[id]
-        var i = 0
-        while i < resting[id.index].count {
-            var order = resting[id.index][i]
+        matchResting(id, at: now) { order in
             let side = order.order.intent.side
             let limit = order.order.intent.price
-            let book = exchange.books[id.index].book
             // The other side now reaches our price: those orders trade with the queue at our
             // price, the orders ahead of us first.
-            let crossing = book.walk(taker: side, quantity: Quantity(raw: .max), limit: limit).filled
-            guard crossing.raw > 0 else { i += 1; continue }
+            let crossing = exchange.books[id.index].book.walk(taker: side, quantity: Quantity(raw: .max), limit: limit).filled
+            guard crossing.raw > 0 else { return .zero }
             let toAhead = crossing < order.ahead ? crossing : order.ahead
             order.ahead -= toAhead
             let left = crossing - toAhead
             let matched = left < order.remaining ? left : order.remaining
             Self.consume(exchange, id, taker: side, quantity: toAhead + matched, limit: limit)
+            return matched
+        }
+    }
+
+    /// Visits each order resting on `id`: `match` updates its queue and returns what fills
+    /// as maker now; filled orders leave the book; reports go out after.
+    private func matchResting(_ id: InstrumentId, at now: Timestamp, _ match: (inout RestingOrder) -> Quantity) {
+        let instrument = exchange.universe[id]
+        var i = 0
+        while i < resting[id.index].count {
+            var order = resting[id.index][i]
+            let matched = match(&order)
             if matched.raw > 0, makerFill(&order, instrument: instrument, quantity: matched, now: now) {
                 remove(at: i, instrument: id)
                 continue
