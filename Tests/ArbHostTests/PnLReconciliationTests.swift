@@ -94,7 +94,7 @@ struct PnLReconciliationTests {
         #expect(summary.pnl.realisedTotal == realised.description)
         var unrealised = Amount.zero
         for (key, ledger) in ledgers where ledger.quantity.raw != 0 {
-            unrealised += endMarks.value(ledger.quantity.asAmount, of: u.assetId(bases[key]!)!)! - ledger.cost
+            unrealised += endMarks.value(ledger.quantity, of: u.assetId(bases[key]!)!)! - ledger.cost
         }
         let quoteCurrencies = Set(u.instruments.map(\.quoteCode)).subtracting([plan.manifest.reportingCurrency])
         for (code, amount) in totalsStart where !quoteCurrencies.contains(code) {

@@ -56,7 +56,7 @@ struct SummaryBuilder {
             guard ledger.fills > 0 else { continue }
             let coinFees = kernel.coinFees[instrument.id.index]
             positions[u.venueName(instrument.venue), default: [:]][instrument.symbol] =
-                .init(fills: ledger.fills, quantity: (ledger.quantity.asAmount - coinFees).description, coinFees: coinFees.description,
+                .init(fills: ledger.fills, quantity: (ledger.quantity - coinFees).description, coinFees: coinFees.description,
                       realised: ledger.realised.description, fees: ledger.fees.description)
         }
 

@@ -215,12 +215,12 @@ struct PositionLedgerTests {
         l.apply(side: .sell, quantity: Quantity("1.5")!, value: Amount("180")!, fee: Amount("0.2")!)
         // avg cost 105: realised 180 − 157.5 − fees 0.4
         #expect(l.realised == Amount("22.1")!)
-        #expect(l.quantity == Quantity("0.5")!)
+        #expect(l.quantity == Amount("0.5")!)
         #expect(l.cost == Amount("52.5")!)
         // Flip to short: close 0.5 at 60/unit, open 0.5 short.
         l.apply(side: .sell, quantity: Quantity("1")!, value: Amount("120")!, fee: .zero)
         #expect(l.realised == Amount("29.6")!)
-        #expect(l.quantity == Quantity("-0.5")!)
+        #expect(l.quantity == Amount("-0.5")!)
         l.apply(side: .buy, quantity: Quantity("0.5")!, value: Amount("25")!, fee: .zero)
         #expect(l.realised == Amount("64.6")!)
         #expect(l.quantity == .zero && l.cost == .zero)
@@ -258,5 +258,32 @@ struct KernelInvariantTests {
         #expect(kernel.invariantViolation() == nil)
         kernel.balances[1].release(m.btc, Amount(units: 1))   // locked −1, available +1
         #expect(kernel.invariantViolation() != nil)
+    }
+}
+
+@Suite("No trap on large quantities")
+struct LargeQuantityTests {
+    @Test("a ledger accumulating 2,000 buys of 9,000,000 SHIB (1.8·10^10, past Int64 at 1e-9) keeps exact totals")
+    func ledgerPastInt64() {
+        var l = PositionLedger()
+        for _ in 0..<2_000 { l.apply(side: .buy, quantity: Quantity("9000000")!, value: Amount("126")!, fee: Amount("0.126")!) }
+        #expect(l.quantity == Amount("18000000000")!)
+        #expect(l.bought == Amount("18000000000")!)
+        #expect(l.cost == Amount("252000")!)
+        l.apply(side: .sell, quantity: Quantity("9000000")!, value: Amount("135")!, fee: .zero)
+        #expect(l.quantity == Amount("17991000000")!)
+        #expect(l.realised == Amount("-243")!, "2,000 × 0.126 of fees, +9 on the sale")
+    }
+
+    @Test("rounding and scaling near Int64.max saturate; book sums saturate")
+    func saturating() {
+        let big = Quantity(raw: .max - 5)
+        #expect(big.rounded(toMultipleOf: Quantity(units: 1), .up).raw == .max)
+        #expect(big.scaled(by: Ratio("2")!, .down).raw == .max)
+        var book = OrderBook()
+        book.apply(.ask, price: Price("1")!, quantity: Quantity(raw: .max - 1))
+        book.apply(.ask, price: Price("2")!, quantity: Quantity(raw: .max - 1))
+        #expect(book.quantity(.ask, levels: 2).raw == .max)
+        #expect(book.walk(taker: .buy, quantity: Quantity(raw: .max)).filled.raw == .max, "bounded by what was asked")
     }
 }

@@ -51,12 +51,15 @@ extension OrderBook {
         return result
     }
 
-    /// Total quantity on the first `levels` levels of a side.
+    /// Total quantity on the first `levels` levels of a side (saturating at Int64.max).
     public func quantity(_ side: BookSide, levels: Int) -> Quantity {
-        var total = Quantity.zero
+        var total: Int64 = 0
         let n = Swift.min(levels, depth(side))
-        for i in 0..<n { total += level(side, i).quantity }
-        return total
+        for i in 0..<n {
+            let (sum, overflow) = total.addingReportingOverflow(level(side, i).quantity.raw)
+            total = overflow ? .max : sum
+        }
+        return Quantity(raw: total)
     }
 
     /// Total value (price × quantity) on the first `levels` levels of a side.

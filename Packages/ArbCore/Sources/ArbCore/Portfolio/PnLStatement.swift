@@ -73,7 +73,7 @@ public struct PnLStatement: Sendable, Hashable {
         var realised = Amount.zero
         for (ledger, base) in zip(ledgers, ledgerBases) {
             realised += ledger.realised
-            if ledger.quantity.raw != 0, let open = endMarks.value(ledger.quantity.asAmount, of: base) {
+            if ledger.quantity.raw != 0, let open = endMarks.value(ledger.quantity, of: base) {
                 unrealised += open - ledger.cost
             }
         }

@@ -1,16 +1,17 @@
 /// A signed position in one base asset with average-cost accounting, valued in the
 /// run's reporting currency at the time of each fill. Used per route and per venue.
 public struct PositionLedger: Sendable, Hashable {
-    /// Signed base quantity: positive long, negative short.
-    public private(set) var quantity: Quantity = .zero
+    /// Signed base quantity: positive long, negative short. An `Amount` (128 bits): what
+    /// a ledger accumulates over a long run can pass Int64 at 1e-9 (10^10 SHIB).
+    public private(set) var quantity: Amount = .zero
     /// Signed cost of the open position in the reporting currency (same sign as `quantity`).
     public private(set) var cost: Amount = .zero
     /// Realised PnL in the reporting currency, net of fees.
     public private(set) var realised: Amount = .zero
     /// Fees paid, in the reporting currency.
     public private(set) var fees: Amount = .zero
-    public private(set) var bought: Quantity = .zero
-    public private(set) var sold: Quantity = .zero
+    public private(set) var bought: Amount = .zero
+    public private(set) var sold: Amount = .zero
     public private(set) var fills: Int = 0
 
     public init() {}
@@ -22,24 +23,24 @@ public struct PositionLedger: Sendable, Hashable {
         fills += 1
         fees += fee
         realised -= fee
-        if side == .buy { bought += qty } else { sold += qty }
-        let sign: Int64 = side == .buy ? 1 : -1
+        if side == .buy { bought += qty.asAmount } else { sold += qty.asAmount }
+        let sign: Int128 = side == .buy ? 1 : -1
         let signedValue = side == .buy ? value : -value
         let opening = quantity.raw == 0 || (quantity.raw > 0) == (side == .buy)
         if opening {
-            quantity.raw += sign * qty.raw
+            quantity.raw += sign * Int128(qty.raw)
             cost += signedValue
             return
         }
         let open = quantity.raw.magnitude
-        let close = Swift.min(UInt64(qty.raw), open)
-        let closedCost = Amount(raw: FixedDecimal.divide(cost.raw * Int128(close), by: Int128(open), rounding: .nearestHalfEven))
-        let closedValue = Amount(raw: FixedDecimal.divide(value.raw * Int128(close), by: Int128(qty.raw), rounding: .nearestHalfEven))
+        let close = Int128(Swift.min(UInt128(qty.raw), open))
+        let closedCost = Amount(raw: FixedDecimal.divide(cost.raw * close, by: Int128(open), rounding: .nearestHalfEven))
+        let closedValue = Amount(raw: FixedDecimal.divide(value.raw * close, by: Int128(qty.raw), rounding: .nearestHalfEven))
         // Long closed by a sell: proceeds − cost. Short closed by a buy: (−cost) − price paid.
         realised += quantity.raw > 0 ? closedValue - closedCost : (-closedCost) - closedValue
-        quantity.raw += sign * Int64(close)
+        quantity.raw += sign * close
         cost -= closedCost
-        let rest = qty.raw - Int64(close)
+        let rest = Int128(qty.raw) - close
         if rest > 0 {
             quantity.raw += sign * rest
             cost += side == .buy ? value - closedValue : -(value - closedValue)

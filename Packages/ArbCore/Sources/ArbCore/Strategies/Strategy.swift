@@ -36,6 +36,7 @@ public struct StrategyReport: Sendable, Hashable {
 public struct ExposureLine: Sendable, Hashable {
     public var venue: String
     public var asset: String
-    public var quantity: Quantity
-    public init(venue: String, asset: String, quantity: Quantity) { self.venue = venue; self.asset = asset; self.quantity = quantity }
+    /// Signed base quantity (an `Amount`: a net over a long run can pass Int64 at 1e-9).
+    public var quantity: Amount
+    public init(venue: String, asset: String, quantity: Amount) { self.venue = venue; self.asset = asset; self.quantity = quantity }
 }

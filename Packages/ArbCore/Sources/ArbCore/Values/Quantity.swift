@@ -25,7 +25,8 @@ public struct Quantity: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     @inlinable public func rounded(toMultipleOf step: Quantity, _ rounding: Rounding) -> Quantity {
         let q = FixedDecimal.divide(Int128(raw), by: Int128(step.raw), rounding: rounding)
-        return Quantity(raw: Int64(q * Int128(step.raw)))
+        // Rounding up near Int64.max saturates instead of trapping.
+        return Quantity(raw: Int64(clamping: q * Int128(step.raw)))
     }
 
     @inlinable public func isMultiple(of step: Quantity) -> Bool { step.raw > 0 && raw % step.raw == 0 }
@@ -34,6 +35,6 @@ public struct Quantity: Hashable, Comparable, Sendable, CustomStringConvertible 
     @inlinable public var asAmount: Amount { Amount(raw: Int128(raw)) }
 
     @inlinable public func scaled(by ratio: Ratio, _ rounding: Rounding) -> Quantity {
-        Quantity(raw: Int64(FixedDecimal.divide(Int128(raw) * Int128(ratio.raw), by: Int128(FixedDecimal.unit), rounding: rounding)))
+        Quantity(raw: Int64(clamping: FixedDecimal.divide(Int128(raw) * Int128(ratio.raw), by: Int128(FixedDecimal.unit), rounding: rounding)))
     }
 }

@@ -24,9 +24,10 @@ public final class CrossSpreadStrategy: Strategy {
         var b: Instrument
         var routeBuyA: Int32
         var routeBuyB: Int32
-        /// Base bought minus sold on each venue by this strategy (gross of fees).
-        var deltaA = Quantity.zero
-        var deltaB = Quantity.zero
+        /// Base bought minus sold on each venue by this strategy (gross of fees), in 128
+        /// bits: over a long run it can pass Int64 at 1e-9.
+        var deltaA = Amount.zero
+        var deltaB = Amount.zero
         /// Balance bands: base on A and B, quote A on A, quote B on B.
         var baseBandA = InventoryBand(), baseBandB = InventoryBand()
         var quoteBandA = InventoryBand(), quoteBandB = InventoryBand()
@@ -320,7 +321,7 @@ public final class CrossSpreadStrategy: Strategy {
         if report.kind == .fill {
             // Traded quantity, gross of fees: fees are costs (in the PnL), not exposure.
             let signed = report.side == .buy ? report.fillQuantity : -report.fillQuantity
-            if order.venue == pairs[k].a.venue { pairs[k].deltaA += signed } else { pairs[k].deltaB += signed }
+            if order.venue == pairs[k].a.venue { pairs[k].deltaA += signed.asAmount } else { pairs[k].deltaB += signed.asAmount }
             attempt.net += signed
         }
         if report.isFinal {

@@ -145,7 +145,7 @@ struct CrossSpreadTests {
         let result = try m.s.run(CrossSpreadStrategy(parameters: m.parameters), until: 2_000)
         #expect(result.strategyReport.counters["gave_up"] == 1)
         let exposure = result.strategyReport.openExposure
-        #expect(exposure == [ExposureLine(venue: "alpha+beta", asset: "BTC", quantity: Quantity("0.004")!)])
+        #expect(exposure == [ExposureLine(venue: "alpha+beta", asset: "BTC", quantity: Amount("0.004")!)])
         #expect(!result.strategyReport.notes.isEmpty)
     }
 
