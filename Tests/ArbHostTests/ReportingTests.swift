@@ -58,6 +58,26 @@ struct ReportingTests {
         #expect(json.contains("\"peak_utilisation_ppm\"") && json.contains("\"too_many_requests\"") && json.contains("\"venue_bans\""))
     }
 
+    @Test("the summary counts what the simulated exchanges did: late orders, competitors, dropped feed messages, and the models")
+    func simulationInSummary() throws {
+        let text = manifestText(dataDir: tempDir("sim-summary"), runtime: "60s", extra: """
+        [simulation.competition]
+        edge_ppm = 2500
+        delay_ms = 5
+        """).replacingOccurrences(of: "latency_ms = { outbound = 25, inbound = 25 }",
+                                    with: "latency_ms = { outbound = 25, inbound = 25, feed = { p50 = 30, p99 = 120 } }")
+        let (summary, folder) = try run(text)
+        let sim = summary.simulation
+        #expect(sim.competitorTakes > 0, "a jumpy test market has dislocations for competitors")
+        #expect(sim.ordersShortOnArrival > 0 && sim.ordersShortOnArrival >= sim.ordersBeatenByCompetitor)
+        #expect(sim.feedMessagesDropped == 0)
+        #expect(sim.latencies["binance"]?["feed"] == "lognormal p50 30 ms p99 120 ms")
+        #expect(sim.competition.contains("2500 ppm"))
+        #expect(summary.text().contains("simulation   \(sim.ordersShortOnArrival) taker orders found less than they asked on arrival"))
+        let json = try String(contentsOfFile: folder + "/summary.json", encoding: .utf8)
+        #expect(json.contains("\"orders_beaten_by_competitor\"") && json.contains("\"competitor_takes\""))
+    }
+
     @Test("replay filters by instrument as well as by venue")
     func replayFiltersBySymbol() throws {
         let dir = tempDir("filter")

@@ -106,6 +106,20 @@ public struct RunSummary: Codable, Sendable {
         public var notes: [String]
     }
     /// One exchange's rate limits: what the client limiter did and what the venue answered.
+    public struct Simulation: Codable, Sendable {
+        /// Our taker orders (IOC, FOK, market) that found less within their limit than they asked for.
+        public var ordersShortOnArrival: Int
+        /// Of those, the ones a modelled competitor had beaten to the liquidity since they were sent.
+        public var ordersBeatenByCompetitor: Int
+        public var competitorTakes: Int
+        /// Feed messages dropped because a venue's feed link was full (the client's book was then wrong until the next snapshot).
+        public var feedMessagesDropped: Int
+        public var replenishment: String
+        public var competition: String
+        /// Per venue: order outbound, order inbound and feed latency models.
+        public var latencies: [String: [String: String]]
+    }
+
     public struct RateLimitInfo: Codable, Sendable {
         public var exchange: String
         public var client: RateLimitReport?
@@ -155,6 +169,8 @@ public struct RunSummary: Codable, Sendable {
     public var openExposure: [Exposure]
     public var strategies: [StrategyInfo]
     public var rateLimits: [RateLimitInfo]
+    /// What the simulated exchanges counted.
+    public var simulation: Simulation
     public var journal: JournalInfo
     public var replay: Replay?
     public var wall: Wall
@@ -216,6 +232,10 @@ public struct RunSummary: Codable, Sendable {
                 line("  pool       \(p.pool)\(p.instrument.map { "/\($0)" } ?? ""): \(p.scheme), peak \(p.metrics.peakUtilisationPpm / 10_000) %, \(p.metrics.grantedRequests) requests, \(p.metrics.waits) waits")
             }
         }
+        let sim = simulation
+        line("simulation   \(sim.ordersShortOnArrival) taker orders found less than they asked on arrival (\(sim.ordersBeatenByCompetitor) beaten by a competitor); "
+             + "competitors took \(sim.competitorTakes) dislocations; \(sim.feedMessagesDropped) feed messages dropped")
+        line("  model      competition: \(sim.competition); replenishment: \(sim.replenishment)")
         if let r = replay {
             line("replay       \(r.files.count) recordings: \(r.replayed) events replayed, \(r.skipped) skipped (instruments not in this run)")
             for p in r.problems { line("  problem    \(p)") }

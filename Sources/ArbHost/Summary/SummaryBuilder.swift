@@ -94,6 +94,21 @@ struct SummaryBuilder {
                        feesTotal: fees.description, routes: routes, unvaluedFills: kernel.unvaluedFills,
                        unvaluedAssets: statement.unvaluedAssets.map { u.assetCode($0) }),
             feesPaid: feesPaid, positions: positions, balances: balances, openExposure: exposure, strategies: strategies, rateLimits: rateLimits,
-            journal: journal, replay: replay, wall: wall)
+            simulation: simulationInfo(), journal: journal, replay: replay, wall: wall)
+    }
+
+    func simulationInfo() -> RunSummary.Simulation {
+        let exchange = kernel.simulation as? SimulatedExchange
+        let stats = exchange?.statistics ?? ExchangeStatistics()
+        var latencies: [String: [String: String]] = [:]
+        for (v, name) in plan.exchangeNames.enumerated() {
+            let l = plan.latencies[v]
+            latencies[name] = ["order_outbound": l.orderOutbound.description, "order_inbound": l.orderInbound.description,
+                               "feed": l.feed.description]
+        }
+        let competition = plan.competition.map { "someone else takes dislocations beyond \($0.edgePpm) ppm after \($0.delay)" } ?? "off"
+        return RunSummary.Simulation(ordersShortOnArrival: stats.ordersShortOnArrival, ordersBeatenByCompetitor: stats.ordersBeatenByCompetitor,
+                                     competitorTakes: stats.competitorTakes, feedMessagesDropped: exchange?.feedMessagesDropped ?? 0,
+                                     replenishment: plan.replenishment.description, competition: competition, latencies: latencies)
     }
 }

@@ -226,6 +226,7 @@ public struct ExchangeStatistics: Sendable, Hashable {
     public var ordersBeatenByCompetitor = 0
     public var competitorTakes = 0
     public var unknownInstrumentEvents = 0
+    public init() {}
 }
 
 /// What a paper venue does at the simulated exchange (called at exchange time).
