@@ -79,3 +79,29 @@ struct SimulationManifestTests {
         #expect(error.contains(key) && error.contains(message), "\(error)")
     }
 }
+
+@Suite("Manifest: inventory bands and venue maximums")
+struct InventoryManifestTests {
+    @Test("an inventory floor above its ceiling names the key and the fix")
+    func floorAboveCeiling() {
+        let error = problem(manifestText(strategyParameters: "inventory = { BTC = { upbit = { floor = \"2\", ceiling = \"1\" } } }"))
+        #expect(error.contains("strategies.spread.parameters.inventory.BTC.upbit.floor") && error.contains("above the ceiling"), "\(error)")
+        let venue = problem(manifestText(strategyParameters: "inventory = { BTC = { kraken = { floor = \"1\" } } }"))
+        #expect(venue.contains("inventory.BTC.kraken") && venue.contains("neither venue_a"), "\(venue)")
+        let fine = problem(manifestText(strategyParameters: "inventory = { BTC = { upbit = { floor = \"0.5\", ceiling = \"2\" } } }"))
+        #expect(fine == "no error", "\(fine)")
+    }
+
+    @Test("a Binance per-symbol maximum below the minimum names the key and the fix", arguments: ["max_quantity", "max_market_quantity"])
+    func maximumBelowMinimum(key: String) {
+        let settings = """
+        [exchanges.binance.settings]
+        listings = { BTC = { tick_size = "0.01", step_size = "0.001", \(key) = "0.0001" } }
+        """
+        let text = manifestText().replacingOccurrences(of: "[exchanges.binance]\n", with: "[exchanges.binance]\n")
+            .replacingOccurrences(of: "balances = { USDT = \"150000\", BTC = \"1\", ETH = \"20\", XRP = \"40000\" }",
+                                  with: "balances = { USDT = \"150000\", BTC = \"1\", ETH = \"20\", XRP = \"40000\" }\n" + settings)
+        let error = problem(text)
+        #expect(error.contains(key) && error.contains("below the minimum quantity"), "\(error)")
+    }
+}
