@@ -62,7 +62,7 @@ public protocol ExchangeAdmission: AnyObject {
 /// its exchange time and gets back, later, what the client's feed delivers.
 public protocol MarketSimulation: AnyObject {
     /// A market-data event happens at its venue at `time` (non-decreasing).
-    func exchangeReceives(_ event: MarketEvent, at time: Timestamp)
+    func exchangeReceives(_ event: consuming MarketEvent, at time: Timestamp)
     /// When the next thing inside is due (an order arriving, a competitor acting, a feed
     /// message reaching the client), if anything is.
     var nextDueTime: Timestamp? { get }

@@ -129,7 +129,7 @@ public final class SimulatedExchange: MarketSimulation {
         return nil
     }
 
-    public func exchangeReceives(_ event: MarketEvent, at time: Timestamp) {
+    public func exchangeReceives(_ event: consuming MarketEvent, at time: Timestamp) {
         if time > now { now = time }
         let id = event.instrument
         guard id.index >= 0 && id.index < venueOfInstrument.count else { statistics.unknownInstrumentEvents += 1; return }
@@ -138,7 +138,7 @@ public final class SimulatedExchange: MarketSimulation {
         let deliverAt = feeds[v].deliveryTime(publishedAt: now)
         let resting = hasResting[id.index]
         var touchMayHaveMoved = true
-        switch event {
+        switch consume event {
         case .bookDelta(var d):
             let before = resting ? books[id.index].book.quantityAt(d.side, price: d.price) : .zero
             d.quantity = books[id.index].applyFeed(d.side, price: d.price, quantity: d.quantity, at: now, model: replenishment)

@@ -31,14 +31,15 @@ struct FeedLink {
 
     /// When a message published now reaches the client.
     @inline(__always) mutating func deliveryTime(publishedAt now: Timestamp) -> Timestamp {
-        var t = now + .nanoseconds(latency.nextNanoseconds())
+        // Raw nanoseconds: `Duration` arithmetic goes through 128-bit attoseconds.
+        var t = Timestamp(nanoseconds: now.nanoseconds &+ latency.nextNanoseconds())
         if t < lastDelivery { t = lastDelivery }
         lastDelivery = t
         return t
     }
 
     /// Queues `event` (its receive time already set to `time`).
-    @inline(__always) mutating func push(_ event: MarketEvent, deliverAt time: Timestamp) {
+    @inline(__always) mutating func push(_ event: consuming MarketEvent, deliverAt time: Timestamp) {
         guard count < capacity else { dropped += 1; return }
         if count == buffer.count { grow() }
         var tail = head + count
@@ -50,8 +51,13 @@ struct FeedLink {
     }
 
     @inline(__always) mutating func pop() -> MarketEvent {
-        let event = buffer[head]
-        if case .bookSnapshot = event { buffer[head] = Self.filler }  // release its arrays now
+        // Moved out, the slot refilled with a trivial event: no retain, no release.
+        let slot = head
+        let event = buffer.withUnsafeMutableBufferPointer { slots in
+            let moved = (slots.baseAddress! + slot).move()
+            (slots.baseAddress! + slot).initialize(to: Self.filler)
+            return moved
+        }
         head += 1
         if head == buffer.count { head = 0 }
         count -= 1
