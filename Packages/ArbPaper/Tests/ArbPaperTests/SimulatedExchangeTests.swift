@@ -198,3 +198,23 @@ struct CompetitionTests {
         #expect(exchange.exchangeBook(krw).bestBid == nil && exchange.exchangeBook(usd).bestAsk == nil)
     }
 }
+
+@Suite("Competition: hostile prices")
+struct CompetitionHostileTests {
+    static let cases: [(Int64, Int64, Int64)] = [
+        (.max, .max, .max), (1, .max, .max), (.max, 1, 1), (-5, 100, 1_000_000_000), (100, 100, 0),
+    ]
+
+    @Test("extreme or non-positive prices and FX rates never trap the dislocation check", arguments: 0..<5)
+    func extremes(index: Int) {
+        let (ask, bid, fx) = Self.cases[index]
+        let m = CompetitionTests.Market(competition: CompetitionModel(edgePpm: 1_000_000, delay: .zero))
+        let pair = Competition.Pair(a: m.a, b: m.b, fx: nil, multiply: true)
+        for direction in 0..<2 {
+            _ = m.exchange.isDislocated(pair, direction: direction, askPrice: Price(raw: ask), bidPrice: Price(raw: bid),
+                                        rate: (Int128(fx), Int128(1_000_000_000)), edgePpm: 1_000_000)
+        }
+        #expect(m.exchange.isDislocated(pair, direction: 0, askPrice: Price(raw: 100), bidPrice: Price(raw: 1_000),
+                                        rate: (1, 1), edgePpm: 2_500))
+    }
+}

@@ -93,18 +93,21 @@ extension SimulatedExchange {
     /// side's ask, converted, is below the rich side's bid by more than the edge.
     func isDislocated(_ pair: Competition.Pair, direction: Int, askPrice: Price, bidPrice: Price,
                       rate: (Int128, Int128), edgePpm: Int64) -> Bool {
-        // In a's quote: priceA vs priceB × num / den. Compare cross-multiplied (Int128).
-        let (num, den) = rate
-        let cheap: Int128, rich: Int128
+        // In a's quote: priceA vs priceB × num / den, cross-multiplied. Every factor is below
+        // 2^63, so each product is below 2^126; unsigned 128 bits then hold the sum below.
+        guard askPrice.raw > 0, bidPrice.raw > 0, rate.0 > 0, rate.1 > 0 else { return false }
+        let (num, den) = (UInt128(rate.0), UInt128(rate.1))
+        let cheap: UInt128, rich: UInt128
         if direction == 0 {
-            cheap = Int128(askPrice.raw) * den           // a's ask
-            rich = Int128(bidPrice.raw) * num            // b's bid
+            cheap = UInt128(askPrice.raw) * den           // a's ask
+            rich = UInt128(bidPrice.raw) * num            // b's bid
         } else {
-            cheap = Int128(askPrice.raw) * num           // b's ask
-            rich = Int128(bidPrice.raw) * den            // a's bid
+            cheap = UInt128(askPrice.raw) * num           // b's ask
+            rich = UInt128(bidPrice.raw) * den            // a's bid
         }
-        // cheap × (1 + edge) < rich; both sides below 2^100, the products below 2^121.
-        return cheap * Int128(1_000_000 + edgePpm) < rich * 1_000_000
+        // cheap × (1 + edge) < rich, with cheap / 10^6 rounded down: a hair more
+        // dislocations than exact, the side that does not flatter us.
+        return cheap + cheap / 1_000_000 * UInt128(edgePpm) < rich
     }
 
     func lookForDislocations(after id: InstrumentId) {

@@ -64,7 +64,7 @@ public struct CrossSpreadParameters: Decodable, Sendable, Hashable {
             PluginConfigurationError(plugin: CrossSpreadPlugin.id, setting: key, message: message)
         }
         guard venueA != venueB else { throw fail("venue_b", "must differ from venue_a (\(venueA))") }
-        guard minEdge.raw >= 0 else { throw fail("min_edge", "must not be negative, e.g. \"0.002\"") }
+        guard minEdge.raw >= 0, minEdge < Ratio.one else { throw fail("min_edge", "must be at least 0 and below 1, e.g. \"0.002\"") }
         guard orderNotional.raw > 0 else { throw fail("order_notional", "must be positive, e.g. \"500\"") }
         guard maxBookAgeMs > 0 else { throw fail("max_book_age_ms", "must be positive, e.g. 2000") }
         guard legTimeoutMs > 0 else { throw fail("leg_timeout_ms", "must be positive, e.g. 3000") }
