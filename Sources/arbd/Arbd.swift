@@ -91,6 +91,9 @@ struct Bench: ParsableCommand {
     @Option(name: .long, help: "The manifest whose exchanges, latencies, limits and simulation the bench wires (as arbd run does).")
     var manifest: String = "manifests/paper.toml"
 
+    @Option(name: .long, help: "Only time the kernel alone in one wiring (client, books or full), for profilers.")
+    var kernelOnly: String?
+
     func run() throws {
         let counts = symbols.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         var parsed: [Int] = []
@@ -103,8 +106,15 @@ struct Bench: ParsableCommand {
         guard events > 0 else { throw fail(ValidationError("--events must be positive")) }
         do {
             let plan = try RunPlan(try ManifestLoader.load(path: manifest))
-            let results = try BenchRunner(plan: plan, seed: seed, events: events, pregenerated: pregenerated)
-                .run(symbolCounts: parsed) { print($0.line) }
+            let runner = try BenchRunner(plan: plan, seed: seed, events: events, pregenerated: pregenerated)
+            if let kernelOnly {
+                guard let mode = BenchRunner.KernelMode(rawValue: kernelOnly) else {
+                    throw fail(ValidationError("--kernel-only: '\(kernelOnly)' is not one of client, books, full"))
+                }
+                for n in parsed { print(String(format: "symbols %4d | kernel alone (%@): %.0f events/s", n, mode.rawValue, try runner.kernelAlone(symbols: n, mode: mode))) }
+                return
+            }
+            let results = try runner.run(symbolCounts: parsed) { print($0.line) }
             if let json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -140,6 +140,22 @@ public struct BenchRunner {
         return Setup(kernel: kernel, market: SyntheticMarket(config: config, startTime: RunPlan.startTime))
     }
 
+    /// The kernel alone in one wiring, on `events` pregenerated events: events/s. For
+    /// profilers (`arbd bench --kernel-only MODE` under callgrind or perf), which want one
+    /// mode per process.
+    public enum KernelMode: String, CaseIterable, Sendable { case client, books, full }
+
+    public func kernelAlone(symbols n: Int, mode: KernelMode) throws -> Double {
+        var setup = try setup(symbols: n, booksOnly: mode != .full, clientOnly: mode == .client)
+        var list: [MarketEvent] = []
+        list.reserveCapacity(events)
+        while list.count < events, let e = setup.market.next() { list.append(e) }
+        var source = ArrayMarketDataSource(list)
+        let t0 = MonotonicClock.nanoseconds()
+        while setup.kernel.step(&source, until: .distantFuture) {}
+        return Double(setup.kernel.counters.marketEvents) / (Double(MonotonicClock.nanoseconds() - t0) / 1e9)
+    }
+
     func measure(symbols n: Int) throws -> BenchResult {
         let rssStart = MonotonicClock.residentBytes()
         // Pass 1: per-event latency.
@@ -167,19 +183,9 @@ public struct BenchRunner {
         var kernelOnly: Double? = nil
         var kernelFull: Double? = nil, kernelClientOnly: Double? = nil
         if pregenerated {
-            func kernelAlone(booksOnly: Bool, clientOnly: Bool = false) throws -> Double {
-                var third = try setup(symbols: n, booksOnly: booksOnly, clientOnly: clientOnly)
-                var list: [MarketEvent] = []
-                list.reserveCapacity(events)
-                while list.count < events, let e = third.market.next() { list.append(e) }
-                var source = ArrayMarketDataSource(list)
-                let t0 = MonotonicClock.nanoseconds()
-                while third.kernel.step(&source, until: .distantFuture) {}
-                return Double(third.kernel.counters.marketEvents) / (Double(MonotonicClock.nanoseconds() - t0) / 1e9)
-            }
-            kernelClientOnly = try kernelAlone(booksOnly: true, clientOnly: true)
-            kernelOnly = try kernelAlone(booksOnly: true)
-            kernelFull = try kernelAlone(booksOnly: false)
+            kernelClientOnly = try kernelAlone(symbols: n, mode: .client)
+            kernelOnly = try kernelAlone(symbols: n, mode: .books)
+            kernelFull = try kernelAlone(symbols: n, mode: .full)
         }
         return BenchResult(symbols: n, events: c.marketEvents, avgNs: Int(sum / UInt64(max(1, histogram.totalCount))),
                            p50Ns: Int(histogram.valueAtPercentile(50)), p95Ns: Int(histogram.valueAtPercentile(95)),

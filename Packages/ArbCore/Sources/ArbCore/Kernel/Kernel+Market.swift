@@ -19,7 +19,9 @@ extension Kernel {
         } else if simulated == due {
             if let delivered = simulation!.performNext() { handle(delivered) }
         } else {
-            let event = hot.pointee.pendingMarketEvent.take()!
+            var event = Kernel.emptySlot
+            swap(&event, &hot.pointee.pendingEvent)
+            hot.pointee.hasPending = false
             if let simulation {
                 hot.pointee.lastExchangeTime = due
                 simulation.exchangeReceives(event, at: due)
@@ -35,11 +37,18 @@ extension Kernel {
     /// when simulating, its receive time otherwise.
     @inline(__always)
     func nextMarketTime<Source: MarketDataSource>(_ source: inout Source) -> Timestamp {
-        if hot.pointee.pendingMarketEvent == nil { hot.pointee.pendingMarketEvent = source.next() }
-        guard let event = hot.pointee.pendingMarketEvent else { return .distantFuture }
-        guard simulation != nil else { return event.receivedAt }
-        let t = event.exchangeTime
-        return t > hot.pointee.lastExchangeTime ? t : hot.pointee.lastExchangeTime
+        if !hot.pointee.hasPending {
+            guard let event = source.next() else { return .distantFuture }
+            var t = event.receivedAt
+            if simulation != nil {
+                t = event.exchangeTime
+                if t < hot.pointee.lastExchangeTime { t = hot.pointee.lastExchangeTime }
+            }
+            hot.pointee.pendingEvent = event
+            hot.pointee.pendingTime = t
+            hot.pointee.hasPending = true
+        }
+        return hot.pointee.pendingTime
     }
 
     /// Event time of the next thing due, if any.

@@ -48,8 +48,6 @@ final class Competition {
     let pairs: [Pair]
     /// Pairs that involve each instrument (as a, b, or the FX book converting them).
     let pairsOf: [[Int]]
-    /// A take already scheduled for (pair, direction).
-    var pending: [Bool]
 
     init(model: CompetitionModel, universe: Universe, seed: UInt64) {
         self.model = model
@@ -77,7 +75,6 @@ final class Competition {
             if let fx = p.fx { of[fx.index].append(k) }
         }
         pairsOf = of
-        pending = Array(repeating: false, count: pairs.count * 2)
     }
 }
 
@@ -105,8 +102,12 @@ extension SimulatedExchange {
             cheap = UInt128(askPrice.raw) * num           // b's ask
             rich = UInt128(bidPrice.raw) * den            // a's bid
         }
-        // cheap × (1 + edge) < rich, with cheap / 10^6 rounded down: a hair more
-        // dislocations than exact, the side that does not flatter us.
+        // cheap × (10^6 + edge) < rich × 10^6, exactly when both products fit (always, for
+        // prices and rates below about 2^100); otherwise with cheap / 10^6 rounded down: a
+        // hair more dislocations than exact, the side that does not flatter us.
+        let (left, overLeft) = cheap.multipliedReportingOverflow(by: UInt128(1_000_000 + edgePpm))
+        let (right, overRight) = rich.multipliedReportingOverflow(by: 1_000_000)
+        if !overLeft && !overRight { return left < right }
         return cheap + cheap / 1_000_000 * UInt128(edgePpm) < rich
     }
 
@@ -115,11 +116,11 @@ extension SimulatedExchange {
         for k in competition.pairsOf[id.index] {
             let pair = competition.pairs[k]
             guard let rate = conversion(pair) else { continue }
-            for direction in 0..<2 where !competition.pending[2 * k + direction] {
+            for direction in 0..<2 where !state.pointee.competitorPending[2 * k + direction] {
                 let (buy, sell) = direction == 0 ? (pair.a, pair.b) : (pair.b, pair.a)
                 guard let ask = books[buy.index].book.bestAsk, let bid = books[sell.index].book.bestBid else { continue }
                 if isDislocated(pair, direction: direction, askPrice: ask.price, bidPrice: bid.price, rate: rate, edgePpm: competition.model.edgePpm) {
-                    competition.pending[2 * k + direction] = true
+                    state.pointee.competitorPending[2 * k + direction] = true
                     let delay = competition.delay.nextNanoseconds()
                     schedule(.competitor(pair: k, direction: direction), at: now + .nanoseconds(delay))
                 }
@@ -131,7 +132,7 @@ extension SimulatedExchange {
     /// against the rich side's bids while the pair stays beyond the edge.
     func competitorActs(pair k: Int, direction: Int) {
         guard let competition else { return }
-        competition.pending[2 * k + direction] = false
+        state.pointee.competitorPending[2 * k + direction] = false
         let pair = competition.pairs[k]
         guard let rate = conversion(pair) else { return }
         let (buy, sell) = direction == 0 ? (pair.a, pair.b) : (pair.b, pair.a)

@@ -38,6 +38,12 @@ public final class SimulatedExchange: MarketSimulation {
         var changedLevels: [(BookSide, Price)] = []
         /// Exchange time of the last competitor take per instrument (for "arrived too late").
         var lastCompetitorTake: [Timestamp]
+        /// What is due next and when: a feed's index, or -1 for the exchange's own queue.
+        /// Kept up to date on every push, schedule and pop, so asking costs nothing.
+        var nextDue: Timestamp = .distantFuture
+        var nextSource = -1
+        /// A competitor take already scheduled for (pair, direction).
+        var competitorPending: [Bool] = []
     }
     let state: UnsafeMutablePointer<State>
 
@@ -79,7 +85,9 @@ public final class SimulatedExchange: MarketSimulation {
         venues = Array(repeating: VenueSlot(venue: nil), count: universe.venueCount)
         venueOfInstrument = universe.instruments.map(\.venue.index)
         if let competition {
-            self.competition = Competition(model: competition, universe: universe, seed: SeedMixer.mix(seed, stream: 0xC0, index: 0))
+            let model = Competition(model: competition, universe: universe, seed: SeedMixer.mix(seed, stream: 0xC0, index: 0))
+            self.competition = model
+            state.pointee.competitorPending = Array(repeating: false, count: model.pairs.count * 2)
         }
     }
 
@@ -101,24 +109,54 @@ public final class SimulatedExchange: MarketSimulation {
     public var feedMessagesDropped: Int { feeds.reduce(0) { $0 + $1.dropped } }
 
     func schedule(_ action: ExchangeAction, at time: Timestamp) {
-        actions.schedule(action, at: time < now ? now : time)
+        let t = time < now ? now : time
+        state.pointee.actions.schedule(action, at: t)
+        // The exchange's own actions go first on ties.
+        if t <= state.pointee.nextDue { state.pointee.nextDue = t; state.pointee.nextSource = -1 }
+    }
+
+    /// Queues a feed message for the client and keeps the next-due mark.
+    @inline(__always)
+    func publish(_ event: consuming MarketEvent, venue v: Int, deliverAt t: Timestamp) {
+        state.pointee.feeds[v].push(event, deliverAt: t)
+        let s = state.pointee.nextSource
+        if t < state.pointee.nextDue || (t == state.pointee.nextDue && s > v) {
+            state.pointee.nextDue = t
+            state.pointee.nextSource = v
+        }
+    }
+
+    /// Recomputes the next-due mark after something was taken off a queue.
+    func refreshNextDue() {
+        var best = state.pointee.actions.nextTime ?? .distantFuture
+        var source = -1
+        let count = state.pointee.feeds.count
+        var v = 0
+        while v < count {
+            if let t = state.pointee.feeds[v].nextTime, t < best { best = t; source = v }
+            v += 1
+        }
+        state.pointee.nextDue = best
+        state.pointee.nextSource = source
     }
 
     // MARK: MarketSimulation
 
     public var nextDueTime: Timestamp? {
-        var best = actions.nextTime ?? .distantFuture
-        for v in feeds.indices { if let t = feeds[v].nextTime, t < best { best = t } }
-        return best == .distantFuture ? nil : best
+        let t = state.pointee.nextDue
+        return t == .distantFuture ? nil : t
     }
 
     public func performNext() -> MarketEvent? {
         // Exchange actions first on ties, then feeds in venue order: the same every run.
-        var feedIndex = -1
-        var best = actions.nextTime ?? .distantFuture
-        for v in feeds.indices { if let t = feeds[v].nextTime, t < best { best = t; feedIndex = v } }
-        if feedIndex >= 0 { return feeds[feedIndex].pop() }
-        guard let (time, action) = actions.popNext() else { return nil }
+        let source = state.pointee.nextSource
+        if source >= 0 {
+            let event = state.pointee.feeds[source].pop()
+            refreshNextDue()
+            return event
+        }
+        guard let (time, action) = state.pointee.actions.popNext() else { return nil }
+        refreshNextDue()
         if time > now { now = time }
         switch action {
         case .arrival(let venue, let request):
@@ -143,7 +181,7 @@ public final class SimulatedExchange: MarketSimulation {
             let before = resting ? books[id.index].book.quantityAt(d.side, price: d.price) : .zero
             d.quantity = books[id.index].applyFeed(d.side, price: d.price, quantity: d.quantity, at: now, model: replenishment)
             d.receivedAt = deliverAt
-            feeds[v].push(.bookDelta(d), deliverAt: deliverAt)
+            publish(.bookDelta(d), venue: v, deliverAt: deliverAt)
             // A level behind the touch changes no dislocation.
             let best = d.side == .bid ? state.pointee.books[id.index].book.bestBid : state.pointee.books[id.index].book.bestAsk
             if let best {
@@ -162,7 +200,7 @@ public final class SimulatedExchange: MarketSimulation {
             }
             var shown = books[id.index].applyFeed(s, at: now, model: replenishment)
             shown.receivedAt = deliverAt
-            feeds[v].push(.bookSnapshot(shown), deliverAt: deliverAt)
+            publish(.bookSnapshot(shown), venue: v, deliverAt: deliverAt)
             if resting, let venue = venues[v].venue {
                 for (side, price, before) in levelsBefore {
                     venue.levelChanged(id, side: side, price: price, from: before, to: books[id.index].book.quantityAt(side, price: price), at: now)
@@ -172,14 +210,14 @@ public final class SimulatedExchange: MarketSimulation {
         case .trade(var t):
             touchMayHaveMoved = false
             t.receivedAt = deliverAt
-            feeds[v].push(.trade(t), deliverAt: deliverAt)
+            publish(.trade(t), venue: v, deliverAt: deliverAt)
             if resting, let venue = venues[v].venue {
                 venue.tradePrinted(id, price: t.price, quantity: t.quantity, takerSide: t.takerSide, at: now)
             }
         case .status(var s):
             if s.kind != .reconnect { books[id.index].clear() }
             s.receivedAt = deliverAt
-            feeds[v].push(.status(s), deliverAt: deliverAt)
+            publish(.status(s), venue: v, deliverAt: deliverAt)
         }
         if touchMayHaveMoved && competition != nil { lookForDislocations(after: id) }
     }
@@ -198,9 +236,9 @@ public final class SimulatedExchange: MarketSimulation {
         let v = venueOfInstrument[id.index]
         let deliverAt = feeds[v].deliveryTime(publishedAt: now)
         let book = books[id.index].book
-        feeds[v].push(.bookDelta(BookDelta(instrument: id, side: side, price: price, quantity: book.quantityAt(side, price: price),
-                                           exchangeTime: now, receivedAt: deliverAt, sequence: book.sequence, endOfMessage: true)),
-                      deliverAt: deliverAt)
+        publish(.bookDelta(BookDelta(instrument: id, side: side, price: price, quantity: book.quantityAt(side, price: price),
+                                     exchangeTime: now, receivedAt: deliverAt, sequence: book.sequence, endOfMessage: true)),
+                venue: v, deliverAt: deliverAt)
     }
 
     /// Under a refill model, brings taken levels up to date and publishes the ones that grew.
