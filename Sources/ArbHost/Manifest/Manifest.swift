@@ -83,7 +83,11 @@ public struct DurationText: Decodable, Sendable, Hashable, CustomStringConvertib
             else if ch == "m" { unit = 60_000_000_000; i += 1 }
             else if ch == "s" { unit = 1_000_000_000; i += 1 }
             else { return nil }
-            total += number * unit
+            // Checked: "10000000h" must be an error, not a trap.
+            let (part, overflowPart) = number.multipliedReportingOverflow(by: unit)
+            let (sum, overflowSum) = total.addingReportingOverflow(part)
+            guard !overflowPart && !overflowSum else { return nil }
+            total = sum
             number = 0; digits = 0
         }
         guard digits == 0, total > 0 else { return nil }
@@ -96,7 +100,7 @@ public struct DurationText: Decodable, Sendable, Hashable, CustomStringConvertib
         let text = try c.decode(String.self)
         guard let value = DurationText(text) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                debugDescription: "expected a positive duration such as \"90s\", \"10m\", \"1h30m\" or \"250ms\", got \"\(text)\""))
+                debugDescription: "expected a positive duration such as \"90s\", \"10m\", \"1h30m\" or \"250ms\" (at most 2562047h), got \"\(text)\""))
         }
         self = value
     }

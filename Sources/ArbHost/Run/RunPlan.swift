@@ -175,6 +175,17 @@ public final class RunPlan {
             }
         }
         let reportingAsset = universe.asset(m.reportingCurrency)
+        // Every funded asset and every traded base must be valuable in the reporting
+        // currency through the configured books, or PnL would silently leave it out.
+        let valuation = Valuation(universe: universe, reportingAsset: reportingAsset, preferred: fxInstrument.map { [$0] } ?? [])
+        let needed = Set(deposits.map(\.1)).union(universe.instruments.map(\.base))
+        let unvaluable = needed.filter { !valuation.canValue($0) }.map { universe.assetCode($0) }.sorted()
+        if !unvaluable.isEmpty && !names.isEmpty {
+            let quotes = Set(universe.instruments.map(\.quoteCode)).sorted().joined(separator: ", ")
+            errors.append(loaded.error(["reporting_currency"],
+                "'\(m.reportingCurrency)' cannot value \(unvaluable.joined(separator: ", ")) through the configured books; "
+                + "report in a currency the venues quote (\(quotes)) or add an FX book under market_data.fx"))
+        }
 
         // Strategies, in name order; built later (each run gets fresh instances).
         var strategyNames: [String] = [], factories: [() throws -> any Strategy] = []
@@ -261,6 +272,24 @@ public final class RunPlan {
         self.latencies = latencies
         self.replenishment = replenishment
         self.competition = competition
+        try validateStrategiesStart()
+    }
+
+    /// Starts every strategy on a throwaway kernel (no storage, no shared limiter, no
+    /// event), so that what a strategy refuses at start — a venue that is not enabled, an
+    /// FX symbol that is not an instrument — fails `arbd check` as it would `arbd run`.
+    func validateStrategiesStart() throws {
+        let kernel = wire(universe: universe, venueNames: exchangeNames, fxInstruments: fxInstrument.map { [$0] } ?? [],
+                          rateLimiters: Array(repeating: nil, count: exchangeNames.count))
+        var errors: [ManifestError] = []
+        for (i, factory) in strategyFactories.enumerated() {
+            do { try kernel.add(try factory()) } catch let e as PluginConfigurationError {
+                errors.append(loaded.error(["strategies", strategyNames[i], "parameters", e.setting], e.message))
+            } catch let e as ManifestError {
+                errors.append(e)
+            }
+        }
+        if !errors.isEmpty { throw ManifestErrors(errors: errors) }
     }
 
     /// Each venue's order and feed latencies.

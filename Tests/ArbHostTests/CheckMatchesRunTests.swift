@@ -1,0 +1,36 @@
+import ArbCore
+import Foundation
+import Testing
+@testable import ArbHost
+
+@Suite("arbd check refuses what arbd run refuses")
+struct CheckMatchesRunTests {
+    @Test("a duration too long for 64 bits is an error naming the key, not a trap", arguments: ["10000000h", "9999999999h", "2562048h", "1000000000h1000000000h"])
+    func hugeDuration(text: String) {
+        let error = problem(manifestText(runtime: text))
+        #expect(error.contains("max_runtime") && error.contains("at most 2562047h"), "\(error)")
+    }
+
+    @Test("the longest representable duration is accepted")
+    func longestDuration() {
+        #expect(DurationText("2562047h")?.nanoseconds == Int64(2_562_047) * 3_600_000_000_000)
+        #expect(DurationText("2562048h") == nil)
+    }
+
+    @Test("a strategy naming no enabled venue, or an FX symbol that is no instrument, fails the check", arguments: [
+        ("venue_a = \"kraken\"", "strategies.spread.parameters.venue_a", "not enabled"),
+        ("venue_b = \"okx\"", "strategies.spread.parameters.venue_b", "not enabled"),
+        ("fx_symbol = \"KRW-USDC\"", "strategies.spread.parameters.fx_symbol", "not an instrument"),
+    ])
+    func strategyStart(parameter: String, key: String, message: String) {
+        let error = problem(manifestText(strategyParameters: parameter))
+        #expect(error.contains(key) && error.contains(message), "\(error)")
+    }
+
+    @Test("a reporting currency the books cannot value is refused, naming what it cannot value")
+    func unvaluableReportingCurrency() {
+        let error = problem(manifestText().replacingOccurrences(of: "reporting_currency = \"USDT\"", with: "reporting_currency = \"1e30\""))
+        #expect(error.contains("reporting_currency") && error.contains("cannot value") && error.contains("BTC"), "\(error)")
+        #expect(problem(manifestText().replacingOccurrences(of: "reporting_currency = \"USDT\"", with: "reporting_currency = \"KRW\"")) == "no error")
+    }
+}
