@@ -21,7 +21,8 @@ struct BenchTests {
 
     @Test("the bench refuses a manifest without the two venues it wires")
     func needsBothVenues() throws {
-        let plan = try load(manifestText().replacingOccurrences(of: "[exchanges.upbit]", with: "[exchanges.upbit2]\nplugin = \"upbit\"")
+        let plan = try load(manifestText(strategyParameters: "venue_a = \"upbit2\"")
+            .replacingOccurrences(of: "[exchanges.upbit]", with: "[exchanges.upbit2]\nplugin = \"upbit\"")
             .replacingOccurrences(of: "venue = \"upbit\"", with: "venue = \"upbit2\""))
         #expect(throws: BenchSetupError.self) { try BenchRunner(plan: plan, seed: 1, events: 10) }
     }
