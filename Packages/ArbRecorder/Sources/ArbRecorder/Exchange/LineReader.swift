@@ -58,7 +58,17 @@ final class LineReader {
                 let message = String(cString: gzerror(file, &code))
                 throw RecordingError(.io, "read failed (\(message)): is the gzip file complete?", file: path)
             }
-            if n == 0 { eof = true } else { end += Int(n); bytesRead += Int(n) }
+            if n == 0 {
+                // A gzip stream cut short reads as a clean end unless zlib is asked.
+                var code: Int32 = 0
+                let message = String(cString: gzerror(file, &code))
+                if code != Z_OK {
+                    throw RecordingError(.io, "the gzip stream ends early (\(message)): the file is truncated or corrupt", file: path)
+                }
+                eof = true
+            } else {
+                end += Int(n); bytesRead += Int(n)
+            }
         }
     }
 }
@@ -117,13 +127,17 @@ struct EightFields {
 enum Fields {
 
     @inline(__always)
+    /// A non-negative integer, or nil if malformed or beyond Int64 (never wraps).
     static func int(_ line: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Int64? {
         guard !r.isEmpty else { return nil }
         var v: Int64 = 0
         for i in r {
             let d = line[i] &- 0x30
             guard d < 10 else { return nil }
-            v = v &* 10 &+ Int64(d)
+            let (times10, o1) = v.multipliedReportingOverflow(by: 10)
+            let (next, o2) = times10.addingReportingOverflow(Int64(d))
+            guard !o1 && !o2 else { return nil }
+            v = next
         }
         return v
     }
@@ -133,7 +147,7 @@ enum Fields {
     @inline(__always)
     static func decimal(_ line: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> (raw: Int64, decimals: Int)? {
         guard !r.isEmpty else { return nil }
-        var integer: Int64 = 0, fraction: Int64 = 0, decimals = 0, seenPoint = false
+        var integer: Int64 = 0, fraction: Int64 = 0, decimals = 0, seenPoint = false, digits = 0
         var i = r.lowerBound
         var negative = false
         if line[i] == 0x2D { negative = true; i += 1 }
@@ -142,6 +156,7 @@ enum Fields {
             if c == 0x2E { if seenPoint { return nil }; seenPoint = true; i += 1; continue }
             let d = c &- 0x30
             guard d < 10 else { return nil }
+            digits += 1
             if seenPoint {
                 decimals += 1
                 if decimals > 9 { if d != 0 { return nil } } else { fraction = fraction * 10 + Int64(d) }
@@ -151,6 +166,7 @@ enum Fields {
             }
             i += 1
         }
+        guard digits > 0 else { return nil }  // "-", "." and "-." are not numbers
         var scale = decimals < 9 ? 9 - decimals : 0
         while scale > 0 { fraction *= 10; scale -= 1 }
         let raw = integer * 1_000_000_000 + fraction

@@ -29,6 +29,8 @@ public enum TardisImport {
         var row: Row?
         var lastExchange: [UInt8] = [], lastSymbol: [UInt8] = []
         var lastIndex = -1
+        /// Local time of the last accepted row, in ns (rows must not go back in time).
+        var lastLocalTime: Int64 = .min
         var pending: MarketEvent?
         init(reader: LineReader, kind: Kind) { self.reader = reader; self.kind = kind }
     }
@@ -126,6 +128,17 @@ public enum TardisImport {
                           let p = Fields.decimal(line, r[6]), let a = Fields.decimal(line, r[7]) else {
                         try bad(s.reader, "timestamps must be integer microseconds, price and amount decimals"); return
                     }
+                    // Microseconds to nanoseconds, checked: a 17-digit timestamp is an error, not a trap.
+                    let (exchangeNs, o1) = ts.multipliedReportingOverflow(by: 1_000)
+                    let (localNs, o2) = local.multipliedReportingOverflow(by: 1_000)
+                    guard !o1 && !o2 else {
+                        try bad(s.reader, "timestamp beyond the year 2262 (microseconds must stay below 9223372036854775)"); return
+                    }
+                    guard p.raw > 0 else { try bad(s.reader, "price must be positive"); return }
+                    guard a.raw >= 0 else { try bad(s.reader, "amount must not be negative"); return }
+                    guard localNs >= s.lastLocalTime else {
+                        try bad(s.reader, "local_timestamp goes backwards (\(local) after \(s.lastLocalTime / 1_000)); rows must be in time order"); return
+                    }
                     var side: UInt8
                     if Fields.equals(line, r[5], "bid") || Fields.equals(line, r[5], "buy") { side = 0 }
                     else if Fields.equals(line, r[5], "ask") || Fields.equals(line, r[5], "sell") { side = 1 }
@@ -134,11 +147,15 @@ public enum TardisImport {
                     if s.kind == .book {
                         if Fields.equals(line, r[4], "true") { snapshot = true }
                         else if !Fields.equals(line, r[4], "false") { try bad(s.reader, "is_snapshot must be true or false"); return }
+                    } else if r[4].isEmpty {
+                        id = 0  // Tardis leaves the id empty for venues that publish none
                     } else {
-                        id = Fields.int(line, r[4]).map { UInt64($0) } ?? 0
+                        guard let parsed = Fields.int(line, r[4]) else { try bad(s.reader, "id must be an integer below 2^63"); return }
+                        id = UInt64(parsed)
                     }
                     rows += 1
-                    result = Row(instrument: i, exchangeTime: ts * 1_000, localTime: local * 1_000, snapshot: snapshot, side: side,
+                    s.lastLocalTime = localNs
+                    result = Row(instrument: i, exchangeTime: exchangeNs, localTime: localNs, snapshot: snapshot, side: side,
                                  price: p.raw, amount: a.raw, id: id)
                 }
                 if !more { return nil }
@@ -190,8 +207,12 @@ public enum TardisImport {
             if events & 0xFFFF == 0 { progress?(rows) }
             s.pending = try nextEvent(s)
         }
-        try writer?.close()
+        guard let writer else {
+            throw RecordingError(.badInput, "no row could be imported (\(skipped) skipped); nothing was written to \(output)"
+                                 + (problems.isEmpty ? "" : ". First problems: " + problems.prefix(3).joined(separator: "; ")))
+        }
+        try writer.close()
         return Report(rows: rows, events: events, skippedRows: skipped, instruments: instruments.map { "\($0.exchange) \($0.symbol)" },
-                      bytes: writer?.bytesWritten ?? 0, problems: problems)
+                      bytes: writer.bytesWritten, problems: problems)
     }
 }
