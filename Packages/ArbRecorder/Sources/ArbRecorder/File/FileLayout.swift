@@ -12,6 +12,10 @@ enum FileLayout {
     static let blockHeaderSize = 40
     static let indexEntrySize = 28
     static let footerSize = 24
+    /// Documented maximums: a declared length beyond them (or beyond the file) is damage,
+    /// never an allocation.
+    static let maxHeaderSize = 16 << 20
+    static let maxBlockRawSize = 256 << 20
 
     static func crc(_ bytes: ArraySlice<UInt8>) -> UInt32 {
         bytes.withUnsafeBytes { UInt32(crc32(0, $0.bindMemory(to: Bytef.self).baseAddress, uInt($0.count))) }

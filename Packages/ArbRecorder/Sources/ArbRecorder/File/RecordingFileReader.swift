@@ -43,6 +43,10 @@ public final class RecordingFileReader {
             throw RecordingError(.unsupportedVersion, "file layout version \(start[7]) is newer than this arbd understands", file: path, offset: 6)
         }
         let jsonLength = Int(LittleEndian.read(UInt32.self, start[...], at: 8)!)
+        guard jsonLength <= FileLayout.maxHeaderSize, 12 + jsonLength + 4 <= fileSize else {
+            throw RecordingError(.corrupt, "the header claims \(jsonLength) bytes, more than the file (\(fileSize) bytes) or the format's maximum "
+                                 + "(\(FileLayout.maxHeaderSize)); the header is damaged", file: path, offset: 8)
+        }
         let rest = try file.read(at: 12, count: jsonLength + 4)
         guard rest.count == jsonLength + 4 else { throw RecordingError(.truncated, "the header is cut short", file: path, offset: 12) }
         guard FileLayout.crc(rest[0..<jsonLength]) == LittleEndian.read(UInt32.self, rest[...], at: jsonLength)! else {
@@ -54,6 +58,9 @@ public final class RecordingFileReader {
         }
         guard header.formatVersion <= RecordingHeader.currentVersion else {
             throw RecordingError(.unsupportedVersion, "format version \(header.formatVersion); this arbd reads up to \(RecordingHeader.currentVersion)", file: path)
+        }
+        if let problem = header.problem {
+            throw RecordingError(.corrupt, "the header is not valid: \(problem)", file: path, offset: 12)
         }
         self.header = header
         dataStart = 12 + jsonLength + 4
@@ -79,14 +86,21 @@ public final class RecordingFileReader {
               let indexOffset = LittleEndian.read(UInt64.self, footer[...], at: 0),
               let count = LittleEndian.read(UInt32.self, footer[...], at: 8),
               let crc = LittleEndian.read(UInt32.self, footer[...], at: 12) else { return nil }
+        // Every declared number is checked against the file before use: a flipped bit in
+        // the footer must make the index unusable (the blocks are then scanned), not trap.
         let length = 8 + Int(count) * FileLayout.indexEntrySize
-        guard Int(indexOffset) >= dataStart, Int(indexOffset) + length + FileLayout.footerSize == size,
-              let bytes = try? file.read(at: Int(indexOffset), count: length), bytes.count == length,
+        guard let start = Int(exactly: indexOffset), start >= dataStart, start <= size,
+              start + length + FileLayout.footerSize == size,
+              let bytes = try? file.read(at: start, count: length), bytes.count == length,
               FileLayout.crc(bytes[...]) == crc, LittleEndian.read(UInt32.self, bytes[...], at: 0) == FileLayout.indexMagic else { return nil }
         var blocks: [BlockInfo] = []
+        var previousEnd = dataStart
         for i in 0..<Int(count) {
             let o = 8 + i * FileLayout.indexEntrySize
-            blocks.append(BlockInfo(offset: Int(LittleEndian.read(UInt64.self, bytes[...], at: o)!), compressedSize: -1, rawSize: -1,
+            guard let offset = Int(exactly: LittleEndian.read(UInt64.self, bytes[...], at: o)!),
+                  offset >= previousEnd, offset + FileLayout.blockHeaderSize <= start else { return nil }
+            previousEnd = offset + FileLayout.blockHeaderSize
+            blocks.append(BlockInfo(offset: offset, compressedSize: -1, rawSize: -1,
                                     count: Int(LittleEndian.read(UInt32.self, bytes[...], at: o + 24)!),
                                     firstTimeNs: LittleEndian.read(Int64.self, bytes[...], at: o + 8)!,
                                     lastTimeNs: LittleEndian.read(Int64.self, bytes[...], at: o + 16)!))
@@ -120,9 +134,13 @@ public final class RecordingFileReader {
     static func parseBlockHeader(_ head: [UInt8], at offset: Int) -> BlockInfo? {
         guard LittleEndian.read(UInt32.self, head[...], at: 0) == FileLayout.blockMagic,
               FileLayout.crc(head[0..<36]) == LittleEndian.read(UInt32.self, head[...], at: 36) else { return nil }
+        let rawSize = Int(LittleEndian.read(UInt32.self, head[...], at: 8)!)
+        let count = Int(LittleEndian.read(UInt32.self, head[...], at: 12)!)
+        // Sizes that would make a reader allocate without bound are damage: a raw block
+        // beyond the format's maximum, or more events than raw bytes (each takes at least one).
+        guard rawSize <= FileLayout.maxBlockRawSize, count <= rawSize else { return nil }
         return BlockInfo(offset: offset, compressedSize: Int(LittleEndian.read(UInt32.self, head[...], at: 4)!),
-                         rawSize: Int(LittleEndian.read(UInt32.self, head[...], at: 8)!),
-                         count: Int(LittleEndian.read(UInt32.self, head[...], at: 12)!),
+                         rawSize: rawSize, count: count,
                          firstTimeNs: LittleEndian.read(Int64.self, head[...], at: 16)!, lastTimeNs: LittleEndian.read(Int64.self, head[...], at: 24)!)
     }
 
@@ -133,12 +151,18 @@ public final class RecordingFileReader {
         guard let info = Self.parseBlockHeader(head, at: offset) else {
             throw RecordingError(.corrupt, "block \(i) header is damaged; `arbd recorder repair` keeps the blocks before it", file: path, offset: offset)
         }
+        guard offset + FileLayout.blockHeaderSize + info.compressedSize <= fileSize else {
+            throw RecordingError(.corrupt, "block \(i) claims \(info.compressedSize) bytes past the end of the file", file: path, offset: offset)
+        }
         let payload = try file.read(at: offset + FileLayout.blockHeaderSize, count: info.compressedSize)
         guard payload.count == info.compressedSize, FileLayout.crc(payload[...]) == LittleEndian.read(UInt32.self, head[...], at: 32) else {
             throw RecordingError(.corrupt, "block \(i) fails its checksum", file: path, offset: offset)
         }
         try decompressor.decompress(payload[...], expectedSize: info.rawSize, into: &rawBuffer)
+        // No event of a block that fails is delivered: what it appended is taken back.
+        let before = out.count
         do { try codec.decode(rawBuffer, count: info.count, into: &out) } catch let e as RecordingError {
+            out.removeSubrange(before...)
             throw RecordingError(e.code, "block \(i): \(e.message)", file: path, offset: offset)
         }
     }

@@ -168,24 +168,34 @@ struct BlockCodec {
         var kinds = readers[0], instruments = readers[1], locals = readers[2], offsets = readers[3]
         var sequences = readers[4], prices = readers[5], quantities = readers[6], extra = readers[7]
         let instrumentCount = priceUnits.count
-        out.reserveCapacity(out.count + count)
+        out.reserveCapacity(out.count + Swift.min(count, 65_536))  // a declared count is not trusted with memory
+
+        /// A stored value times its unit, checked: damage must not wrap into a plausible price.
+        func scaled(_ v: Int64, _ unit: Int64, _ what: String) throws -> Int64 {
+            let (r, overflow) = v.multipliedReportingOverflow(by: unit)
+            guard !overflow else { throw RecordingError(.corrupt, "\(what) \(v) × unit \(unit) is out of range") }
+            return r
+        }
 
         func readValue(_ i: Int, side: Int, raw: UInt8) throws -> (Price, Quantity) {
             let p = prevPrice[3 * i + side] &+ (try prices.signed())
             prevPrice[3 * i + side] = p
             let q = Int64(bitPattern: try quantities.varint())
-            return (Price(raw: raw & 0x10 != 0 ? p : p &* priceUnits[i]), Quantity(raw: raw & 0x20 != 0 ? q : q &* quantityUnits[i]))
+            return (Price(raw: raw & 0x10 != 0 ? p : try scaled(p, priceUnits[i], "price")),
+                    Quantity(raw: raw & 0x20 != 0 ? q : try scaled(q, quantityUnits[i], "quantity")))
         }
 
         for _ in 0..<count {
             let kind = try kinds.byte()
-            let i = Int(try instruments.varint())
-            guard i < instrumentCount else { throw RecordingError(.corrupt, "instrument \(i) is not in the header") }
+            guard kind & 0xC0 == 0 else { throw RecordingError(.corrupt, "unknown event kind byte 0x\(String(kind, radix: 16))") }
+            let declared = try instruments.varint()
+            guard declared < UInt64(instrumentCount) else { throw RecordingError(.corrupt, "instrument \(declared) is not in the header") }
+            let i = Int(declared)
             let l = prevLocal &+ (try locals.signed())
             prevLocal = l
             let x = prevExchange[i] &+ (try offsets.signed())
             prevExchange[i] = x
-            let local = l &* localUnit
+            let local = try scaled(l, localUnit, "local time")
             let isTrade = kind & 0x07 == 3 || kind & 0x07 == 4
             var sequence: UInt64 = 0
             if !isTrade {
@@ -193,7 +203,7 @@ struct BlockCodec {
                 prevSequence[i] = sequence
             }
             let id = InstrumentId(i)
-            let received = Timestamp(nanoseconds: local), exchange = Timestamp(nanoseconds: x &* exchangeUnit)
+            let received = Timestamp(nanoseconds: local), exchange = Timestamp(nanoseconds: try scaled(x, exchangeUnit, "exchange time"))
             let raw = kind & 0x30
             switch kind & 0x07 {
             case 0, 1:
@@ -202,8 +212,11 @@ struct BlockCodec {
                 out.append(.bookDelta(BookDelta(instrument: id, side: side, price: p, quantity: q, exchangeTime: exchange,
                                                 receivedAt: received, sequence: sequence, endOfMessage: kind & 0x08 != 0)))
             case 2:
-                let bidCount = Int(try extra.varint()), askCount = Int(try extra.varint())
-                guard bidCount + askCount <= 1_000_000 else { throw RecordingError(.corrupt, "snapshot with \(bidCount + askCount) levels") }
+                let declaredBids = try extra.varint(), declaredAsks = try extra.varint()
+                guard declaredBids <= 1_000_000, declaredAsks <= 1_000_000, declaredBids + declaredAsks <= 1_000_000 else {
+                    throw RecordingError(.corrupt, "snapshot with \(declaredBids) + \(declaredAsks) levels (at most 1000000)")
+                }
+                let bidCount = Int(declaredBids), askCount = Int(declaredAsks)
                 var bids: [BookLevel] = [], asks: [BookLevel] = []
                 bids.reserveCapacity(bidCount); asks.reserveCapacity(askCount)
                 for _ in 0..<bidCount { let (p, q) = try readValue(i, side: 0, raw: raw); bids.append(BookLevel(price: p, quantity: q)) }

@@ -49,6 +49,21 @@ public struct RecordingHeader: Codable, Sendable, Hashable {
         case formatVersion = "format_version", source, venues, instruments, startTimeNs = "start_time_ns", compressionLevel = "compression_level"
     }
 
+    /// Why a decoded header cannot be used, or nil: fields outside their documented ranges.
+    public var problem: String? {
+        if formatVersion < 1 { return "format_version \(formatVersion) is not a version (1 or more)" }
+        if compressionLevel < -131_072 || compressionLevel > 22 { return "compression_level \(compressionLevel) is outside zstd's range" }
+        for (i, entry) in instruments.enumerated() {
+            for (name, unit) in [("price_unit", entry.priceUnit), ("quantity_unit", entry.quantityUnit)] {
+                // A unit is a power of ten in raw 1e-9 units: 1 (1e-9) up to 10^18.
+                guard unit > 0, unit <= 1_000_000_000_000_000_000, FixedDecimal.largestPowerOfTen(dividing: [unit]) == unit else {
+                    return "instrument \(i) (\(entry.venue) \(entry.symbol)): \(name) \(unit) is not a power of ten between 1 and 10^18"
+                }
+            }
+        }
+        return nil
+    }
+
     /// Instrument entries for a run's universe: units from each instrument's tick and lot
     /// (the largest power of ten dividing both, so every valid value is a multiple).
     public static func entries(for universe: Universe) -> [InstrumentEntry] {
