@@ -232,8 +232,17 @@ struct RecorderCommand: ParsableCommand {
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Header, instruments, blocks and health of recordings.")
         @Argument(help: "Recording files.") var files: [String]
+        @Flag(name: .long, help: "Check every block's checksums and contents, and name the damaged ones.") var verify = false
         func run() throws {
-            do { for f in files { print(try RecordingTools.inspect(f), terminator: "") } } catch { throw fail(error) }
+            var damaged = false
+            do {
+                for f in files {
+                    let text = try RecordingTools.inspect(f, verify: verify)
+                    if text.contains("DAMAGED") { damaged = true }
+                    print(text, terminator: "")
+                }
+            } catch { throw fail(error) }
+            if damaged { throw ExitCode(1) }
         }
     }
 
@@ -305,13 +314,17 @@ struct RecorderCommand: ParsableCommand {
     }
 
     struct Repair: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Keep every complete block of a recording cut short and rewrite its index and footer.")
+        static let configuration = CommandConfiguration(
+            abstract: "Verify every block of a recording and write a copy with every intact block and a fresh index (the original is kept).")
         @Argument(help: "The recording.") var file: String
+        @Option(name: .long, help: "Where to write the repaired copy (default: <file>.repaired.arbrec).") var output: String?
+        @Flag(name: .long, help: "Replace the original with the repaired copy.") var inPlace = false
         func run() throws {
             do {
-                let r = try RecordingRepair.repair(path: file)
-                print(r.wasIntact ? "\(file): intact, \(r.blocks) blocks, \(r.events) events; nothing to do"
-                                  : "\(file): repaired: kept \(r.blocks) complete blocks (\(r.events) events), dropped \(r.discardedBytes) bytes")
+                let r = try RecordingRepair.repair(path: file, output: output, inPlace: inPlace)
+                print(r.wasIntact ? "\(file): verified intact, \(r.blocks) blocks, \(r.events) events; nothing to do"
+                                  : "\(file): repaired into \(r.output ?? file): kept \(r.blocks) intact blocks (\(r.events) events), "
+                                    + "left out \(r.damagedBlocks) damaged blocks (\(r.lostEvents) events) and \(r.discardedBytes) unusable bytes")
             } catch { throw fail(error) }
         }
     }

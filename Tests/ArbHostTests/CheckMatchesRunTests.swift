@@ -1,4 +1,5 @@
 import ArbCore
+import ArbRecorder
 import Foundation
 import Testing
 @testable import ArbHost
@@ -32,5 +33,24 @@ struct CheckMatchesRunTests {
         let error = problem(manifestText().replacingOccurrences(of: "reporting_currency = \"USDT\"", with: "reporting_currency = \"1e30\""))
         #expect(error.contains("reporting_currency") && error.contains("cannot value") && error.contains("BTC"), "\(error)")
         #expect(problem(manifestText().replacingOccurrences(of: "reporting_currency = \"USDT\"", with: "reporting_currency = \"KRW\"")) == "no error")
+    }
+}
+
+@Suite("arbd recorder inspect")
+struct InspectVerifyTests {
+    @Test("plain inspect says it did not verify; --verify names the damaged block")
+    func verify() throws {
+        let folder = tempDir("inspect")
+        let report = try RecordRun(plan: try load(manifestText(runtime: "5s")), output: folder).execute()
+        #expect(report.events > 1_000)
+        let file = try #require(RunPlan.recordingFiles(at: folder).first)
+        #expect(try RecordingTools.inspect(file).contains("not verified"))
+        #expect(try RecordingTools.inspect(file, verify: true).contains("verified: every block"))
+        let reader = try RecordingFileReader(path: file)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file)))
+        bytes[reader.blocks[0].offset + 60] ^= 0x55
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        let text = try RecordingTools.inspect(file, verify: true)
+        #expect(text.contains("DAMAGED: blocks 0 fail verification"), "\(text)")
     }
 }

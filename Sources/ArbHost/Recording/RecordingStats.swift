@@ -4,7 +4,9 @@ import Foundation
 
 /// `arbd recorder inspect` and `stats`: what a recording holds.
 public enum RecordingTools {
-    public static func inspect(_ path: String) throws -> String {
+    /// What a recording holds; with `verify`, every block's checksums and decoding are
+    /// checked and the damaged ones named (plain inspect reads only the header and index).
+    public static func inspect(_ path: String, verify: Bool = false) throws -> String {
         let r = try RecordingFileReader(path: path)
         var out = "\(path)\n"
         out += "  format \(r.header.formatVersion), source \(r.header.source), zstd level \(r.header.compressionLevel), \(r.fileSize) bytes\n"
@@ -17,7 +19,19 @@ public enum RecordingTools {
             out += String(format: ", %.3f s of receive time", Double(last.lastTimeNs - first.firstTimeNs) / 1e9)
         }
         out += "\n"
-        if let recovery = r.recovery { out += "  WARNING: \(recovery); `arbd recorder repair \(path)` rewrites the index\n" }
+        if let recovery = r.recovery { out += "  WARNING: \(recovery); `arbd recorder repair \(path)` writes a repaired copy\n" }
+        if verify {
+            let damaged = r.damagedBlocks()
+            if damaged.isEmpty {
+                out += "  verified: every block's checksums and contents are intact\n"
+            } else {
+                let lost = damaged.reduce(0) { $0 + r.blocks[$1].count }
+                out += "  DAMAGED: blocks \(damaged.map(String.init).joined(separator: ", ")) fail verification (\(lost) events); "
+                    + "`arbd recorder repair \(path)` writes a copy without them\n"
+            }
+        } else {
+            out += "  not verified (header and index only); `--verify` checks every block\n"
+        }
         return out
     }
 

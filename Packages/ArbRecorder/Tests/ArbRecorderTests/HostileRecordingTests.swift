@@ -181,3 +181,73 @@ struct HostileRecordingTests {
         }
     }
 }
+
+@Suite("A damaged block loses only itself")
+struct DamagedBlockTests {
+    /// 10 blocks of 100 events; block 3's payload damaged (its checksum then fails).
+    func damaged(withFooter: Bool) throws -> (path: String, events: [MarketEvent], index: [BlockInfo]) {
+        let events = randomEvents(1_000, seed: 21)
+        let path = tempPath("damaged")
+        let w = try RecordingFileWriter(path: path, header: RecordingHeader(source: "test", instruments: testInstruments, startTimeNs: 0,
+                                                                          compressionLevel: 3), blockEvents: 100)
+        for e in events { try w.append(e) }
+        try w.close()
+        let index = try RecordingFileReader(path: path).blocks
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        bytes[index[3].offset + FileLayout.blockHeaderSize + 5] ^= 0xFF
+        if !withFooter { bytes.removeLast(8 + index.count * FileLayout.indexEntrySize + FileLayout.footerSize) }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return (path, events, index)
+    }
+
+    @Test("readers skip the damaged block and deliver every other one, with and without the index", arguments: [true, false])
+    func readersSkip(withFooter: Bool) throws {
+        let (path, events, _) = try damaged(withFooter: withFooter)
+        let reader = try RecordingFileReader(path: path)
+        #expect(reader.blocks.count == (withFooter ? 10 : 9), "without the index the scan resumes after the damage")
+        if !withFooter { #expect(reader.recovery?.damagedRegions == 1) }
+        #expect(reader.damagedBlocks() == (withFooter ? [3] : []))
+        var delivered: [MarketEvent] = []
+        for i in reader.blocks.indices { try? reader.readBlock(i, into: &delivered) }
+        #expect(delivered == Array(events[0..<300]) + Array(events[400...]))
+    }
+
+    @Test("replay goes on past the damaged block with a gap marker on each instrument, and reports the loss")
+    func replayInsertsGap() throws {
+        let (path, events, index) = try damaged(withFooter: true)
+        var universe = Universe()
+        for entry in testInstruments {
+            let v = universe.addVenue(entry.venue)
+            _ = universe.addInstrument(InstrumentSpec(symbol: entry.symbol, baseCode: entry.base, quoteCode: entry.quote,
+                                                      tickRule: .fixed(Price(raw: entry.priceUnit)), lotStep: Quantity(raw: entry.quantityUnit),
+                                                      minQuantity: Quantity(raw: 1), maxQuantity: Quantity(raw: .max), minNotional: .zero,
+                                                      maxNotional: nil, priceDecimals: 9, quantityDecimals: 9), on: v)
+        }
+        var source = try RecordingSource(paths: [path], universe: universe)
+        var out: [MarketEvent] = []
+        while let e = source.next() { out.append(e) }
+        let gaps = out.filter { if case .status(let s) = $0 { return s.kind == .gap && s.count == 100 }; return false }
+        #expect(gaps.count == testInstruments.count)
+        #expect(out.count == 900 + testInstruments.count)
+        #expect(source.damagedBlocks == 1 && source.lostEvents == 100 && source.problems.count == 1)
+        if case .status(let s) = gaps[0] { #expect(s.receivedAt.nanoseconds >= events[299].receivedAt.nanoseconds) }
+        _ = index
+    }
+
+    @Test("repair writes a copy with every intact block and keeps the original; in place replaces it", arguments: [true, false])
+    func repairKeepsIntactBlocks(withFooter: Bool) throws {
+        let (path, events, _) = try damaged(withFooter: withFooter)
+        let original = try Data(contentsOf: URL(fileURLWithPath: path))
+        let report = try RecordingRepair.repair(path: path)
+        #expect(!report.wasIntact && report.blocks == 9 && report.events == 900)
+        #expect(report.damagedBlocks == (withFooter ? 1 : 0) && report.lostEvents == (withFooter ? 100 : 0))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == original, "the original is kept")
+        let repaired = try RecordingFileReader(path: try #require(report.output))
+        #expect(repaired.recovery == nil && repaired.damagedBlocks().isEmpty)
+        #expect(try repaired.readAll() == Array(events[0..<300]) + Array(events[400...]))
+        #expect(try RecordingRepair.repair(path: report.output!).wasIntact)
+        let inPlace = try RecordingRepair.repair(path: path, inPlace: true)
+        let reread = try RecordingFileReader(path: path)
+        #expect(inPlace.output == path && reread.recovery == nil)
+    }
+}

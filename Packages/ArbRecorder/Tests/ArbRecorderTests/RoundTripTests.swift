@@ -122,12 +122,12 @@ struct RoundTripTests {
         // Repair a cut file: complete blocks kept, index and footer rewritten.
         let cut = index[5].offset + 10
         try full.prefix(cut).write(to: URL(fileURLWithPath: cutPath))
-        let report = try RecordingRepair.repair(path: cutPath)
+        let report = try RecordingRepair.repair(path: cutPath, inPlace: true)
         #expect(!report.wasIntact && report.blocks == 5 && report.events == 40)
         let repaired = try RecordingFileReader(path: cutPath)
         #expect(repaired.recovery == nil)
         #expect(try repaired.readAll() == Array(events.prefix(40)))
-        #expect(try RecordingRepair.repair(path: cutPath).wasIntact)
+        #expect(try RecordingRepair.repair(path: cutPath, inPlace: true).wasIntact)
     }
 
     @Test("a damaged byte is caught by the checksums, never decoded as data")

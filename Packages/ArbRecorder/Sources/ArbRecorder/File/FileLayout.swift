@@ -47,6 +47,13 @@ final class RawFile {
     }
     deinit { close(fd) }
 
+    /// Atomically replaces `to` with `from`.
+    static func rename(_ from: String, to: String) throws {
+        guard Glibc.rename(from, to) == 0 else {
+            throw RecordingError(.io, "cannot replace \(to) with \(from) (errno \(errno))", file: to)
+        }
+    }
+
     func write(_ bytes: [UInt8]) throws {
         var done = 0
         while done < bytes.count {

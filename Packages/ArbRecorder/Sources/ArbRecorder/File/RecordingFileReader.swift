@@ -26,8 +26,13 @@ public final class RecordingFileReader {
         /// Bytes after it that could not be used (a cut block, garbage).
         public var discardedBytes: Int
         public var reason: String
+        /// Damaged stretches between good blocks that were skipped, and their bytes.
+        public var damagedRegions: Int = 0
+        public var damagedBytes: Int = 0
         public var description: String {
-            "no valid footer (\(reason)): recovered \(blocks) complete blocks (\(events) events); \(discardedBytes) trailing bytes unusable"
+            "no valid footer (\(reason)): recovered \(blocks) complete blocks (\(events) events)"
+                + (damagedRegions > 0 ? "; skipped \(damagedBytes) damaged bytes in \(damagedRegions) places" : "")
+                + "; \(discardedBytes) trailing bytes unusable"
         }
     }
 
@@ -69,10 +74,11 @@ public final class RecordingFileReader {
             blocks = index
             recovery = nil
         } else {
-            let (found, valid, reason) = Self.scan(file, size: fileSize, from: dataStart)
-            blocks = found
-            recovery = Recovery(blocks: found.count, events: found.reduce(0) { $0 + $1.count }, validBytes: valid,
-                                discardedBytes: fileSize - valid, reason: reason)
+            let scanned = Self.scan(file, size: fileSize, from: dataStart)
+            blocks = scanned.blocks
+            recovery = Recovery(blocks: scanned.blocks.count, events: scanned.blocks.reduce(0) { $0 + $1.count }, validBytes: scanned.validBytes,
+                                discardedBytes: fileSize - scanned.validBytes, reason: scanned.reason,
+                                damagedRegions: scanned.damagedRegions, damagedBytes: scanned.damagedBytes)
         }
     }
 
@@ -108,27 +114,69 @@ public final class RecordingFileReader {
         return blocks
     }
 
-    /// Walks the blocks from the start, verifying each; stops at the first that is cut or damaged.
-    static func scan(_ file: RawFile, size: Int, from start: Int) -> ([BlockInfo], Int, String) {
+    struct ScanResult {
         var blocks: [BlockInfo] = []
+        /// Bytes up to the end of the last good block.
+        var validBytes: Int
+        var reason = ""
+        var damagedRegions = 0
+        var damagedBytes = 0
+    }
+
+    /// Walks the blocks from the start, verifying each. A damaged stretch is skipped: the
+    /// walk resumes at the next block whose header and payload verify, so one bad block
+    /// loses only itself.
+    static func scan(_ file: RawFile, size: Int, from start: Int) -> ScanResult {
+        var result = ScanResult(validBytes: start)
         var offset = start
         while true {
-            if offset == size { return (blocks, offset, "the file ends after its last block (no index was written)") }
-            guard let head = try? file.read(at: offset, count: FileLayout.blockHeaderSize), head.count == FileLayout.blockHeaderSize else {
-                return (blocks, offset, "a block header is cut at byte \(offset)")
+            if offset == size { result.reason = "the file ends after its last block (no index was written)"; return result }
+            if let info = verifiedBlock(file, size: size, at: offset) {
+                result.blocks.append(info)
+                offset += FileLayout.blockHeaderSize + info.compressedSize
+                result.validBytes = offset
+                continue
             }
-            guard let info = parseBlockHeader(head, at: offset) else {
-                if LittleEndian.read(UInt32.self, head[...], at: 0) == FileLayout.indexMagic { return (blocks, offset, "the index or footer is damaged") }
-                return (blocks, offset, "bytes at \(offset) are not a valid block")
-            }
-            let end = offset + FileLayout.blockHeaderSize + info.compressedSize
-            guard end <= size, let payload = try? file.read(at: offset + FileLayout.blockHeaderSize, count: info.compressedSize),
-                  FileLayout.crc(payload[...]) == LittleEndian.read(UInt32.self, head[...], at: 32) else {
-                return (blocks, offset, "the block at byte \(offset) is cut or damaged")
-            }
-            blocks.append(info)
-            offset = end
+            let head = (try? file.read(at: offset, count: FileLayout.blockHeaderSize)) ?? []
+            let why = head.count < FileLayout.blockHeaderSize ? "a block header is cut at byte \(offset)"
+                : LittleEndian.read(UInt32.self, head[...], at: 0) == FileLayout.indexMagic ? "the index or footer is damaged"
+                : "the block at byte \(offset) is cut or damaged"
+            guard let next = nextVerifiedBlock(file, size: size, after: offset) else { result.reason = why; return result }
+            result.damagedRegions += 1
+            result.damagedBytes += next - offset
+            offset = next
         }
+    }
+
+    /// The block at `offset` if its header and payload verify and it lies inside the file.
+    static func verifiedBlock(_ file: RawFile, size: Int, at offset: Int) -> BlockInfo? {
+        guard let head = try? file.read(at: offset, count: FileLayout.blockHeaderSize), head.count == FileLayout.blockHeaderSize,
+              let info = parseBlockHeader(head, at: offset) else { return nil }
+        let end = offset + FileLayout.blockHeaderSize + info.compressedSize
+        guard end <= size, let payload = try? file.read(at: offset + FileLayout.blockHeaderSize, count: info.compressedSize),
+              payload.count == info.compressedSize,
+              FileLayout.crc(payload[...]) == LittleEndian.read(UInt32.self, head[...], at: 32) else { return nil }
+        return info
+    }
+
+    /// The offset of the next verified block after `offset`, searching for the block magic.
+    static func nextVerifiedBlock(_ file: RawFile, size: Int, after offset: Int) -> Int? {
+        let chunk = 1 << 20
+        let magic: [UInt8] = [0x41, 0x42, 0x4C, 0x4B]  // "ABLK", the block magic little-endian
+        var position = offset + 1
+        while position + FileLayout.blockHeaderSize <= size {
+            guard let bytes = try? file.read(at: position, count: min(chunk + 3, size - position)), bytes.count >= 4 else { return nil }
+            var k = 0
+            while k + 4 <= bytes.count {
+                if bytes[k] == magic[0] && bytes[k + 1] == magic[1] && bytes[k + 2] == magic[2] && bytes[k + 3] == magic[3],
+                   verifiedBlock(file, size: size, at: position + k) != nil {
+                    return position + k
+                }
+                k += 1
+            }
+            position += chunk
+        }
+        return nil
     }
 
     static func parseBlockHeader(_ head: [UInt8], at offset: Int) -> BlockInfo? {
@@ -165,6 +213,33 @@ public final class RecordingFileReader {
             out.removeSubrange(before...)
             throw RecordingError(e.code, "block \(i): \(e.message)", file: path, offset: offset)
         }
+    }
+
+    /// Bytes of the file as they are (the header, for repair).
+    func rawBytes(at offset: Int, count: Int) throws -> [UInt8] {
+        guard offset >= 0, count >= 0, offset + count <= fileSize else {
+            throw RecordingError(.corrupt, "range \(offset)+\(count) is outside the file", file: path, offset: offset)
+        }
+        return try file.read(at: offset, count: count)
+    }
+
+    /// Block `i` as stored (header and payload), after verifying it.
+    func rawBlockBytes(_ i: Int) throws -> [UInt8] {
+        guard let info = Self.verifiedBlock(file, size: fileSize, at: blocks[i].offset) else {
+            throw RecordingError(.corrupt, "block \(i) does not verify", file: path, offset: blocks[i].offset)
+        }
+        return try rawBytes(at: info.offset, count: FileLayout.blockHeaderSize + info.compressedSize)
+    }
+
+    /// Checks every block (checksums and decoding); the indexes of those that fail.
+    public func damagedBlocks() -> [Int] {
+        var damaged: [Int] = []
+        var sink: [MarketEvent] = []
+        for i in blocks.indices {
+            sink.removeAll(keepingCapacity: true)
+            do { try readBlock(i, into: &sink) } catch { damaged.append(i) }
+        }
+        return damaged
     }
 
     /// Every event, in order.

@@ -1,23 +1,61 @@
-/// Repairs a recording cut short: keeps every complete block, drops the rest, and writes
-/// a fresh index and footer.
+import ArbCore
+
+/// Repairs a damaged or cut recording: verifies every block (checksums and decoding),
+/// copies every intact block into a new file with a fresh index and footer, and keeps the
+/// original unless asked to replace it.
 public enum RecordingRepair {
     public struct Report: Sendable, Hashable {
+        /// Blocks and events kept.
         public var blocks: Int
         public var events: Int
+        /// Blocks that failed verification and were left out, and their events.
+        public var damagedBlocks: Int
+        public var lostEvents: Int
+        /// Bytes of the original that are not in the repaired file (damage, a cut block, garbage).
         public var discardedBytes: Int
         public var wasIntact: Bool
+        /// Where the repaired recording was written (nil when intact).
+        public var output: String?
     }
 
-    public static func repair(path: String) throws -> Report {
+    /// - Parameters:
+    ///   - output: the repaired file; default `<path>.repaired.arbrec`.
+    ///   - inPlace: replace the original with the repaired file.
+    public static func repair(path: String, output: String? = nil, inPlace: Bool = false) throws -> Report {
         let reader = try RecordingFileReader(path: path)
-        guard let recovery = reader.recovery else {
-            return Report(blocks: reader.blocks.count, events: reader.eventCount, discardedBytes: 0, wasIntact: true)
+        var good: [Int] = [], damaged: [Int] = []
+        for i in reader.blocks.indices {
+            var sink: [MarketEvent] = []
+            do { try reader.readBlock(i, into: &sink); good.append(i) } catch { damaged.append(i) }
         }
-        let file = try RawFile(path: path, writing: true, truncate: false)
-        try file.truncate(to: recovery.validBytes)
-        file.seekToEnd()
-        try RecordingFileWriter.writeIndex(reader.blocks, to: file, at: recovery.validBytes)
-        file.sync()
-        return Report(blocks: recovery.blocks, events: recovery.events, discardedBytes: recovery.discardedBytes, wasIntact: false)
+        let keptEvents = good.reduce(0) { $0 + reader.blocks[$1].count }
+        let lostEvents = damaged.reduce(0) { $0 + reader.blocks[$1].count }
+        if reader.recovery == nil && damaged.isEmpty {
+            return Report(blocks: good.count, events: keptEvents, damagedBlocks: 0, lostEvents: 0, discardedBytes: 0, wasIntact: true, output: nil)
+        }
+        let target = inPlace ? path + ".repairing" : (output ?? Self.defaultOutput(for: path))
+        let out = try RawFile(path: target, writing: true)
+        try out.write(try reader.rawBytes(at: 0, count: reader.dataStart))
+        var offset = reader.dataStart
+        var index: [BlockInfo] = []
+        for i in good {
+            let bytes = try reader.rawBlockBytes(i)
+            var info = reader.blocks[i]
+            info.offset = offset
+            index.append(info)
+            try out.write(bytes)
+            offset += bytes.count
+        }
+        try RecordingFileWriter.writeIndex(index, to: out, at: offset)
+        out.sync()
+        let written = offset + 8 + index.count * FileLayout.indexEntrySize + FileLayout.footerSize
+        if inPlace { try RawFile.rename(target, to: path) }
+        return Report(blocks: good.count, events: keptEvents, damagedBlocks: damaged.count, lostEvents: lostEvents,
+                      discardedBytes: max(0, reader.fileSize - written), wasIntact: false, output: inPlace ? path : target)
+    }
+
+    /// `x.arbrec` → `x.repaired.arbrec`.
+    static func defaultOutput(for path: String) -> String {
+        path.hasSuffix(".arbrec") ? String(path.dropLast(7)) + ".repaired.arbrec" : path + ".repaired.arbrec"
     }
 }

@@ -2,8 +2,10 @@ import ArbCore
 
 /// Replays recordings into a run: files merged in receive-time order (ties: file order),
 /// each file's instruments mapped onto the run's by venue and symbol. Events for
-/// instruments the run does not trade are skipped and counted. A damaged block ends
-/// that file's stream; the problem is kept in `problems` for the summary.
+/// instruments the run does not trade are skipped and counted. A damaged block is
+/// skipped: none of its events are delivered, each of the file's instruments gets a `gap`
+/// marker in its place (so books are rebuilt from the next snapshot), the loss is kept in
+/// `problems` and counted, and the file's stream goes on with the next block.
 public struct RecordingSource: MarketDataSource {
     final class Cursor {
         let reader: RecordingFileReader
@@ -11,6 +13,8 @@ public struct RecordingSource: MarketDataSource {
         var block: Int
         var buffer: [MarketEvent] = []
         var position = 0
+        /// Receive time of the last event handed out (gap markers never go back in time).
+        var lastTime: Int64 = .min
         init(reader: RecordingFileReader, mapping: [InstrumentId?], block: Int) { self.reader = reader; self.mapping = mapping; self.block = block }
     }
 
@@ -19,6 +23,9 @@ public struct RecordingSource: MarketDataSource {
     public private(set) var skipped = 0
     public private(set) var replayed = 0
     public private(set) var problems: [String] = []
+    /// Blocks that failed verification and were skipped, and the events they held.
+    public private(set) var damagedBlocks = 0
+    public private(set) var lostEvents = 0
     /// Receive time of the earliest event in the recordings (at or after `from`).
     public private(set) var startTime: Timestamp?
 
@@ -53,9 +60,15 @@ public struct RecordingSource: MarketDataSource {
             c.buffer.removeAll(keepingCapacity: true)
             c.position = 0
             do { try c.reader.readBlock(c.block, into: &c.buffer) } catch {
-                problems.append(String(describing: error))
-                c.block = c.reader.blocks.count
-                return false
+                let info = c.reader.blocks[c.block]
+                damagedBlocks += 1
+                lostEvents += info.count
+                if problems.count < 20 { problems.append("\(error); \(info.count) events lost, replay goes on with the next block") }
+                // The damaged stretch, as the data says it: a gap on every instrument of the file.
+                let time = Timestamp(nanoseconds: max(c.lastTime, min(info.firstTimeNs, info.lastTimeNs)))
+                for i in c.mapping.indices {
+                    c.buffer.append(.status(FeedStatus(kind: .gap, instrument: InstrumentId(i), receivedAt: time, count: UInt64(info.count))))
+                }
             }
             c.block += 1
         }
@@ -73,6 +86,7 @@ public struct RecordingSource: MarketDataSource {
             guard let c = best else { return nil }
             let event = c.buffer[c.position]
             c.position += 1
+            c.lastTime = max(c.lastTime, event.receivedAt.nanoseconds)
             if event.receivedAt < from { continue }
             guard let id = c.mapping[event.instrument.index] else { skipped += 1; continue }
             replayed += 1
