@@ -216,7 +216,7 @@ struct Record: ParsableCommand {
             record.fsync = fsync == "block" ? .everyBlock : .never
             record.showProgress = !quiet
             let report = try record.execute()
-            print("recorded \(report.events) events into \(report.files.count) file(s), \(report.bytes) bytes"
+            print("recorded \(report.events) events into \(report.files.count) file(s), \(report.bytes) bytes on disk (index and footer included)"
                   + String(format: " (%.2f bytes/event)", Double(report.bytes) / Double(max(report.events, 1))))
             for f in report.files { print("  \(f)") }
             if report.dropped > 0 { print("  \(report.dropped) events dropped, recorded as \(report.gapMarkers) gap markers") }

@@ -54,3 +54,21 @@ struct InspectVerifyTests {
         #expect(text.contains("DAMAGED: blocks 0 fail verification"), "\(text)")
     }
 }
+
+@Suite("arbd record: fails fast")
+struct RecordFailsFastTests {
+    @Test("an output folder that cannot be created is an error naming it, before anything is simulated")
+    func unwritableOutput() throws {
+        let file = NSTemporaryDirectory() + "arbd-not-a-folder-\(UUID().uuidString.prefix(8))"
+        try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+        let started = Date()
+        do {
+            _ = try RecordRun(plan: try load(manifestText(runtime: "10m")), output: file + "/recordings").execute()
+            Issue.record("recorded into a path under a file")
+        } catch let e as RecordingError {
+            #expect(e.description.contains(file) && e.description.contains("check the path"), "\(e)")
+            #expect(!e.description.contains("NSCocoaErrorDomain"))
+        }
+        #expect(Date().timeIntervalSince(started) < 5, "it failed before simulating 10 minutes")
+    }
+}

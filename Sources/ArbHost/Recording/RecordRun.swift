@@ -21,6 +21,18 @@ public struct RecordRun {
         guard m.marketData.source == .synthetic else {
             throw plan.loaded.error(["market_data", "source"], "`arbd record` records the synthetic source (live feeds come later); this manifest replays recordings already")
         }
+        // The output folder must be writable before anything is simulated.
+        do {
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            let probe = (output as NSString).appendingPathComponent(".arbd-write-check")
+            guard FileManager.default.createFile(atPath: probe, contents: Data()) else {
+                throw RecordingError(.io, "cannot write in this folder; check the path and permissions", file: output)
+            }
+            try? FileManager.default.removeItem(atPath: probe)
+        } catch let e as RecordingError { throw e } catch {
+            throw RecordingError(.io, "cannot create the folder: \(FolderProblem.explain(output)); check the path and permissions",
+                                 file: output)
+        }
         let recorder = Recorder(instruments: RecordingHeader.entries(for: plan.universe),
                                 options: RecorderOptions(directory: output, source: "synthetic seed \(m.seed)", compressionLevel: compressionLevel,
                                                          fsync: fsync, layout: layout))
@@ -34,9 +46,15 @@ public struct RecordRun {
         while let event = source.next(), event.exchangeTime < end {
             recorder.recordWaiting(event)
             count += 1
+            // A write error stops the recording within about one block, not at the end.
+            if count & 0xFFF == 0, recorder.writeFailure != nil { break }
             if count & 0xFFFF == 0 { progress.update(done: Double((event.receivedAt - RunPlan.startTime).nanosecondsInt64), items: count) }
         }
         progress.finish()
-        return recorder.finish()
+        let report = recorder.finish()
+        if let error = report.error {
+            throw RecordingError(.io, "recording stopped: \(error); \(report.events) events are on disk in \(report.files.count) file(s)")
+        }
+        return report
     }
 }

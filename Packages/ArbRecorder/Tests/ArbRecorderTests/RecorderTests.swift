@@ -110,3 +110,54 @@ struct RotationTests {
         }
     }
 }
+
+@Suite("Recorder: failures and true counts")
+struct RecorderFailureTests {
+    @Test("the counts are events in the files and bytes on disk, index and footer included")
+    func trueCounts() throws {
+        let dir = NSTemporaryDirectory() + "arbrec-counts-\(UUID().uuidString.prefix(8))"
+        let u = universeForTests()
+        let recorder = Recorder(instruments: RecordingHeader.entries(for: u),
+                                options: RecorderOptions(directory: dir, source: "test", rotateBytes: 40_000, blockEvents: 1_000, layout: .combined))
+        recorder.start()
+        for e in distinctTimes(randomEvents(20_000, seed: 4)) { recorder.recordWaiting(e) }
+        let report = recorder.finish()
+        #expect(report.error == nil && report.files.count > 1)
+        var events = 0, bytes = 0
+        for f in report.files {
+            events += try RecordingFileReader(path: f).eventCount
+            bytes += try FileManager.default.attributesOfItem(atPath: f)[.size] as! Int
+        }
+        #expect(report.events == events && events == 20_000)
+        #expect(report.bytes == bytes)
+    }
+
+    @Test("a write error is seen by the producer at once, names the path and the cause, and what was written stays readable")
+    func failsFast() throws {
+        let dir = NSTemporaryDirectory() + "arbrec-fail-\(UUID().uuidString.prefix(8))"
+        let u = universeForTests()
+        let recorder = Recorder(instruments: RecordingHeader.entries(for: u),
+                                options: RecorderOptions(directory: dir, source: "test", rotateBytes: 20_000, blockEvents: 500, layout: .combined))
+        recorder.start()
+        let events = distinctTimes(randomEvents(50_000, seed: 5))
+        var sent = 0
+        for e in events {
+            recorder.recordWaiting(e)
+            sent += 1
+            if sent == 2_000 {
+                // The day folder becomes a file: the next rotation cannot open its file.
+                Thread.sleep(forTimeInterval: 0.3)
+                let venueFolder = (dir as NSString).appendingPathComponent("binance+upbit")
+                let day = try FileManager.default.contentsOfDirectory(atPath: venueFolder).first!
+                let dayFolder = (venueFolder as NSString).appendingPathComponent(day)
+                try FileManager.default.moveItem(atPath: dayFolder, toPath: dayFolder + ".moved")
+                try Data("not a folder".utf8).write(to: URL(fileURLWithPath: dayFolder))
+            }
+            if sent % 1_000 == 0, recorder.writeFailure != nil { break }
+        }
+        #expect(sent < events.count, "the producer stopped early")
+        let report = recorder.finish()
+        let error = try #require(report.error)
+        #expect(error.contains("binance+upbit") && error.contains("cannot"), "\(error)")
+    }
+}

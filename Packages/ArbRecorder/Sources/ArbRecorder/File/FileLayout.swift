@@ -1,3 +1,4 @@
+import Foundation
 import CZlib
 #if canImport(Glibc)
 import Glibc
@@ -86,4 +87,22 @@ final class RawFile {
         guard ftruncate(fd, off_t(size)) == 0 else { throw RecordingError(.io, "truncate failed: \(String(cString: strerror(errno)))", file: path) }
     }
     func seekToEnd() { lseek(fd, 0, SEEK_END) }
+}
+
+/// Why a folder cannot be created, in words a user can act on (Foundation's own message
+/// on Linux is an opaque Cocoa error number).
+public enum FolderProblem {
+    public static func explain(_ path: String) -> String {
+        var current = (path as NSString).standardizingPath
+        while !current.isEmpty && current != "/" {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: current, isDirectory: &isDirectory) {
+                if !isDirectory.boolValue { return "\(current) is a file, not a folder" }
+                if !FileManager.default.isWritableFile(atPath: current) { return "no permission to write in \(current)" }
+                return "the folder could not be created in \(current)"
+            }
+            current = (current as NSString).deletingLastPathComponent
+        }
+        return "no part of the path exists"
+    }
 }

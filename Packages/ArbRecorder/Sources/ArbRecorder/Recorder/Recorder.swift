@@ -66,9 +66,26 @@ public final class Recorder: @unchecked Sendable {
     private var fileStart: [Int64]
     private var fileCounter: [Int]
     private var files: [String] = []
+    /// Events and bytes on disk: counted when a file is closed (its index and footer
+    /// written), from what its blocks hold and the file's size.
     private var events = 0
     private var bytes = 0
     private var failure: String?
+    /// Set by the writer thread on the first write error; read by producers that can stop.
+    private let failed = NSLock()
+    private var failedMessage: String?
+
+    /// The first write error, if any: a producer that can stop (`arbd record`) checks it
+    /// every few thousand events and stops within about one block.
+    public var writeFailure: String? {
+        failed.lock(); defer { failed.unlock() }
+        return failedMessage
+    }
+
+    private func noteFailure(_ message: String) {
+        if failure == nil { failure = message }
+        failed.lock(); if failedMessage == nil { failedMessage = message }; failed.unlock()
+    }
 
     public init(instruments: [RecordingHeader.InstrumentEntry], options: RecorderOptions) {
         self.options = options
@@ -145,7 +162,7 @@ public final class Recorder: @unchecked Sendable {
             queue.takeBatch(max: 8_192, into: &batch)
             if batch.isEmpty { break }
             guard failure == nil else { continue }
-            do { for event in batch { try write(event) } } catch { failure = String(describing: error) }
+            do { for event in batch { try write(event) } } catch { noteFailure(String(describing: error)) }
         }
         for v in writers.indices { closeWriter(v) }
         done.signal()
@@ -162,13 +179,15 @@ public final class Recorder: @unchecked Sendable {
         }
         if writers[v] == nil { try openWriter(v, at: t) }
         try writers[v]!.append(event.with(instrument: InstrumentId(local)))
-        events += 1
     }
 
     private func openWriter(_ v: Int, at t: Int64) throws {
         let venue = venues[v]
         let folder = (options.directory as NSString).appendingPathComponent("\(venue)/\(Self.day(t))")
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+            throw RecordingError(.io, "cannot create the folder: \(FolderProblem.explain(folder)); check the path and permissions",
+                                 file: folder)
+        }
         fileCounter[v] += 1
         let path = (folder as NSString).appendingPathComponent("\(venue)-\(Self.stamp(t))-\(fileCounter[v]).arbrec")
         let members = options.layout == .combined ? instruments : instruments.filter { $0.venue == venue }
@@ -181,8 +200,10 @@ public final class Recorder: @unchecked Sendable {
 
     private func closeWriter(_ v: Int) {
         guard let w = writers[v] else { return }
-        do { try w.close() } catch { failure = failure ?? String(describing: error) }
-        bytes += w.bytesWritten
+        do { try w.close() } catch { noteFailure(String(describing: error)) }
+        events += w.eventsWritten
+        let size = (try? FileManager.default.attributesOfItem(atPath: w.path)[.size] as? Int) ?? nil
+        bytes += size ?? w.bytesWritten
         writers[v] = nil
     }
 
