@@ -72,3 +72,40 @@ struct RecordFailsFastTests {
         #expect(Date().timeIntervalSince(started) < 5, "it failed before simulating 10 minutes")
     }
 }
+
+@Suite("TOML the parser would abort on")
+struct TOMLGuardTests {
+    @Test("a table header starting with no key is a syntax error naming the line (found by fuzzing: toml++ aborted)", arguments: [
+        "[.", "[[.a]]", "[ . ]", "[=]", "[,]", "[{]", "[#]", "[@]", "[é]", "[+]", "[[ ,]]", "mode = \"paper\"\n\n[.x]",
+    ])
+    func badHeaders(text: String) {
+        let error = problem(text)
+        #expect(error.contains("TOML syntax: a table header must start with a key"), "\(error)")
+        let line = text.split(separator: "\n", omittingEmptySubsequences: false).count
+        #expect(error.contains("test.toml:\(line):"), "\(error)")
+    }
+
+    @Test("brackets inside values, strings and comments are not table headers")
+    func notHeaders() {
+        let texts = [
+            "x = [\n[+1, 2],\n[-3]\n]",
+            "x = \"[.\"\ny = '''\n[.\n'''",
+            "# [.\nz = 1",
+            "w = { a = [1, 2], b = \"[,]\" }",
+            "s = \"\"\"\n[=]\n\"\"\"",
+        ]
+        for text in texts {
+            #expect(TOMLGuard.check(text) == nil, "\(text)")
+        }
+    }
+
+    @Test("fuzz: random TOML-ish text never traps the guard")
+    func fuzz() {
+        var rng = SplitMix64(seed: 17)
+        let pieces = ["[", "]", "[[", "]]", "{", "}", "=", ",", ".", "\"", "'", "\"\"\"", "'''", "#", "\n", " ", "a", "é", "\\", "+", "1"]
+        for _ in 0..<20_000 {
+            let text = (0..<Int(rng.below(30))).map { _ in pieces[Int(rng.below(UInt64(pieces.count)))] }.joined()
+            _ = TOMLGuard.check(text)
+        }
+    }
+}

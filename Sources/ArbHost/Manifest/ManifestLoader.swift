@@ -50,6 +50,9 @@ public enum ManifestLoader {
 
     public static func load(text: String, file: String) throws -> LoadedManifest {
         let lines = ManifestLineIndex(text: text)
+        if let problem = TOMLGuard.check(text) {
+            throw ManifestError(file: file, line: problem.line, keyPath: "", message: "TOML syntax: \(problem.message)")
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)

@@ -1,0 +1,22 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Coverage-guided fuzz targets (libFuzzer), one executable per parser. Built and run by
+// `tools/fuzz [TARGET] [SECONDS]` with `-sanitize=fuzzer` and lld; not part of `swift
+// test`. Seed corpora live in Corpus/<target>/; findings go to Findings/ (not committed).
+let package = Package(
+    name: "ArborFuzz",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "Arbor", path: ".."),
+        .package(path: "../Packages/ArbCore"),
+        .package(path: "../Packages/ArbRecorder"),
+    ],
+    targets: [
+        .target(name: "FuzzSupport"),
+        .executableTarget(name: "FuzzManifest", dependencies: ["FuzzSupport", .product(name: "ArbHost", package: "Arbor")]),
+        .executableTarget(name: "FuzzRecording", dependencies: ["FuzzSupport", .product(name: "ArbRecorder", package: "ArbRecorder")]),
+        .executableTarget(name: "FuzzTardis", dependencies: ["FuzzSupport", .product(name: "ArbRecorder", package: "ArbRecorder")]),
+        .executableTarget(name: "FuzzLatencyFile", dependencies: ["FuzzSupport", .product(name: "ArbCore", package: "ArbCore")]),
+    ]
+)

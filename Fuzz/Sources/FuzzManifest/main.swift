@@ -1,0 +1,10 @@
+import ArbHost
+import FuzzSupport
+
+// The manifest loader and the whole run plan (what `arbd check` does): any TOML must
+// give a plan or an error, never a trap.
+runFuzzer { data, size in
+    let text = String(decoding: bytes(data, size), as: UTF8.self)
+    if let loaded = try? ManifestLoader.load(text: text, file: "fuzz.toml") { _ = try? RunPlan(loaded) }
+    return 0
+}
