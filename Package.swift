@@ -51,8 +51,9 @@ let package = Package(
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .executableTarget(name: "arbd", dependencies: [
-            "ArbHost",
+            "ArbHost", core,
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ArbHostTests", dependencies: ["ArbHost", core, paper, .product(name: "ArbRateLimit", package: "ArbRateLimit"),
                                                      .product(name: "ArbSynthetic", package: "ArbSynthetic"),

@@ -29,7 +29,10 @@ struct Run: ParsableCommand {
     @Flag(name: .long, help: "Do not show the live status line.")
     var quiet = false
 
+    @OptionGroup var logging: LoggingOptions
+
     func run() throws {
+        logging.bootstrap()
         do {
             let plan = try RunPlan(try ManifestLoader.load(path: manifest))
             let run = PaperRun(plan: plan, options: RunOptions(summaryPath: summaryJSON, showStatus: !quiet))
@@ -48,7 +51,10 @@ struct Check: ParsableCommand {
     @Argument(help: "The manifest (TOML).")
     var file: String
 
+    @OptionGroup var logging: LoggingOptions
+
     func run() throws {
+        logging.bootstrap()
         do {
             let plan = try RunPlan(try ManifestLoader.load(path: file))
             print("\(file): ok: \(plan.exchangeNames.count) exchanges (\(plan.exchangeNames.joined(separator: ", "))), "
@@ -206,7 +212,10 @@ struct Record: ParsableCommand {
     var fsync: String = "never"
     @Flag(name: .long, help: "No progress line.") var quiet = false
 
+    @OptionGroup var logging: LoggingOptions
+
     func run() throws {
+        logging.bootstrap()
         guard (1...19).contains(level) else { throw fail(ValidationError("--level: \(level) is not a zstd level from 1 to 19")) }
         guard fsync == "block" || fsync == "never" else { throw fail(ValidationError("--fsync: '\(fsync)'; use block or never")) }
         do {

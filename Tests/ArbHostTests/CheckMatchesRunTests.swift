@@ -77,11 +77,13 @@ struct RecordFailsFastTests {
 struct TOMLGuardTests {
     @Test("a table header starting with no key is a syntax error naming the line (found by fuzzing: toml++ aborted)", arguments: [
         "[.", "[[.a]]", "[ . ]", "[=]", "[,]", "[{]", "[#]", "[@]", "[é]", "[+]", "[[ ,]]", "mode = \"paper\"\n\n[.x]",
+        "[\n", "[", "[[\r\n", "[ \n",
     ])
     func badHeaders(text: String) {
         let error = problem(text)
         #expect(error.contains("TOML syntax: a table header must start with a key"), "\(error)")
-        let line = text.split(separator: "\n", omittingEmptySubsequences: false).count
+        let line = text.hasSuffix("\n") ? text.split(separator: "\n", omittingEmptySubsequences: false).count - 1
+            : text.split(separator: "\n", omittingEmptySubsequences: false).count
         #expect(error.contains("test.toml:\(line):"), "\(error)")
     }
 

@@ -1,3 +1,4 @@
+import Logging
 import ArbCore
 import Foundation
 
@@ -30,7 +31,11 @@ public final class Journal: KernelObserver, @unchecked Sendable {
     private var sequence = 0
     public let path: String
 
-    init(path: String, universe: Universe, routeName: @escaping @Sendable (Int32) -> String, extraSinks: [JournalSink], capacity: Int = 1 << 16) throws {
+    let logger: Logger
+
+    init(path: String, universe: Universe, routeName: @escaping @Sendable (Int32) -> String, extraSinks: [JournalSink], capacity: Int = 1 << 16,
+         logger: Logger = Logger(label: "arbor.journal")) throws {
+        self.logger = logger
         self.path = path
         let file = try FileJournalSink(path: path)
         self.sinks = [file] + extraSinks
@@ -83,7 +88,8 @@ public final class Journal: KernelObserver, @unchecked Sendable {
             } catch {
                 // The file journal keeps everything; a failing sink is reported, not retried forever.
                 sinkErrors[i] = "stopped after \(sinkRecords[i]) records: \(error)"
-                FileHandle.standardError.write(Data("arbd: journal sink \(sink.name) failed: \(error)\n".utf8))
+                logger.error("a journal sink failed; the file journal keeps every record",
+                             metadata: ["journal.sink": "\(sink.name)", "error": "\(error)", "journal.records": "\(sinkRecords[i])"])
             }
         }
     }

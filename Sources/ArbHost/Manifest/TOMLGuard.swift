@@ -55,8 +55,10 @@ enum TOMLGuard {
                 if at(k) == 0x5B { k += 1 }
                 while at(k) == 0x20 || at(k) == 0x09 { k += 1 }
                 let first = at(k)
-                if first != 0x5D && first != 0 && first != 0x0A && !isKeyStart(first) {
-                    let shown = first < 0x80 ? String(UnicodeScalar(first)) : "a non-ASCII character"
+                // Anything else, the end of the line or of the file included, trips toml++.
+                if first != 0x5D && !isKeyStart(first) {
+                    let shown = k >= b.count ? "the end of the file" : first == 0x0A || first == 0x0D ? "the end of the line"
+                        : first < 0x80 ? String(UnicodeScalar(first)) : "a non-ASCII character"
                     return Problem(line: line, message: "a table header must start with a key (letters, digits, _ or -, or a quoted key); got '\(shown)'")
                 }
                 i = k

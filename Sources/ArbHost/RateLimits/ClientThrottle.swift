@@ -1,3 +1,4 @@
+import Logging
 import ArbCore
 import ArbRateLimit
 import Foundation
@@ -9,7 +10,12 @@ final class ClientThrottle: OrderThrottle {
     let backend: any RateLimitBackend
     private var announcedBanUntil: Int64 = .min
 
-    init(backend: any RateLimitBackend) { self.backend = backend }
+    let logger: Logger
+
+    init(backend: any RateLimitBackend, logger: Logger = Logger(label: "arbor.ratelimit")) {
+        self.backend = backend
+        self.logger = logger
+    }
 
     static func request(_ action: ThrottledAction) -> RateLimitRequest {
         switch action {
@@ -52,10 +58,11 @@ final class ClientThrottle: OrderThrottle {
             let until = now.nanoseconds + (rejection.retryAfter ?? .zero).nanosecondsInt64
             if until > announcedBanUntil {
                 announcedBanUntil = until
-                FileHandle.standardError.write(Data("""
-                    arbd: BANNED by \(backend.exchange) (HTTP \(rejection.httpStatus) \(rejection.venueCode): \(rejection.message)); \
-                    every request to it is held until event time \(until) ns\n
-                    """.utf8))
+                // Once per ban, not per request: a ban is rare and must be seen.
+                logger.critical("banned by the venue: every request to it is held until the ban ends",
+                                metadata: ["venue.id": "\(backend.exchange)", "http.status": "\(rejection.httpStatus)",
+                                           "venue.code": "\(rejection.venueCode)", "venue.message": "\(rejection.message)",
+                                           "ban.until_ns": "\(until)"])
             }
         }
     }
