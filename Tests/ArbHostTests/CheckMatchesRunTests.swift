@@ -111,3 +111,42 @@ struct TOMLGuardTests {
         }
     }
 }
+
+@Suite("check and run agree")
+struct CheckRunPropertyTests {
+    /// Variations of the test manifest: each line replaced or added from a pool of good and
+    /// bad values, seeded.
+    static let variations: [(String, [String])] = [
+        ("max_runtime = \"20s\"", ["max_runtime = \"2s\"", "max_runtime = \"0s\"", "max_runtime = \"1h\"", "max_runtime = \"250ms\""]),
+        ("reporting_currency = \"USDT\"", ["reporting_currency = \"KRW\"", "reporting_currency = \"BTC\"", "reporting_currency = \"XYZ\""]),
+        ("symbols = [\"BTC\", \"ETH\", \"XRP\"]", ["symbols = [\"BTC\"]", "symbols = []", "symbols = [\"BTC\", \"NOPE\"]", "symbols = [\"SOL\", \"DOGE\"]"]),
+        ("events_per_second = 2000", ["events_per_second = 1", "events_per_second = 0", "events_per_second = 50000"]),
+        ("latency_ms = { outbound = 15, inbound = 15 }", ["latency_ms = { outbound = 1, inbound = 1, feed = { p50 = 5, p99 = 50 } }",
+                                                          "latency_ms = { outbound = { p50 = 9, p99 = 3 } }", "latency_ms = { feed = 0 }"]),
+        ("min_edge = \"0.0015\"", ["min_edge = \"0\"", "min_edge = \"1\"", "min_edge = \"-0.1\"", "min_edge = \"0.01\""]),
+        ("order_notional = \"1000\"", ["order_notional = \"0\"", "order_notional = \"5\"", "order_notional = \"100000000\""]),
+    ]
+    static let extras = ["", "[simulation]\nreplenish_ms = 300", "[simulation.competition]\nedge_ppm = 1000\ndelay_ms = 5",
+                         "[simulation.competition]\nshare_ppm = 0", "[simulation]\nfeed_capacity = 2048"]
+
+    @Test("any manifest check accepts, run accepts (seeded variations of the test manifest)")
+    func property() throws {
+        var rng = SplitMix64(seed: 99)
+        var accepted = 0, refused = 0
+        for round in 0..<40 {
+            var text = manifestText(dataDir: tempDir("prop-\(round)"), runtime: "20s",
+                                    extra: Self.extras[Int(rng.below(UInt64(Self.extras.count)))])
+            for (original, options) in Self.variations where rng.below(3) == 0 {
+                text = text.replacingOccurrences(of: original, with: options[Int(rng.below(UInt64(options.count)))])
+            }
+            text = text.replacingOccurrences(of: "max_runtime = \"1h\"", with: "max_runtime = \"3s\"")
+            text = text.replacingOccurrences(of: "max_runtime = \"20s\"", with: "max_runtime = \"3s\"")
+            let plan: RunPlan
+            do { plan = try load(text) } catch { refused += 1; continue }
+            accepted += 1
+            let run = PaperRun(plan: plan, options: RunOptions(showStatus: false, handleSignals: false))
+            do { _ = try run.execute() } catch { Issue.record("check accepted but run refused: \(error)\n\(text)") }
+        }
+        #expect(accepted >= 5 && refused >= 5, "the variations must exercise both sides (accepted \(accepted), refused \(refused))")
+    }
+}
