@@ -87,6 +87,14 @@ struct TOMLGuardTests {
         #expect(error.contains("test.toml:\(line):"), "\(error)")
     }
 
+    @Test("a '}' where an array value is expected is a syntax error (found by fuzzing: toml++ aborted)", arguments: [
+        "s=[}", "a = [1, }", "a = [ }", "a = [\n}]", "a = [[}]]", "a = {b = [}]}", "a = [ # c\n }",
+    ])
+    func braceInArray(text: String) {
+        let error = problem(text)
+        #expect(error.contains("'}' where an array value is expected"), "\(error)")
+    }
+
     @Test("brackets inside values, strings and comments are not table headers")
     func notHeaders() {
         let texts = [
@@ -95,6 +103,8 @@ struct TOMLGuardTests {
             "# [.\nz = 1",
             "w = { a = [1, 2], b = \"[,]\" }",
             "s = \"\"\"\n[=]\n\"\"\"",
+            "t = [ { a = 1 }, { b = [2] } ]",
+            "u = [\n  1,\n  2, # two\n]",
         ]
         for text in texts {
             #expect(TOMLGuard.check(text) == nil, "\(text)")

@@ -19,6 +19,8 @@ enum TOMLGuard {
         let b = Array(text.utf8)
         var i = 0, line = 1
         var depth = 0            // brackets and braces open inside a value
+        var containers: [UInt8] = []      // which: `[` or `{`, innermost last
+        var expectArrayValue = false      // after `[` or `,` inside an array
         var inValue = false      // after `=` on a key/value line (a value may span lines)
         var atLineStart = true
         func at(_ k: Int) -> UInt8 { k < b.count ? b[k] : 0 }
@@ -45,6 +47,7 @@ enum TOMLGuard {
                     i += 1
                 }
                 atLineStart = false
+                expectArrayValue = false  // a string is a value
                 continue
             default:
                 break
@@ -68,8 +71,14 @@ enum TOMLGuard {
             atLineStart = false
             if c == 0x3D && depth == 0 { inValue = true }
             if inValue || depth > 0 {
-                if c == 0x5B || c == 0x7B { depth += 1 }
-                if (c == 0x5D || c == 0x7D) && depth > 0 { depth -= 1 }
+                // toml++ asserts on a `}` where an array value is expected (`[}`, `[1, }`).
+                if expectArrayValue && c == 0x7D {
+                    return Problem(line: line, message: "'}' where an array value is expected; close the array with ']'")
+                }
+                expectArrayValue = false
+                if c == 0x5B || c == 0x7B { depth += 1; containers.append(c); expectArrayValue = c == 0x5B }
+                if (c == 0x5D || c == 0x7D) && depth > 0 { depth -= 1; containers.removeLast() }
+                if c == 0x2C && containers.last == 0x5B { expectArrayValue = true }
             }
             i += 1
         }
