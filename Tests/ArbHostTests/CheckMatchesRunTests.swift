@@ -12,6 +12,12 @@ struct CheckMatchesRunTests {
         #expect(error.contains("max_runtime") && error.contains("at most 2562047h"), "\(error)")
     }
 
+    @Test("a negative seed is an error naming the key (found by fuzzing: TOMLKit trapped converting it to UInt64)")
+    func negativeSeed() {
+        let error = problem(manifestText().replacingOccurrences(of: "seed = 7", with: "seed = -1"))
+        #expect(error.contains("seed") && error.contains("must be a whole number from 0"), "\(error)")
+    }
+
     @Test("the longest representable duration is accepted")
     func longestDuration() {
         #expect(DurationText("2562047h")?.nanoseconds == Int64(2_562_047) * 3_600_000_000_000)

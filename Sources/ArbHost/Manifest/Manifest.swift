@@ -30,7 +30,13 @@ public struct Manifest: Decodable, Sendable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         mode = try c.decode(RunMode.self, forKey: .mode)
-        seed = try c.decode(UInt64.self, forKey: .seed)
+        // Read as a signed TOML integer: TOMLKit traps converting a negative one to UInt64
+        // (found by fuzzing).
+        let rawSeed = try c.decode(Int64.self, forKey: .seed)
+        guard rawSeed >= 0 else {
+            throw DecodingError.dataCorruptedError(forKey: .seed, in: c, debugDescription: "must be a whole number from 0, got \(rawSeed)")
+        }
+        seed = UInt64(rawSeed)
         maxRuntime = try c.decode(DurationText.self, forKey: .maxRuntime)
         clock = try c.decode(.clock, default: .simulated)
         reportingCurrency = try c.decode(.reportingCurrency, default: "USDT")
