@@ -246,15 +246,18 @@ public final class RunPlan {
             if let x = s.fxStepPpm { market.fxStepPpm = x }
             if let x = s.premiumMeanPpm { market.premiumMeanPpm = x }
             if let x = s.premiumSdPpm { market.premiumSdPpm = x }
-            if let x = s.premiumHalfLifeS { market.premiumHalfLifeMs = x &* 1_000 }
             if let x = s.venueNoisePpm { market.venueNoisePpm = x }
             if let x = s.levelNotional { market.levelNotional = x }
             if market.levels < 1 || market.levels > 1_000 { errors.append(loaded.error(["market_data", "synthetic", "levels"], "must be between 1 and 1000")) }
             if let x = s.premiumSdPpm, x < 0 || x > 200_000 {
                 errors.append(loaded.error(["market_data", "synthetic", "premium_sd_ppm"], "must be between 0 and 200000 (20 %)"))
             }
-            if let x = s.premiumHalfLifeS, x < 1 || x > 30 * 86_400 {
-                errors.append(loaded.error(["market_data", "synthetic", "premium_half_life_s"], "must be between 1 and 2592000 (30 days), e.g. 300"))
+            if let x = s.premiumHalfLifeS {
+                if x < 1 || x > 30 * 86_400 {
+                    errors.append(loaded.error(["market_data", "synthetic", "premium_half_life_s"], "must be between 1 and 2592000 (30 days), e.g. 300"))
+                } else {
+                    market.premiumHalfLifeMs = x * 1_000  // in range: cannot overflow
+                }
             }
         }
 
@@ -281,6 +284,12 @@ public final class RunPlan {
     func validateStrategiesStart() throws {
         let kernel = wire(universe: universe, venueNames: exchangeNames, fxInstruments: fxInstrument.map { [$0] } ?? [],
                           rateLimiters: Array(repeating: nil, count: exchangeNames.count))
+        try addStrategies(to: kernel)
+    }
+
+    /// Builds and starts every strategy on `kernel`; what a strategy refuses becomes a
+    /// manifest error at `strategies.<name>.parameters.<setting>`, all of them at once.
+    func addStrategies(to kernel: Kernel) throws {
         var errors: [ManifestError] = []
         for (i, factory) in strategyFactories.enumerated() {
             do { try kernel.add(try factory()) } catch let e as PluginConfigurationError {
@@ -333,11 +342,7 @@ public final class RunPlan {
         let kernel = wire(universe: universe, venueNames: exchangeNames, fxInstruments: fxInstrument.map { [$0] } ?? [],
                           rateLimiters: try makeRateLimiters())
         for (venue, asset, amount) in deposits { kernel.deposit(venue: venue, asset: asset, amount: amount) }
-        for (i, factory) in strategyFactories.enumerated() {
-            do { try kernel.add(try factory()) } catch let e as PluginConfigurationError {
-                throw loaded.error(["strategies", strategyNames[i], "parameters", e.setting], e.message)
-            }
-        }
+        try addStrategies(to: kernel)
         return kernel
     }
 

@@ -83,7 +83,8 @@ struct SummaryBuilder {
                        maxRuntime: m.maxRuntime.text, startEventTimeNs: startTime.nanoseconds, endEventTimeNs: endTime.nanoseconds,
                        stoppedBy: stoppedBy, folder: folder),
             events: .init(marketEvents: c.marketEvents, bookUpdates: c.bookUpdates, trades: c.trades, strategyWakeups: c.strategyWakeups,
-                          unknownInstrumentEvents: c.unknownInstrumentEvents),
+                          // In a simulated run the exchange sees (and drops) them before the kernel.
+                          unknownInstrumentEvents: c.unknownInstrumentEvents + ((kernel.simulation as? SimulatedExchange)?.statistics.unknownInstrumentEvents ?? 0)),
             opportunities: c.opportunities,
             orders: .init(sent: c.ordersSent, filled: c.ordersFilled, fills: c.fills, venueRejections: c.venueRejections,
                           preTradeRejections: c.preTradeRejections, cancelRequests: c.cancels, expirations: c.expirations,

@@ -251,3 +251,28 @@ struct DamagedBlockTests {
         #expect(inPlace.output == path && reread.recovery == nil)
     }
 }
+
+@Suite("Hostile index")
+struct HostileIndexTests {
+    @Test("an index entry whose offset is near Int.max (with a valid checksum) is refused, not added to: the blocks are scanned")
+    func hugeIndexOffset() throws {
+        let path = tempPath("index")
+        let w = try RecordingFileWriter(path: path, header: RecordingHeader(source: "test", instruments: testInstruments, startTimeNs: 0,
+                                                                          compressionLevel: 3), blockEvents: 100)
+        for e in randomEvents(300, seed: 8) { try w.append(e) }
+        try w.close()
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let footer = bytes.count - FileLayout.footerSize
+        let indexStart = Int(LittleEndian.read(UInt64.self, bytes[...], at: footer)!)
+        let count = Int(LittleEndian.read(UInt32.self, bytes[...], at: footer + 8)!)
+        var huge: [UInt8] = []
+        LittleEndian.append(UInt64(Int64.max - 8), to: &huge)
+        bytes.replaceSubrange((indexStart + 8)..<(indexStart + 16), with: huge)
+        var crc: [UInt8] = []
+        LittleEndian.append(FileLayout.crc(bytes[indexStart..<(indexStart + 8 + count * FileLayout.indexEntrySize)]), to: &crc)
+        bytes.replaceSubrange((footer + 12)..<(footer + 16), with: crc)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let reader = try RecordingFileReader(path: path)
+        #expect(reader.recovery != nil && reader.eventCount == 300)
+    }
+}

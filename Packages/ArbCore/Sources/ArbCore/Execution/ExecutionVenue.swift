@@ -5,12 +5,6 @@ public enum ExecutionRequest: Sendable, Hashable {
     case submit(Order)
     /// Cancel this order (the client's copy of it: the venue may already have ended it).
     case cancel(Order)
-
-    public var order: Order {
-        switch self {
-        case .submit(let o), .cancel(let o): return o
-        }
-    }
 }
 
 /// Where a venue's reports go: the kernel, which books each one when the client hears

@@ -295,7 +295,8 @@ public final class Kernel: ExecutionReportSink {
         }
         let end = currentMarks()
         var ledgers = routeLedgers, bases: [AssetId] = []
-        for name in routeNames { bases.append(routeBase(name)) }
+        // A route's base is learnt from its first fill; a route with no fill has an empty ledger.
+        for name in routeNames { bases.append(routeBases[name] ?? AssetId(0)) }
         for instrument in universe.instruments where unroutedLedgers[instrument.id.index].fills > 0 {
             ledgers.append(unroutedLedgers[instrument.id.index])
             bases.append(instrument.base)
@@ -304,11 +305,6 @@ public final class Kernel: ExecutionReportSink {
         let quotes = Set(universe.instruments.map(\.quote)).subtracting([reporting])
         return PnLStatement(start: totals(initialBalances), end: totals(balances), startMarks: startMarks ?? end, endMarks: end,
                             ledgers: ledgers, ledgerBases: bases, quoteCurrencies: quotes)
-    }
-
-    /// The base asset a route trades (the base of the first instrument it filled on).
-    func routeBase(_ name: String) -> AssetId {
-        routeBases[name] ?? AssetId(0)
     }
 }
 

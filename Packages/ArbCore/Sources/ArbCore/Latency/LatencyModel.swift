@@ -29,17 +29,6 @@ public enum LatencyModel: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// The median, for summaries and for sizing.
-    public var median: Duration {
-        switch self {
-        case .fixed(let d): return d
-        case .lognormal(let p50, _): return p50
-        case .samples(let values):
-            guard !values.isEmpty else { return .zero }
-            return .nanoseconds(values.sorted()[values.count / 2])
-        }
-    }
-
     public var description: String {
         switch self {
         case .fixed(let d): return "fixed \(Self.milliseconds(d)) ms"

@@ -50,7 +50,6 @@ public final class SimulatedExchange: MarketSimulation {
     var books: [ExchangeBook] { _read { yield state.pointee.books } _modify { yield &state.pointee.books } }
     var feeds: [FeedLink] { _read { yield state.pointee.feeds } _modify { yield &state.pointee.feeds } }
     var hasResting: [Bool] { _read { yield state.pointee.hasResting } _modify { yield &state.pointee.hasResting } }
-    var actions: TimedQueue<ExchangeAction> { _read { yield state.pointee.actions } _modify { yield &state.pointee.actions } }
     var lastCompetitorTake: [Timestamp] { _read { yield state.pointee.lastCompetitorTake } _modify { yield &state.pointee.lastCompetitorTake } }
     private var changedLevels: [(BookSide, Price)] { _read { yield state.pointee.changedLevels } _modify { yield &state.pointee.changedLevels } }
     /// Exchange time of the latest thing that happened here.

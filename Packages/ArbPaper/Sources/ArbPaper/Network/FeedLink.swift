@@ -15,7 +15,6 @@ struct FeedLink {
     var latency: LatencySampler
     private var lastDelivery: Timestamp = .zero
     private(set) var dropped = 0
-    private(set) var published = 0
 
     init(latency: LatencySampler, capacity: Int) {
         self.latency = latency
@@ -47,7 +46,6 @@ struct FeedLink {
         buffer[tail] = event
         times[tail] = time
         count += 1
-        published += 1
     }
 
     @inline(__always) mutating func pop() -> MarketEvent {

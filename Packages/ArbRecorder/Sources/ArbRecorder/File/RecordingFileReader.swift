@@ -104,7 +104,7 @@ public final class RecordingFileReader {
         for i in 0..<Int(count) {
             let o = 8 + i * FileLayout.indexEntrySize
             guard let offset = Int(exactly: LittleEndian.read(UInt64.self, bytes[...], at: o)!),
-                  offset >= previousEnd, offset + FileLayout.blockHeaderSize <= start else { return nil }
+                  offset >= previousEnd, offset <= start - FileLayout.blockHeaderSize else { return nil }  // no addition near Int.max
             previousEnd = offset + FileLayout.blockHeaderSize
             blocks.append(BlockInfo(offset: offset, compressedSize: -1, rawSize: -1,
                                     count: Int(LittleEndian.read(UInt32.self, bytes[...], at: o + 24)!),
