@@ -16,6 +16,7 @@ let package = Package(
     products: [
         .executable(name: "arbd", targets: ["arbd"]),
         .library(name: "ArbHost", targets: ["ArbHost"]),
+        .library(name: "ArbdPlugins", targets: ["ArbdPlugins"]),
     ],
     dependencies: [
         .package(path: "Packages/ArbCore"),
@@ -43,19 +44,24 @@ let package = Package(
             .product(name: "ArbRateLimit", package: "ArbRateLimit"),
             .product(name: "ArbRateLimitRedis", package: "ArbRateLimit"),
             .product(name: "ArbRecorder", package: "ArbRecorder"),
-            .product(name: "Upbit", package: "Upbit"),
-            .product(name: "Binance", package: "Binance"),
-            .product(name: "CrossSpread", package: "CrossSpread"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
+        // The plugins arbd is built with, registered in one place. ArbHost depends on none.
+        .target(name: "ArbdPlugins", dependencies: [
+            "ArbHost",
+            .product(name: "Upbit", package: "Upbit"),
+            .product(name: "Binance", package: "Binance"),
+            .product(name: "CrossSpread", package: "CrossSpread"),
+        ]),
         .executableTarget(name: "arbd", dependencies: [
-            "ArbHost", core,
+            "ArbHost", "ArbdPlugins", core,
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "ArbHostTests", dependencies: ["ArbHost", core, paper, .product(name: "ArbRateLimit", package: "ArbRateLimit"),
+        .testTarget(name: "ArbHostTests", dependencies: ["ArbHost", "ArbdPlugins", core, paper, .product(name: "ArbRateLimit", package: "ArbRateLimit"),
+                                                     .product(name: "ArbRedis", package: "ArbRedis"),
                                                      .product(name: "ArbSynthetic", package: "ArbSynthetic"),
                                                      .product(name: "ArbRecorder", package: "ArbRecorder")],
                     path: "Tests/ArbHostTests"),

@@ -14,7 +14,8 @@ let package = Package(
     ],
     targets: [
         .target(name: "FuzzSupport"),
-        .executableTarget(name: "FuzzManifest", dependencies: ["FuzzSupport", .product(name: "ArbHost", package: "Arbor")]),
+        .executableTarget(name: "FuzzManifest", dependencies: ["FuzzSupport", .product(name: "ArbHost", package: "Arbor"),
+                                                            .product(name: "ArbdPlugins", package: "Arbor")]),
         .executableTarget(name: "FuzzRecording", dependencies: ["FuzzSupport", .product(name: "ArbRecorder", package: "ArbRecorder")]),
         .executableTarget(name: "FuzzTardis", dependencies: ["FuzzSupport", .product(name: "ArbRecorder", package: "ArbRecorder")]),
         .executableTarget(name: "FuzzLatencyFile", dependencies: ["FuzzSupport", .product(name: "ArbCore", package: "ArbCore")]),

@@ -1,4 +1,6 @@
+import ArbCore
 import ArbHost
+import ArbdPlugins
 import ArbRecorder
 import ArgumentParser
 import Foundation
@@ -34,7 +36,7 @@ struct Run: ParsableCommand {
     func run() throws {
         logging.bootstrap()
         do {
-            let plan = try RunPlan(try ManifestLoader.load(path: manifest))
+            let plan = try RunPlan(try ManifestLoader.load(path: manifest), plugins: registeredPlugins)
             let run = PaperRun(plan: plan, options: RunOptions(summaryPath: summaryJSON, showStatus: !quiet))
             let summary = try run.execute()
             print(summary.text(), terminator: "")
@@ -56,7 +58,7 @@ struct Check: ParsableCommand {
     func run() throws {
         logging.bootstrap()
         do {
-            let plan = try RunPlan(try ManifestLoader.load(path: file))
+            let plan = try RunPlan(try ManifestLoader.load(path: file), plugins: registeredPlugins)
             print("\(file): ok: \(plan.exchangeNames.count) exchanges (\(plan.exchangeNames.joined(separator: ", "))), "
                   + "\(plan.universe.instruments.count) instruments, \(plan.strategyNames.count) strategies (\(plan.strategyNames.joined(separator: ", ")))")
         } catch {
@@ -69,10 +71,7 @@ struct Plugins: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the registered exchange and strategy plugins.")
 
     func run() throws {
-        print("exchanges:")
-        for p in PluginRegistry.exchanges.sorted(by: { $0.id < $1.id }) { print("  \(p.id.padding(toLength: 14, withPad: " ", startingAt: 0)) \(p.summary)") }
-        print("strategies:")
-        for p in PluginRegistry.strategies.sorted(by: { $0.id < $1.id }) { print("  \(p.id.padding(toLength: 14, withPad: " ", startingAt: 0)) \(p.summary)") }
+        print(PluginListing.text(registeredPlugins), terminator: "")
     }
 }
 
@@ -111,7 +110,7 @@ struct Bench: ParsableCommand {
         }
         guard events > 0 else { throw fail(ValidationError("--events must be positive")) }
         do {
-            let plan = try RunPlan(try ManifestLoader.load(path: manifest))
+            let plan = try RunPlan(try ManifestLoader.load(path: manifest), plugins: registeredPlugins)
             let runner = try BenchRunner(plan: plan, seed: seed, events: events, pregenerated: pregenerated)
             if let kernelOnly {
                 guard let mode = BenchRunner.KernelMode(rawValue: kernelOnly) else {
@@ -138,7 +137,7 @@ struct Bench: ParsableCommand {
 struct RateLimitLoadWorker: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ratelimit-load", abstract: "Hammer a Redis-shared rate limiter and log every grant.",
                                                     shouldDisplay: false)
-    @Option var exchange = "upbit"
+    @Option(help: "An exchange plugin id (arbd plugins).") var exchange = "upbit"
     @Option(name: .customLong("redis-host")) var redisHost = "127.0.0.1"
     @Option(name: .customLong("redis-port")) var redisPort: Int
     @Option var prefix: String
@@ -146,21 +145,34 @@ struct RateLimitLoadWorker: ParsableCommand {
     @Option var log: String
     @Option var stats: String?
     @Option(name: .customLong("max-sleep-us"), help: "Longest sleep on a wait (0: never sleep, to measure the limiter).") var maxSleepMicros: Int64 = 1_000
+    @Option(name: .customLong("fallback-share"), help: "The share used while Redis is unreachable.") var fallbackShare = "0.25"
+    @Option(name: .customLong("reconnect-ms"), help: "How often to try Redis again while it is unreachable.") var reconnectMs: Int64 = 1_000
+    @Option(name: .customLong("clock-offset-ms"), help: "Run this worker's clock this far from the wall (a skewed host).") var clockOffsetMs: Int64 = 0
+    @Option(name: .customLong("start-delay-ms"), help: "Wait this long before the first request (a process started later).") var startDelayMs: Int64 = 0
 
     func run() throws {
-        guard let limiter = RateLimitLoad.sharedLimiter(exchange: exchange, host: redisHost, port: redisPort, prefix: prefix),
-              let rules = RateLimitLoad.rules(for: exchange) else {
-            throw fail(ValidationError("--exchange: '\(exchange)' has no rate-limit rules; use upbit or binance"))
+        guard let rules = try registeredPlugins.rateLimitRules(exchange: exchange) else {
+            throw fail(ValidationError("--exchange: '\(exchange)' is not a registered exchange plugin; \(registeredPlugins.knownExchanges)"))
         }
+        guard let share = Ratio(fallbackShare), share.raw > 0, share <= .one else {
+            throw fail(ValidationError("--fallback-share: '\(fallbackShare)' must be a ratio above 0 and at most 1, e.g. 0.25"))
+        }
+        guard (10...600_000).contains(reconnectMs) else { throw fail(ValidationError("--reconnect-ms: must be between 10 and 600000")) }
+        guard abs(clockOffsetMs) <= 86_400_000 else { throw fail(ValidationError("--clock-offset-ms: at most a day either way")) }
+        let limiter = RateLimitLoad.sharedLimiter(rules: rules, host: redisHost, port: redisPort, prefix: prefix, fallbackShare: share,
+                                                  reconnectInterval: .milliseconds(reconnectMs))
+        guard (0...600_000).contains(startDelayMs) else { throw fail(ValidationError("--start-delay-ms: must be between 0 and 600000")) }
+        if startDelayMs > 0 { usleep(useconds_t(startDelayMs * 1_000)) }
         var lines: [String] = []
-        let result = RateLimitLoad.run(limiter, rules: rules, seconds: seconds, log: &lines, maxSleep: .microseconds(maxSleepMicros))
+        let result = RateLimitLoad.run(limiter, rules: rules, seconds: seconds, log: &lines, maxSleep: .microseconds(maxSleepMicros),
+                                       clockOffset: .milliseconds(clockOffsetMs))
         try (lines.joined(separator: "\n") + "\n").write(toFile: log, atomically: true, encoding: .utf8)
         if let stats {
             let encoder = JSONEncoder()
             encoder.keyEncodingStrategy = .convertToSnakeCase
             try encoder.encode(result).write(to: URL(fileURLWithPath: stats))
         }
-        if limiter.isUsingFallback { throw fail(ValidationError("Redis was not reachable: the worker ran on its fallback share")) }
+        if limiter.isUsingFallback { throw fail(ValidationError("Redis was not reachable at the end: the worker finished on its fallback share")) }
     }
 }
 
@@ -171,9 +183,13 @@ struct BenchRateLimit: ParsableCommand {
     @Option(name: .customLong("redis-host")) var redisHost = "127.0.0.1"
     @Option var processes: Int = 4
     @Option var seconds: Double = 3
+    @Option(help: "The exchange plugin whose limits are measured (arbd plugins).") var exchange = "binance"
 
     func run() throws {
-        let local = RateLimitLoad.inProcessNanosecondsPerCall(calls: 5_000_000)
+        guard let rules = try registeredPlugins.rateLimitRules(exchange: exchange) else {
+            throw fail(ValidationError("--exchange: '\(exchange)' is not a registered exchange plugin; \(registeredPlugins.knownExchanges)"))
+        }
+        let local = RateLimitLoad.inProcessNanosecondsPerCall(rules: rules, calls: 5_000_000)
         print(String(format: "in-process tryAcquire: %.1f ns/op (%d of 5,000,000 granted)", local.nsPerCall, local.granted))
         guard let port = redisPort else { print("(no --redis-port: Redis figures skipped)"); return }
         let me = CommandLine.arguments[0]
@@ -183,7 +199,7 @@ struct BenchRateLimit: ParsableCommand {
             let children: [Process] = try (0..<n).map { i in
                 let p = Process()
                 p.executableURL = URL(fileURLWithPath: me)
-                p.arguments = ["ratelimit-load", "--exchange", "binance", "--redis-host", redisHost, "--redis-port", String(port), "--prefix", prefix,
+                p.arguments = ["ratelimit-load", "--exchange", exchange, "--redis-host", redisHost, "--redis-port", String(port), "--prefix", prefix,
                                "--seconds", String(seconds), "--log", "\(dir)/\(prefix)-\(i).log", "--stats", "\(dir)/\(prefix)-\(i).json",
                                "--max-sleep-us", "0"]
                 try p.run()
@@ -219,7 +235,7 @@ struct Record: ParsableCommand {
         guard (1...19).contains(level) else { throw fail(ValidationError("--level: \(level) is not a zstd level from 1 to 19")) }
         guard fsync == "block" || fsync == "never" else { throw fail(ValidationError("--fsync: '\(fsync)'; use block or never")) }
         do {
-            var record = RecordRun(plan: try RunPlan(try ManifestLoader.load(path: manifest)), output: output)
+            var record = RecordRun(plan: try RunPlan(try ManifestLoader.load(path: manifest), plugins: registeredPlugins), output: output)
             record.layout = splitVenues ? .perVenue : .combined
             record.compressionLevel = level
             record.fsync = fsync == "block" ? .everyBlock : .never

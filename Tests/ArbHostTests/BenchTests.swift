@@ -1,4 +1,5 @@
 import Foundation
+import ArbdPlugins
 import Testing
 @testable import ArbHost
 
@@ -8,7 +9,7 @@ struct BenchTests {
     func smoke() throws {
         let bundled = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("manifests/paper.toml").path
-        let plan = try RunPlan(try ManifestLoader.load(path: bundled))
+        let plan = try RunPlan(try ManifestLoader.load(path: bundled), plugins: registeredPlugins)
         let results = try BenchRunner(plan: plan, seed: 1, events: 20_000, pregenerated: true).run(symbolCounts: [1, 30])
         #expect(results.map(\.symbols) == [1, 30])
         for r in results {

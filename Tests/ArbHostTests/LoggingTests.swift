@@ -4,7 +4,6 @@ import Foundation
 import Logging
 import Testing
 @testable import ArbHost
-import Upbit
 
 /// Collects what a logger writes.
 final class CapturedLogs: @unchecked Sendable {
@@ -30,11 +29,11 @@ struct LoggingTests {
     func banLogged() throws {
         let logs = CapturedLogs()
         let logger = Logger(label: "test") { _ in CapturingHandler(logs: logs) }
-        let plugin = try UpbitPlugin(settings: .init())
+        let plugin = try FakeExchangePlugin(settings: .init())
         let throttle = ClientThrottle(backend: RateLimiter(rules: plugin.rateLimitRules), logger: logger)
         var universe = Universe()
         let v = universe.addVenue("upbit")
-        let id = universe.addInstrument(plugin.listing(base: "BTC", quote: "KRW")!, on: v)
+        let id = universe.addInstrument(plugin.listing(base: "BTC", quote: "USD")!, on: v)
         let intent = OrderIntent.limit(id, .buy, price: Price("100000000")!, quantity: Quantity("0.001")!)
         let ban = Rejection(reason: .banned, venueCode: "418", message: "blocked", httpStatus: 418, retryAfter: .seconds(60))
         throttle.venueRefused(ban, action: .newOrder(intent, universe[id]), at: .milliseconds(1))
@@ -44,6 +43,6 @@ struct LoggingTests {
         throttle.venueRefused(again, action: .newOrder(intent, universe[id]), at: .milliseconds(2))
         let critical = logs.all.filter { $0.0 == .critical }
         #expect(critical.count == 1)
-        #expect(critical.first?.2["venue.id"]?.description == "upbit")
+        #expect(critical.first?.2["venue.id"]?.description == FakeExchangePlugin.id)
     }
 }

@@ -1,5 +1,6 @@
 import ArbCore
 import Foundation
+import ArbdPlugins
 import Testing
 @testable import ArbHost
 
@@ -43,7 +44,7 @@ func manifestText(dataDir: String = "/tmp/arbor-test-runs", runtime: String = "2
     """
 }
 
-func load(_ text: String) throws -> RunPlan { try RunPlan(try ManifestLoader.load(text: text, file: "test.toml")) }
+func load(_ text: String) throws -> RunPlan { try RunPlan(try ManifestLoader.load(text: text, file: "test.toml"), plugins: registeredPlugins) }
 
 /// The first error message a manifest produces.
 func problem(_ text: String) -> String {
@@ -59,7 +60,7 @@ struct ManifestTests {
         #expect(plan.universe.instruments.count == 7)
         #expect(plan.strategyNames == ["spread"])
         let bundled = try RunPlan(try ManifestLoader.load(path: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../manifests/paper.toml").standardized.path))
+            .appendingPathComponent("../../manifests/paper.toml").standardized.path), plugins: registeredPlugins)
         #expect(bundled.universe.instruments.count == 21)
     }
 
@@ -123,6 +124,17 @@ struct ManifestTests {
         let message = problem(manifestText(extra: "[storage.redis]\npassword = \"hunter2\""))
         #expect(message.contains("storage.redis.password") && message.contains("password_env"), "\(message)")
         #expect(!message.contains("hunter2"))
+    }
+
+    @Test("shared rate-limit settings out of range are refused with the key named")
+    func sharedRateLimitSettings() {
+        let redis = "[storage.redis]\nkey_prefix = \"{team}\"\n"
+        let limits = "[exchanges.upbit.rate_limits]\nbackend = \"redis\"\nfallback_share = \"0\"\nreconnect_ms = 5\n"
+        let text = manifestText(extra: redis).replacingOccurrences(of: "[exchanges.binance]", with: limits + "\n[exchanges.binance]")
+        let message = problem(text)
+        #expect(message.contains("exchanges.upbit.rate_limits.fallback_share") && message.contains("one over the number of processes"), "\(message)")
+        #expect(message.contains("exchanges.upbit.rate_limits.reconnect_ms") && message.contains("between 10 and 600000"), "\(message)")
+        #expect(message.contains("storage.redis.key_prefix") && message.contains("without braces"), "\(message)")
     }
 
     @Test("TOML syntax errors point at the line")

@@ -1,6 +1,7 @@
 import ArbCore
 import ArbPaper
 import Foundation
+import ArbdPlugins
 import Testing
 @testable import ArbHost
 
@@ -16,7 +17,7 @@ struct SimulationManifestTests {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try "# feed, measured\n12\n14.5\n".write(toFile: folder + "/feed.txt", atomically: true, encoding: .utf8)
         let text = withUpbitLatency("{ outbound = { p50 = 12, p99 = \"60.5\" }, inbound = \"0.5\", feed = { file = \"feed.txt\" } }")
-        let plan = try RunPlan(try ManifestLoader.load(text: text, file: folder + "/m.toml"))
+        let plan = try RunPlan(try ManifestLoader.load(text: text, file: folder + "/m.toml"), plugins: registeredPlugins)
         let upbit = plan.universe.venueId("upbit")!.index
         #expect(plan.latencies[upbit] == VenueLatencyModels(orderOutbound: .lognormal(p50: .milliseconds(12), p99: .microseconds(60_500)),
                                                             orderInbound: .fixed(.microseconds(500)), feed: .samples([12_000_000, 14_500_000])))
@@ -42,7 +43,7 @@ struct SimulationManifestTests {
         try "12\n1x\n".write(toFile: folder + "/feed.txt", atomically: true, encoding: .utf8)
         let text = withUpbitLatency("{ feed = { file = \"feed.txt\" } }")
         do {
-            _ = try RunPlan(try ManifestLoader.load(text: text, file: folder + "/m.toml"))
+            _ = try RunPlan(try ManifestLoader.load(text: text, file: folder + "/m.toml"), plugins: registeredPlugins)
             Issue.record("accepted a bad latency file")
         } catch {
             let message = String(describing: error)

@@ -2,11 +2,8 @@ import ArbCore
 import ArbPaper
 import ArbRateLimit
 import ArbSynthetic
-import Binance
-import CrossSpread
 import Foundation
 import Histogram
-import Upbit
 
 /// One row of the benchmark matrix.
 public struct BenchResult: Codable, Sendable {
@@ -87,8 +84,9 @@ public struct BenchRunner {
     /// The same universe the bundled manifest builds, widened to `n` symbols: catalogue
     /// listings first, then generated ones with rules derived the venue's way.
     func setup(symbols n: Int, booksOnly: Bool = false, clientOnly: Bool = false) throws -> Setup {
-        let upbit = try UpbitPlugin(settings: UpbitSettings())
-        let binance = try BinancePlugin(settings: BinanceSettings())
+        // The manifest's configured plugins (checked by init to be enabled).
+        let upbit = plan.plugins[plan.exchangeNames.firstIndex(of: "upbit")!]
+        let binance = plan.plugins[plan.exchangeNames.firstIndex(of: "binance")!]
         var universe = Universe()
         let vb = universe.addVenue("binance"), vu = universe.addVenue("upbit")
         let known = Set(upbit.listedBases(quote: "KRW")).intersection(binance.listedBases(quote: "USDT")).subtracting(["USDT", "USDC"]).sorted()

@@ -222,8 +222,12 @@ public struct RateLimitSection: Decodable, Sendable {
     public var softUtilisation: Ratio = Ratio("0.8")!
     /// Pool limits replacing the documented ones for this account (client side), e.g. { orders_10s = 50 }.
     public var limits: [String: Int64] = [:]
-    /// With the redis backend: the share used locally while Redis is unreachable.
+    /// With the redis backend: the share used locally while Redis is unreachable. The
+    /// shares of all processes on one budget must add up to at most 1.
     public var fallbackShare: Ratio = Ratio("0.25")!
+    /// With the redis backend: how often to try Redis again while it is unreachable.
+    /// Every process on one budget must use the same value (docs/RATE-LIMITS.md).
+    public var reconnectMs: Int64 = 1_000
     /// Paper venues answer 429 and ban as the exchange does.
     public var enforceAtVenue: Bool = true
     /// What the paper venue enforces, if not the documented limits (to rehearse another
@@ -232,7 +236,7 @@ public struct RateLimitSection: Decodable, Sendable {
 
     init() {}
     enum CodingKeys: String, CodingKey {
-        case backend, share, softUtilisation = "soft_utilisation", limits, fallbackShare = "fallback_share"
+        case backend, share, softUtilisation = "soft_utilisation", limits, fallbackShare = "fallback_share", reconnectMs = "reconnect_ms"
         case enforceAtVenue = "enforce_at_venue", venueLimits = "venue_limits"
     }
     public init(from decoder: any Decoder) throws {
@@ -242,6 +246,7 @@ public struct RateLimitSection: Decodable, Sendable {
         softUtilisation = try c.decode(.softUtilisation, default: Ratio("0.8")!)
         limits = try c.decode(.limits, default: [:])
         fallbackShare = try c.decode(.fallbackShare, default: Ratio("0.25")!)
+        reconnectMs = try c.decode(.reconnectMs, default: 1_000)
         enforceAtVenue = try c.decode(.enforceAtVenue, default: true)
         venueLimits = try c.decode(.venueLimits, default: [:])
     }

@@ -1,23 +1,49 @@
 import ArbCore
-import Binance
-import CrossSpread
-import Upbit
+import ArbRateLimit
 
-/// Every plugin the host knows, registered here and only here, at compile time.
-/// The manifest picks them by id.
-public enum PluginRegistry {
-    public static let exchanges: [any ExchangePlugin.Type] = [BinancePlugin.self, UpbitPlugin.self]
-    public static let strategies: [any StrategyPlugin.Type] = [CrossSpreadPlugin.self]
+/// The plugins a program is built with. The host imports no plugin: `arbd` registers
+/// them in one place (`Sources/ArbdPlugins/RegisteredPlugins.swift`) and hands the
+/// registry to everything that picks plugins by id: the run plan, the bench, the
+/// rate-limit tools and every message that lists what is known.
+public struct PluginRegistry: Sendable {
+    /// Exchange plugins bring their rate limits: a plugin without them does not compile
+    /// into this list.
+    public let exchanges: [any RateLimitedExchangePlugin.Type]
+    public let strategies: [any StrategyPlugin.Type]
 
-    public static func exchange(_ id: String) -> (any ExchangePlugin.Type)? { exchanges.first { $0.id == id } }
-    public static func strategy(_ id: String) -> (any StrategyPlugin.Type)? { strategies.first { $0.id == id } }
-    public static var exchangeIds: [String] { exchanges.map { $0.id }.sorted() }
-    public static var strategyIds: [String] { strategies.map { $0.id }.sorted() }
+    /// - Precondition: ids are unique within each list (a programming error otherwise).
+    public init(exchanges: [any RateLimitedExchangePlugin.Type], strategies: [any StrategyPlugin.Type]) {
+        precondition(Set(exchanges.map { $0.id }).count == exchanges.count, "two exchange plugins share an id")
+        precondition(Set(strategies.map { $0.id }).count == strategies.count, "two strategy plugins share an id")
+        self.exchanges = exchanges.sorted { $0.id < $1.id }
+        self.strategies = strategies.sorted { $0.id < $1.id }
+    }
+
+    public func exchange(_ id: String) -> (any RateLimitedExchangePlugin.Type)? { exchanges.first { $0.id == id } }
+    public func strategy(_ id: String) -> (any StrategyPlugin.Type)? { strategies.first { $0.id == id } }
+    public var exchangeIds: [String] { exchanges.map { $0.id } }
+    public var strategyIds: [String] { strategies.map { $0.id } }
+
+    /// "known: a, b" for messages, or a hint when nothing is registered.
+    public var knownExchanges: String { exchangeIds.isEmpty ? "no exchange plugin is registered" : "known: \(exchangeIds.joined(separator: ", "))" }
+    public var knownStrategies: String { strategyIds.isEmpty ? "no strategy plugin is registered" : "known: \(strategyIds.joined(separator: ", "))" }
+
+    /// An exchange plugin with its default settings, e.g. for its documented rate limits.
+    public func defaultExchange(_ id: String) throws -> (any RateLimitedExchangePlugin)? {
+        guard let type = exchange(id) else { return nil }
+        func make<P: RateLimitedExchangePlugin>(_ type: P.Type) throws -> any RateLimitedExchangePlugin { try P(settings: P.defaultSettings) }
+        return try make(type)
+    }
+
+    /// The documented rate limits of the exchange plugin `id` (default settings).
+    public func rateLimitRules(exchange id: String) throws -> (any RateLimitRules)? {
+        try defaultExchange(id)?.rateLimitRules
+    }
 }
 
 extension LoadedManifest {
     /// Configures an exchange plugin from `[exchanges.<name>.settings]`.
-    func makeExchange<P: ExchangePlugin>(_ type: P.Type, section name: String) throws -> any ExchangePlugin {
+    func makeExchange<P: RateLimitedExchangePlugin>(_ type: P.Type, section name: String) throws -> any RateLimitedExchangePlugin {
         let path = ["exchanges", name, "settings"]
         let settings = try decodePluginSection(P.Settings.self, at: path, default: P.defaultSettings)
         do { return try P(settings: settings) } catch let e as PluginConfigurationError {

@@ -2,10 +2,8 @@ import ArbCore
 import ArbRateLimit
 import ArbRateLimitRedis
 import ArbRedis
-import Binance
 import Foundation
 import Histogram
-import Upbit
 
 /// Drives a limiter as hard as it goes for a while, logging every grant: the worker of
 /// the multi-process test and of the rate-limit benchmarks.
@@ -18,14 +16,11 @@ public struct RateLimitLoad {
         public var p50Ns: Int
         public var p99Ns: Int
         public var maxNs: Int
-    }
-
-    public static func rules(for exchange: String) -> (any RateLimitRules)? {
-        switch exchange {
-        case "upbit": return UpbitRateLimits()
-        case "binance": return BinanceRateLimits()
-        default: return nil
-        }
+        /// The shared limiter fell back to its local share this many times, came back
+        /// this many, and wrote this many own grants back into Redis.
+        public var fallbacks: Int = 0
+        public var reconnects: Int = 0
+        public var writtenBack: Int = 0
     }
 
     /// The request mix: orders (as hedges: the whole budget), account queries, snapshots.
@@ -36,11 +31,13 @@ public struct RateLimitLoad {
         RateLimitRequest(.newOrder, priority: .hedge, instrument: "ETH"),
     ]
 
-    /// Hammers `limiter` for `seconds` of wall time. Each grant is logged as
-    /// "<µs-rounded time ns> <pool> <weight>" per pool it drew on.
+    /// Hammers `limiter` for `seconds` of wall time (its caller's clock `clockOffset`
+    /// away). Each grant is logged as "<time ns> <pool> <weight>" per pool it drew on, at
+    /// the time the shared counts hold it (Redis's; the caller's for a local limiter).
     public static func run(_ limiter: any RateLimitBackend, rules: any RateLimitRules, seconds: Double,
-                           log: inout [String], maxSleep: Duration = .milliseconds(1)) -> Stats {
+                           log: inout [String], maxSleep: Duration = .milliseconds(1), clockOffset: Duration = .zero) -> Stats {
         let clock = SystemRateLimitClock()
+        let shared = limiter as? RedisRateLimiter
         var histogram = Histogram<UInt64>(highestTrackableValue: 10_000_000_000, numberOfSignificantValueDigits: .three)
         let start = MonotonicClock.nanoseconds()
         let end = start + UInt64(seconds * 1e9)
@@ -48,14 +45,14 @@ public struct RateLimitLoad {
         while MonotonicClock.nanoseconds() < end {
             let request = mix[attempts % mix.count]
             attempts += 1
-            let now = clock.now()
+            let now = Timestamp(nanoseconds: clock.now().nanoseconds + clockOffset.nanosecondsInt64)
             let t0 = MonotonicClock.nanoseconds()
             let decision = limiter.tryAcquire(request, at: now)
             _ = histogram.record(MonotonicClock.nanoseconds() - t0)
             switch decision {
             case .granted:
                 granted += 1
-                let micros = now.nanoseconds / 1_000 * 1_000
+                let micros = shared?.lastGrantServerTime?.nanoseconds ?? now.nanoseconds / 1_000 * 1_000
                 for cost in rules.costs(for: request) where cost.weight > 0 {
                     let pool = rules.pools[cost.pool]
                     log.append("\(micros) \(pool.scope == .accountInstrument ? "\(pool.id)/\(request.instrument ?? "")" : pool.id) \(cost.weight)")
@@ -70,22 +67,23 @@ public struct RateLimitLoad {
         }
         let elapsed = Double(MonotonicClock.nanoseconds() - start) / 1e9
         return Stats(attempts: attempts, granted: granted, seconds: elapsed, acquisitionsPerSecond: Double(attempts) / elapsed,
-                     p50Ns: Int(histogram.valueAtPercentile(50)), p99Ns: Int(histogram.valueAtPercentile(99)), maxNs: Int(histogram.max))
+                     p50Ns: Int(histogram.valueAtPercentile(50)), p99Ns: Int(histogram.valueAtPercentile(99)), maxNs: Int(histogram.max),
+                     fallbacks: shared?.fallbacks ?? 0, reconnects: shared?.reconnects ?? 0, writtenBack: shared?.writtenBack ?? 0)
     }
 
-    /// A Redis-shared limiter for `exchange` (whole budget, hard limits).
-    public static func sharedLimiter(exchange: String, host: String, port: Int, prefix: String) -> RedisRateLimiter? {
-        guard let rules = rules(for: exchange) else { return nil }
-        return RedisRateLimiter(rules: rules, policy: RateLimitPolicy(softUtilisation: .one), prefix: prefix, fallbackShare: Ratio("0.25")!,
-                                processTag: "\(ProcessInfo.processInfo.processIdentifier)") {
+    /// A Redis-shared limiter on `rules` (whole budget, hard limits).
+    public static func sharedLimiter(rules: any RateLimitRules, host: String, port: Int, prefix: String,
+                                     fallbackShare: Ratio = Ratio("0.25")!, reconnectInterval: Duration = .seconds(1)) -> RedisRateLimiter {
+        RedisRateLimiter(rules: rules, policy: RateLimitPolicy(softUtilisation: .one), prefix: prefix, fallbackShare: fallbackShare,
+                         reconnectInterval: reconnectInterval, connectTimeout: .milliseconds(500)) {
             try RedisConnection(host: host, port: port, timeoutMilliseconds: 500)
         }
     }
 
-    /// In-process `tryAcquire` cost: `calls` requests on Binance's pools, event time
+    /// In-process `tryAcquire` cost: `calls` requests on `rules`' pools, event time
     /// advancing 2 µs per call (so grants, waits and window turns all happen).
-    public static func inProcessNanosecondsPerCall(calls: Int) -> (nsPerCall: Double, granted: Int) {
-        let limiter = RateLimiter(rules: BinanceRateLimits(), policy: RateLimitPolicy())
+    public static func inProcessNanosecondsPerCall(rules: any RateLimitRules, calls: Int) -> (nsPerCall: Double, granted: Int) {
+        let limiter = RateLimiter(rules: rules, policy: RateLimitPolicy())
         var t: Int64 = 1_800_000_000_000_000_000
         var granted = 0
         let start = MonotonicClock.nanoseconds()

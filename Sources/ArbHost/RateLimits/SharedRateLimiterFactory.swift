@@ -3,6 +3,7 @@ import ArbRateLimit
 import ArbRateLimitRedis
 import ArbRedis
 import Foundation
+import Logging
 
 /// Builds the Redis-shared limiter from the manifest's [storage.redis] section.
 enum SharedRateLimiterFactory {
@@ -18,7 +19,8 @@ enum SharedRateLimiterFactory {
             password = value
         }
         return RedisRateLimiter(rules: rules, policy: section.policy, prefix: redis.keyPrefix, fallbackShare: section.fallbackShare,
-                                processTag: "\(ProcessInfo.processInfo.processIdentifier)") {
+                                reconnectInterval: .milliseconds(section.reconnectMs), connectTimeout: .milliseconds(500),
+                                logger: Logger(label: "arbor.ratelimit.redis")) {
             try RedisConnection(host: redis.host, port: redis.port, timeoutMilliseconds: 500, password: password, database: redis.database)
         }
     }

@@ -12,7 +12,9 @@ public final class RunPlan {
     public var manifest: Manifest { loaded.manifest }
     public let universe: Universe
     public let exchangeNames: [String]
-    public let plugins: [any ExchangePlugin]
+    public let plugins: [any RateLimitedExchangePlugin]
+    /// The plugins this plan could pick from (for messages and later lookups).
+    public let registry: PluginRegistry
     public let strategyNames: [String]
     let strategyFactories: [() throws -> any Strategy]
     public let fxInstrument: InstrumentId?
@@ -20,9 +22,11 @@ public final class RunPlan {
     public let deposits: [(VenueId, AssetId, Amount)]
     public let market: SyntheticMarketConfig
 
-    /// Validates everything a run needs, collecting every problem it finds.
-    public init(_ loaded: LoadedManifest) throws {
+    /// Validates everything a run needs, collecting every problem it finds. Plugins are
+    /// picked by id from `plugins`, the program's registry.
+    public init(_ loaded: LoadedManifest, plugins registry: PluginRegistry) throws {
         self.loaded = loaded
+        self.registry = registry
         let m = loaded.manifest
         var errors: [ManifestError] = []
         var universe = Universe()
@@ -34,13 +38,13 @@ public final class RunPlan {
         }
 
         // Exchanges, in name order.
-        var names: [String] = [], plugins: [any ExchangePlugin] = []
+        var names: [String] = [], plugins: [any RateLimitedExchangePlugin] = []
         for name in m.exchanges.keys.sorted() {
             let section = m.exchanges[name]!
             let id = section.plugin ?? name
-            guard let type = PluginRegistry.exchange(id) else {
+            guard let type = registry.exchange(id) else {
                 errors.append(loaded.error(["exchanges", name] + (section.plugin == nil ? [] : ["plugin"]),
-                                           "unknown exchange plugin '\(id)'; known: \(PluginRegistry.exchangeIds.joined(separator: ", "))"))
+                                           "unknown exchange plugin '\(id)'; \(registry.knownExchanges) (arbd plugins)"))
                 continue
             }
             do {
@@ -54,8 +58,7 @@ public final class RunPlan {
         // Rate limits: pool names must be the exchange's, the redis backend needs [storage.redis].
         for (v, name) in names.enumerated() {
             let section = m.exchanges[name]!.rateLimits
-            guard let limited = plugins[v] as? any RateLimitedExchange else { continue }
-            let known = limited.rateLimitRules.pools.map(\.id)
+            let known = plugins[v].rateLimitRules.pools.map(\.id)
             for (key, overrides) in [("limits", section.limits), ("venue_limits", section.venueLimits)] {
                 for pool in overrides.keys.sorted() {
                     if !known.contains(pool) {
@@ -73,6 +76,26 @@ public final class RunPlan {
             }
             if section.backend == .redis && m.storage?.redis == nil {
                 errors.append(loaded.error(["exchanges", name, "rate_limits", "backend"], "the redis backend needs a [storage.redis] section"))
+            }
+            if section.fallbackShare.raw <= 0 || section.fallbackShare > .one {
+                errors.append(loaded.error(["exchanges", name, "rate_limits", "fallback_share"],
+                                           "must be above 0 and at most 1: one over the number of processes sharing the budget, e.g. \"0.25\" for four"))
+            }
+            if section.reconnectMs < 10 || section.reconnectMs > 600_000 {
+                errors.append(loaded.error(["exchanges", name, "rate_limits", "reconnect_ms"], "must be between 10 and 600000 (10 minutes)"))
+            }
+        }
+
+        if let redis = m.storage?.redis {
+            // Braces would change the hash tag that keeps a budget's keys in one Cluster slot.
+            if redis.keyPrefix.isEmpty || redis.keyPrefix.contains(where: { $0 == "{" || $0 == "}" || $0.isWhitespace }) {
+                errors.append(loaded.error(["storage", "redis", "key_prefix"], "must be non-empty, without braces or spaces, e.g. \"arbor\""))
+            }
+            if !(1...65_535).contains(redis.port) {
+                errors.append(loaded.error(["storage", "redis", "port"], "must be a TCP port (1-65535)"))
+            }
+            if redis.database < 0 {
+                errors.append(loaded.error(["storage", "redis", "database"], "must be 0 or more"))
             }
         }
 
@@ -191,8 +214,8 @@ public final class RunPlan {
         var strategyNames: [String] = [], factories: [() throws -> any Strategy] = []
         for name in m.strategies.keys.sorted() {
             let id = m.strategies[name]!.plugin
-            guard let type = PluginRegistry.strategy(id) else {
-                errors.append(loaded.error(["strategies", name, "plugin"], "unknown strategy plugin '\(id)'; known: \(PluginRegistry.strategyIds.joined(separator: ", "))"))
+            guard let type = registry.strategy(id) else {
+                errors.append(loaded.error(["strategies", name, "plugin"], "unknown strategy plugin '\(id)'; \(registry.knownStrategies) (arbd plugins)"))
                 continue
             }
             do {
@@ -318,13 +341,12 @@ public final class RunPlan {
         return items.filter { $0.hasSuffix(".arbrec") }.sorted().map { (path as NSString).appendingPathComponent($0) }
     }
 
-    /// The client-side limiter per exchange (nil for a plugin that declares no limits).
+    /// The client-side limiter per exchange (every exchange plugin declares its limits).
     /// Built by `makeKernel`; the run keeps them for its summary.
     public private(set) var rateLimiters: [(any RateLimitBackend)?] = []
 
     public func makeRateLimiters() throws -> [(any RateLimitBackend)?] {
-        rateLimiters = try plugins.enumerated().map { v, plugin -> (any RateLimitBackend)? in
-            guard let limited = plugin as? any RateLimitedExchange else { return nil }
+        rateLimiters = try plugins.enumerated().map { v, limited -> (any RateLimitBackend)? in
             let section = manifest.exchanges[exchangeNames[v]]!.rateLimits
             switch section.backend {
             case .local:

@@ -226,6 +226,7 @@ public struct RunSummary: Codable, Sendable {
             if let c = r.client {
                 text += "; client (\(c.backend)) granted \(c.counters.granted), held \(c.counters.waits), shed \(c.counters.sheds), held while banned \(c.counters.deniedWhileBanned)"
                 if c.fallbacks > 0 { text += ", fell back to its local share \(c.fallbacks)×" }
+                if c.reconnects > 0 { text += ", reconnected \(c.reconnects)× and wrote \(c.writtenBack) own grants back" }
             }
             line(text)
             for p in r.client?.pools ?? [] where p.metrics.grantedRequests > 0 {

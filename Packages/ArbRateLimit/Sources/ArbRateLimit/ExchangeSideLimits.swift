@@ -17,11 +17,6 @@ public struct BanPolicy: Sendable, Hashable {
     public var strikes: Int
 
     public init(first: Duration, longest: Duration, strikes: Int = 1) { self.first = first; self.longest = longest; self.strikes = strikes }
-
-    /// Binance: 418 "auto IP ban, scaling from 2 minutes to 3 days".
-    public static let binance = BanPolicy(first: .seconds(120), longest: .seconds(3 * 86_400))
-    /// Upbit: 418 "block duration grows for repeat offenders" (durations unconfirmed).
-    public static let upbit = BanPolicy(first: .seconds(60), longest: .seconds(86_400))
 }
 
 /// The exchange's side of the limits, for paper venues: the same documented pools,

@@ -28,7 +28,13 @@ struct PoolState {
     var metrics = PoolMetrics()
 
     init(scheme: RateLimitScheme, limit: Int64, policy: RateLimitPolicy) {
-        self.scheme = scheme
+        // A share of a continuous pool is a share of its rate too: two processes at
+        // half a bucket each must not refill at the full rate each.
+        switch scheme {
+        case .decayingCounter(let c, let rate): self.scheme = .decayingCounter(capacity: c, decayMilliPerSecond: policy.shareOfRate(rate))
+        case .tokenBucket(let b, let rate): self.scheme = .tokenBucket(burst: b, milliPerSecond: policy.shareOfRate(rate))
+        default: self.scheme = scheme
+        }
         self.limit = limit
         switch scheme {
         case .fixedWindow(_, let w), .slidingWindow(_, let w): windowNs = w.nanosecondsInt64
@@ -146,6 +152,17 @@ struct PoolState {
 
     /// The exchange reports `used` in the current window: take the larger of the two counts.
     mutating func resync(used reported: Int64, at now: Int64) {
+        raise(used: reported, at: now)
+        metrics.resyncs += 1
+    }
+
+    /// Counts the pool as used up to its whole limit at `now`: what another process
+    /// may have taken that this one cannot see (the shared limiter's fallback).
+    mutating func assumeFull(at now: Int64) {
+        raise(used: limit, at: now)
+    }
+
+    private mutating func raise(used reported: Int64, at now: Int64) {
         advance(now)
         switch scheme {
         case .fixedWindow: windowUsed = max(windowUsed, reported)
@@ -154,7 +171,6 @@ struct PoolState {
         case .decayingCounter: level = max(level, reported * 1_000)
         case .tokenBucket: level = min(level, (limit - reported) * 1_000)
         }
-        metrics.resyncs += 1
     }
 
     static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {

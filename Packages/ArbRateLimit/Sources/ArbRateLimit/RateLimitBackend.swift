@@ -20,6 +20,10 @@ public struct RateLimitReport: Sendable, Hashable, Codable {
     /// The shared backend fell back to its local share (Redis unreachable) at some point.
     public var fallbacks: Int
     public var bannedUntilNs: Int64?
+    /// The shared backend reconnected to Redis after losing it.
+    public var reconnects: Int = 0
+    /// Own grants the shared backend wrote back into Redis after a fallback or a restart.
+    public var writtenBack: Int = 0
 
     public init(exchange: String, backend: String, pools: [PoolReport], counters: RateLimiter.Counters, fallbacks: Int, bannedUntilNs: Int64?) {
         self.exchange = exchange; self.backend = backend; self.pools = pools; self.counters = counters

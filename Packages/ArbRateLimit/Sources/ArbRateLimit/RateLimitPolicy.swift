@@ -35,6 +35,12 @@ public struct RateLimitPolicy: Sendable, Hashable {
         Self.fraction(share, of: limitOverrides[pool.id] ?? pool.scheme.limit)
     }
 
+    /// This process's share of a refill or drain rate (milli-units per second), rounded
+    /// down: the safe side for a refill. A drain rate rounded down is the safe side too.
+    public func shareOfRate(_ rate: Int64) -> Int64 {
+        Int64(Int128(rate) * Int128(share.raw) / Int128(FixedDecimal.unit))
+    }
+
     /// How much of a budget `limit` a priority may fill.
     public func ceiling(_ priority: RequestPriority, of limit: Int64) -> Int64 {
         Self.fraction(ceiling(priority), of: limit)

@@ -173,3 +173,17 @@ public protocol RateLimitedExchange {
     var rateLimitWording: any RateLimitWording { get }
     var banPolicy: BanPolicy { get }
 }
+
+/// What the host registers: an exchange plugin with its rate limits. A plugin that
+/// leaves the limits out does not compile as one, so it cannot run without limits.
+public protocol RateLimitedExchangePlugin: ExchangePlugin, RateLimitedExchange {}
+
+extension RateLimitedExchangePlugin {
+    /// The paper venue's gate: the plugin's documented limits counted as the exchange
+    /// counts them (429 with Retry-After, then bans); nil when the options turn it off.
+    public func exchangeAdmission(options: PaperVenueOptions) -> (any ExchangeAdmission)? {
+        guard options.enforceRateLimits else { return nil }
+        return ExchangeSideLimits(rules: rateLimitRules, wording: rateLimitWording, banPolicy: banPolicy,
+                                  limitOverrides: options.rateLimitOverrides)
+    }
+}

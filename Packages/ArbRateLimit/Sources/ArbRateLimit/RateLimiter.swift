@@ -19,6 +19,8 @@ public final class RateLimiter {
         var bannedUntil: Int64 = .min
         var costCache: [(code: Int64, costs: [PoolCost])] = []
         var counters = Counters()
+        /// Since `assumeExhausted(at:)`: pool instances created later start full at this time.
+        var exhaustedAt: Int64? = nil
     }
     private let state: UnsafeMutablePointer<State>
     /// Pool scopes and ids, read once: reading `rules.pools` through the existential
@@ -41,7 +43,7 @@ public final class RateLimiter {
     }
 
     /// A small integer per endpoint, for the cost cache.
-    static func code(_ endpoint: Endpoint) -> Int64 {
+    public static func code(_ endpoint: Endpoint) -> Int64 {
         switch endpoint {
         case .newOrder: return 1
         case .cancelOrder: return 2
@@ -89,7 +91,9 @@ public final class RateLimiter {
         let key = InstanceKey(pool: pool, instrument: instrument ?? "")
         if let i = instances[key] { return i }
         let definition = rules.pools[pool]
-        states.append(PoolState(scheme: definition.scheme, limit: policy.limit(of: definition), policy: policy))
+        var fresh = PoolState(scheme: definition.scheme, limit: policy.limit(of: definition), policy: policy)
+        if let exhaustedAt = state.pointee.exhaustedAt { fresh.assumeFull(at: exhaustedAt) }
+        states.append(fresh)
         instanceNames.append(key.instrument)
         poolOfState.append(pool)
         instances[key] = states.count - 1
@@ -172,6 +176,15 @@ public final class RateLimiter {
                 mutableCounters.bans += 1
             }
         }
+    }
+
+    /// Takes every pool, and every per-instrument pool created later, as used up to its
+    /// limit at `now`: the Redis-shared limiter's fallback cannot see what the other
+    /// processes took in the current windows, so it assumes they took all of it.
+    public func assumeExhausted(at now: Timestamp) {
+        let t = now.nanoseconds
+        for i in states.indices { states[i].assumeFull(at: t) }
+        state.pointee.exhaustedAt = max(state.pointee.exhaustedAt ?? .min, t)
     }
 
     /// Until when the exchange has banned us, if it has.

@@ -1,267 +1,423 @@
 import ArbCore
 import ArbRateLimit
 import ArbRedis
+import Logging
 
 /// The limiter shared by several `arbd` processes that use one IP or account: every
 /// pool lives in Redis and one Lua script checks all the pools a request draws on and
 /// commits to all of them atomically, so the processes together never exceed a pool.
 /// Bans and 429 blocks are shared too: one process's 418 stops them all.
 ///
-/// Time in Redis is `clock` (wall time by default) in microseconds, shared by every
-/// process on the host; answers are mapped back onto the caller's timeline (event time
-/// in a paper run). If Redis
-/// cannot be reached the limiter falls back to a local limiter with `fallbackShare` of
-/// each budget (conservative: the others may still be sending) and counts it; it tries
-/// Redis again every `reconnectInterval`.
+/// - Time is Redis's (`TIME` inside each script): clients whose clocks disagree share
+///   one timeline. Answers are mapped onto the caller's timeline (event time in a
+///   paper run) by the difference between the caller's `now` and Redis's at the call.
+/// - Keys carry one hash tag per exchange budget and are all passed in `KEYS`: the
+///   scripts run on Redis Cluster.
+/// - Sliding-window members carry a random 64-bit tag per limiter, never a PID.
+///
+/// **When Redis is unreachable** the limiter falls back to a local limiter with
+/// `fallbackShare` of each budget, starting from the assumption that the others
+/// already used every current window up to the shared limit. It tries Redis again at
+/// once when a call fails and then every `reconnectInterval`.
+///
+/// **When Redis comes back** the limiter writes its own grants back (all of them
+/// still counting if Redis lost its data, else those made on the fallback), and a
+/// *recovery period* of `reconnectInterval` + connect timeout + 1 s starts, announced
+/// in Redis: every process then needs both its local share and Redis to grant, so
+/// those still on their fallback have reconnected and written back before Redis
+/// alone decides again. Sound when the fallback shares add up to at most 1 and every
+/// process uses the same reconnect interval (docs/RATE-LIMITS.md).
 public final class RedisRateLimiter: RateLimitBackend {
     public let rules: any RateLimitRules
     public let policy: RateLimitPolicy
-    public let prefix: String
-    private let connect: () throws -> RedisConnection
-    private var connection: RedisConnection?
-    private var sha: String?
-    private let fallback: RateLimiter
-    private var fallbackActive = false
-    private var retryAt: Int64 = .min
+    /// `{<prefix>:rl:<exchange>}`: the hash tag every key of this budget starts with.
+    public let keyTag: String
+    /// Random per limiter: names this process's sliding-window members.
+    public let memberTag: String
     public let reconnectInterval: Duration
-    public private(set) var fallbacks = 0
-    public private(set) var counters = RateLimiter.Counters()
-    private var sequence: UInt64 = 0
-    private let processTag: String
+    public let connectTimeout: Duration
+    private let connect: () throws -> RedisConnection
     private let clock: any RateLimitClock
+    private let logger: Logger
+
+    private var connection: RedisConnection?
+    private var scripts: [Script: String] = [:]
+    private var retryAt: Int64 = .min
+    private let fallback: RateLimiter
+    private var onFallback = false
+    /// The local limiter was filled up (fallback or recovery) and not yet released.
+    private var localAssumedFull = false
+    /// The epoch of the Redis data set last seen, and its recovery period's end (µs).
+    private var epoch: String?
+    private var recoverUntil: Int64 = 0
+    /// Caller time minus Redis time (ns) at the last answer.
+    private var offset: Int64 = 0
+    /// Highest Redis time estimate handed to the local limiter (it must not go back).
+    private var lastLocalTime: Int64 = .min
+    private var sequence: UInt64 = 0
+    private var ledgers: [String: OwnGrantLedger] = [:]
+    private var costCache: [Int64: [PoolCost]] = [:]
+
+    public private(set) var fallbacks = 0
+    public private(set) var reconnects = 0
+    /// Own grants written back into Redis after a fallback or a restart.
+    public private(set) var writtenBack = 0
+    public private(set) var counters = RateLimiter.Counters()
+    /// Redis time (or, on the fallback, this process's estimate of it) of the last
+    /// grant: the time the shared counts hold it at, for audits.
+    public private(set) var lastGrantServerTime: Timestamp?
+
+    enum Script: CaseIterable {
+        case acquire, feedback, hello, writeBack
+        var source: String {
+            switch self {
+            case .acquire: return RedisRateLimitScripts.acquire
+            case .feedback: return RedisRateLimitScripts.feedback
+            case .hello: return RedisRateLimitScripts.hello
+            case .writeBack: return RedisRateLimitScripts.writeBack
+            }
+        }
+    }
 
     public init(rules: any RateLimitRules, policy: RateLimitPolicy, prefix: String, fallbackShare: Ratio,
-                reconnectInterval: Duration = .seconds(5), processTag: String, clock: any RateLimitClock = SystemRateLimitClock(),
+                reconnectInterval: Duration = .seconds(1), connectTimeout: Duration = .milliseconds(500),
+                clock: any RateLimitClock = SystemRateLimitClock(), logger: Logger = Logger(label: "arbor.ratelimit.redis"),
                 connect: @escaping () throws -> RedisConnection) {
-        self.clock = clock
         self.rules = rules
         self.policy = policy
-        self.prefix = "\(prefix):rl:\(rules.exchange)"
-        self.connect = connect
+        self.keyTag = "{\(prefix):rl:\(rules.exchange)}"
+        var generator = SystemRandomNumberGenerator()
+        let tag = String(generator.next() as UInt64, radix: 16)
+        self.memberTag = String(repeating: "0", count: 16 - tag.count) + tag
         self.reconnectInterval = reconnectInterval
-        self.processTag = processTag
+        self.connectTimeout = connectTimeout
+        self.clock = clock
+        self.logger = logger
+        self.connect = connect
         var local = policy
         local.share = Ratio(raw: Int64(Int128(policy.share.raw) * Int128(fallbackShare.raw) / Int128(FixedDecimal.unit)))
         fallback = RateLimiter(rules: rules, policy: local)
     }
 
     public var exchange: String { rules.exchange }
-    public var isUsingFallback: Bool { fallbackActive }
+    public var isUsingFallback: Bool { onFallback }
+    /// Whether the last answer came during a recovery period.
+    public var isRecovering: Bool { recoverUntil > 0 && recoverUntil > lastLocalTime / 1_000 }
 
-    private func key(_ pool: Int, _ instrument: String?) -> String {
+    /// Every key of the budget: `{tag}:<pool>[:<instrument>]`.
+    func key(_ pool: Int, _ instrument: String?) -> String {
         let definition = rules.pools[pool]
-        return definition.scope == .accountInstrument ? "\(prefix):\(definition.id):\(instrument ?? "")" : "\(prefix):\(definition.id)"
+        return definition.scope == .accountInstrument ? "\(keyTag):\(definition.id):\(instrument ?? "")" : "\(keyTag):\(definition.id)"
     }
+    var banKey: String { "\(keyTag):ban" }
+    var epochKey: String { "\(keyTag):epoch" }
 
-    /// A live connection with the script loaded, or nil (fallback) if Redis is down.
-    private func ready(_ now: Int64) -> RedisConnection? {
+    // MARK: Connection
+
+    /// A live connection, or nil (fallback) if Redis cannot be reached now.
+    private func ready(_ now: Timestamp, force: Bool = false) -> RedisConnection? {
         if let connection { return connection }
-        guard now >= retryAt else { return nil }
+        let real = clock.now().nanoseconds
+        guard force || real >= retryAt else { return nil }
         do {
             let c = try connect()
-            let loaded = try c.command(["SCRIPT", "LOAD", Self.acquireScript])
-            guard let sha = loaded.string else { throw RedisError(code: .protocolMismatch, message: "SCRIPT LOAD: \(loaded)", context: c.endpoint) }
-            self.sha = sha
+            scripts = [:]
+            for script in Script.allCases {
+                let loaded = try c.command(["SCRIPT", "LOAD", script.source])
+                guard let sha = loaded.string else {
+                    throw RedisError(code: .protocolMismatch, message: "SCRIPT LOAD: \(loaded)", context: c.endpoint)
+                }
+                scripts[script] = sha
+            }
             connection = c
-            fallbackActive = false
-            return c
+            try hello(c, now)
+            return connection
         } catch {
-            retryAt = now + reconnectInterval.nanosecondsInt64
+            connection = nil
+            retryAt = real + reconnectInterval.nanosecondsInt64
+            logger.debug("redis rate limiter: cannot reach Redis", metadata: ["exchange": "\(exchange)", "error": "\(error)"])
             return nil
         }
     }
 
-    private func dropConnection(_ now: Int64) {
+    private func dropConnection(_ error: any Error) {
         connection = nil
-        retryAt = now + reconnectInterval.nanosecondsInt64
+        retryAt = clock.now().nanoseconds + reconnectInterval.nanosecondsInt64
+        logger.warning("redis rate limiter: lost Redis", metadata: ["exchange": "\(exchange)", "error": "\(error)"])
     }
 
-    public func tryAcquire(_ request: RateLimitRequest, at now: Timestamp) -> RateLimitDecision {
-        let real = clock.now().nanoseconds
-        // Redis sees real time; answers come back on the caller's timeline.
-        let offset = now.nanoseconds - real
-        let t = real
-        guard let c = ready(t) else {
-            if !fallbackActive { fallbackActive = true; fallbacks += 1 }
-            return fallback.tryAcquire(request, at: now)
+    private func run(_ c: RedisConnection, _ script: Script, keys: [String], arguments: [String]) throws -> RedisReply {
+        var reply = try c.command(["EVALSHA", scripts[script] ?? "", String(keys.count)] + keys + arguments)
+        if case .error(let message) = reply, message.hasPrefix("NOSCRIPT") {
+            guard let sha = try c.command(["SCRIPT", "LOAD", script.source]).string else {
+                throw RedisError(code: .protocolMismatch, message: "SCRIPT LOAD failed", context: c.endpoint)
+            }
+            scripts[script] = sha
+            reply = try c.command(["EVALSHA", sha, String(keys.count)] + keys + arguments)
         }
-        let costs = rules.costs(for: request).filter { $0.weight > 0 }
-        var keys = ["\(prefix):ban"]
+        if case .error(let message) = reply {
+            throw RedisError(code: .server, message: message, context: "\(c.endpoint) \(script)")
+        }
+        return reply
+    }
+
+    /// Right after connecting: learns whether Redis kept its data (same epoch), writes
+    /// back what Redis does not hold of ours, and starts or extends a recovery period
+    /// if this process was cut off or Redis lost its data.
+    private func hello(_ c: RedisConnection, _ now: Timestamp) throws {
+        var generator = SystemRandomNumberGenerator()
+        let candidate = String(generator.next() as UInt64, radix: 16)
+        let period = (reconnectInterval + connectTimeout + .seconds(1)).nanosecondsInt64 / 1_000
+        let cutOff = onFallback || epoch != nil
+        let reply = try run(c, .hello, keys: [epochKey], arguments: [candidate, String(period), cutOff ? "1" : "0"])
+        guard case .array(let parts) = reply, parts.count == 3, let id = parts[0].string,
+              let until = parts[1].integer, let serverNow = parts[2].integer else {
+            throw RedisError(code: .protocolMismatch, message: "hello: unexpected reply \(reply)", context: c.endpoint)
+        }
+        let lostData = epoch != nil && epoch != id
+        if epoch != nil { reconnects += 1 }
+        if lostData {
+            for k in ledgers.keys { ledgers[k]!.markNoneInRedis() }
+            logger.warning("redis rate limiter: Redis lost its data (restarted); writing this process's grants back",
+                           metadata: ["exchange": "\(exchange)"])
+        }
+        epoch = id
+        recoverUntil = until
+        offset = now.nanoseconds - serverNow * 1_000
+        lastLocalTime = max(lastLocalTime, serverNow * 1_000)
+        try writeBack(c)
+        if onFallback {
+            logger.notice("redis rate limiter: Redis is back", metadata: ["exchange": "\(exchange)"])
+        }
+        onFallback = false
+    }
+
+    /// Writes every own grant Redis does not hold back into it, pool by pool.
+    private func writeBack(_ c: RedisConnection) throws {
+        for name in ledgers.keys.sorted() {
+            let ledger = ledgers[name]!
+            let missing = ledger.live.filter { !$0.inRedis }
+            guard !missing.isEmpty else { continue }
+            let (code, parameter) = Self.schemeArguments(ledger.scheme)
+            var arguments = [String(code), String(parameter), String(ledger.scheme.limit)]
+            for grant in missing { arguments += [String(grant.time), String(grant.weight), grant.member] }
+            _ = try run(c, .writeBack, keys: [name], arguments: arguments)
+            ledgers[name]!.markAllInRedis()
+            writtenBack += missing.count
+        }
+    }
+
+    static func schemeArguments(_ scheme: RateLimitScheme) -> (code: Int, parameter: Int64) {
+        switch scheme {
+        case .fixedWindow(_, let w): return (1, max(1, w.nanosecondsInt64 / 1_000))
+        case .slidingWindow(_, let w): return (2, max(1, w.nanosecondsInt64 / 1_000))
+        case .decayingCounter(_, let d): return (3, d)
+        case .tokenBucket(_, let r): return (4, r)
+        }
+    }
+
+    // MARK: Local share (fallback and recovery)
+
+    /// The caller's time on Redis's timeline (as last measured), never going back.
+    private func localTime(_ now: Timestamp) -> Timestamp {
+        let (estimate, overflow) = now.nanoseconds.subtractingReportingOverflow(offset)
+        lastLocalTime = max(lastLocalTime, overflow ? now.nanoseconds : estimate)
+        return Timestamp(nanoseconds: lastLocalTime)
+    }
+
+    /// Fills the local limiter up once per cut-off: the others may have used every
+    /// current window.
+    private func assumeLocalFull(_ local: Timestamp) {
+        guard !localAssumedFull else { return }
+        fallback.assumeExhausted(at: local)
+        localAssumedFull = true
+    }
+
+    /// Asks the local share, on Redis's timeline; answers on the caller's.
+    private func acquireLocally(_ request: RateLimitRequest, at now: Timestamp) -> RateLimitDecision {
+        let local = localTime(now)
+        assumeLocalFull(local)
+        let decision = fallback.tryAcquire(request, at: local)
+        let shift = now.nanoseconds - local.nanoseconds
+        switch decision {
+        case .wait(let until, let pool): return .wait(until: Timestamp(nanoseconds: until.nanoseconds &+ shift), pool: pool)
+        case .banned(let until): return .banned(until: Timestamp(nanoseconds: until.nanoseconds &+ shift))
+        default: return decision
+        }
+    }
+
+    private func useFallback(_ request: RateLimitRequest, at now: Timestamp) -> RateLimitDecision {
+        if !onFallback {
+            onFallback = true
+            fallbacks += 1
+            logger.warning("redis rate limiter: Redis unreachable; using the local fallback share, assuming the current windows used up",
+                           metadata: ["exchange": "\(exchange)"])
+        }
+        let decision = acquireLocally(request, at: now)
+        if decision == .granted { recordGrant(request, at: lastLocalTime / 1_000, member: nextMember(), inRedis: false) }
+        count(decision)
+        return decision
+    }
+
+    private func count(_ decision: RateLimitDecision) {
+        switch decision {
+        case .granted: counters.granted += 1
+        case .wait: counters.waits += 1
+        case .shed: counters.sheds += 1
+        case .banned: counters.deniedWhileBanned += 1
+        case .impossible: break
+        }
+    }
+
+    private func nextMember() -> String {
         sequence += 1
-        var argv = [String(t / 1_000), "\(processTag):\(sequence)"]
+        return "\(memberTag):\(sequence)"
+    }
+
+    private func costs(for request: RateLimitRequest) -> [PoolCost] {
+        if request.orderAge == nil, let cached = costCache[RateLimiter.code(request.endpoint)] { return cached }
+        let costs = rules.costs(for: request).filter { $0.weight > 0 }
+        if request.orderAge == nil { costCache[RateLimiter.code(request.endpoint)] = costs }
+        return costs
+    }
+
+    private func recordGrant(_ request: RateLimitRequest, at micros: Int64, member: String, inRedis: Bool) {
+        lastGrantServerTime = Timestamp(nanoseconds: micros &* 1_000)
+        for cost in costs(for: request) {
+            let name = key(cost.pool, request.instrument)
+            if ledgers[name] == nil { ledgers[name] = OwnGrantLedger(scheme: rules.pools[cost.pool].scheme) }
+            ledgers[name]!.record(.init(time: micros, weight: cost.weight, member: member, inRedis: inRedis))
+        }
+    }
+
+    // MARK: RateLimitBackend
+
+    public func tryAcquire(_ request: RateLimitRequest, at now: Timestamp) -> RateLimitDecision {
+        // A failed call reconnects at once (Redis may just have restarted) before falling back.
+        for attempt in 0..<2 {
+            guard let c = ready(now, force: attempt > 0) else { return useFallback(request, at: now) }
+            do {
+                return try acquireShared(c, request, at: now)
+            } catch {
+                dropConnection(error)
+            }
+        }
+        return useFallback(request, at: now)
+    }
+
+    private func acquireShared(_ c: RedisConnection, _ request: RateLimitRequest, at now: Timestamp) throws -> RateLimitDecision {
+        let costs = costs(for: request)
+        var keys = [banKey, epochKey]
+        let member = nextMember()
+        var arguments = [member, "0"]
         for cost in costs {
             let definition = rules.pools[cost.pool]
             let limit = policy.limit(of: definition)
-            let ceiling = policy.ceiling(request.priority, of: limit)
-            keys.append(key(cost.pool, request.instrument))
-            let (code, parameter): (Int, Int64)
-            switch definition.scheme {
-            case .fixedWindow(_, let w): (code, parameter) = (1, w.nanosecondsInt64 / 1_000)
-            case .slidingWindow(_, let w): (code, parameter) = (2, w.nanosecondsInt64 / 1_000)
-            case .decayingCounter(_, let d): (code, parameter) = (3, d)
-            case .tokenBucket(_, let r): (code, parameter) = (4, r)
-            }
-            argv += [String(code), String(ceiling), String(parameter), String(cost.weight), String(limit)]
+            var (code, parameter) = Self.schemeArguments(definition.scheme)
+            if code >= 3 { parameter = policy.shareOfRate(parameter) }
+            let k = key(cost.pool, request.instrument)
+            keys += [k, k + ":block"]
+            arguments += [String(code), String(policy.ceiling(request.priority, of: limit)), String(parameter), String(cost.weight), String(limit)]
         }
-        do {
-            var reply = try c.command(["EVALSHA", sha!, String(keys.count)] + keys + argv)
-            if case .error(let message) = reply, message.hasPrefix("NOSCRIPT") {
-                sha = try c.command(["SCRIPT", "LOAD", Self.acquireScript]).string
-                reply = try c.command(["EVALSHA", sha!, String(keys.count)] + keys + argv)
-            }
-            guard case .array(let parts) = reply, let status = parts.first?.integer else {
+        // During a recovery period the local share must agree first.
+        if isRecovering {
+            let local = acquireLocally(request, at: now)
+            guard local == .granted else { count(local); return local }
+            arguments[1] = "1"
+        }
+        for _ in 0..<3 {
+            let reply = try run(c, .acquire, keys: keys, arguments: arguments)
+            guard case .array(let parts) = reply, parts.count == 5,
+                  let status = parts[0].integer, let value = parts[1].integer, let pool = parts[2].integer,
+                  let serverNow = parts[3].integer, let until = parts[4].integer else {
                 throw RedisError(code: .protocolMismatch, message: "unexpected reply \(reply)", context: c.endpoint)
             }
+            offset = now.nanoseconds - serverNow * 1_000
+            lastLocalTime = max(lastLocalTime, serverNow * 1_000)
+            recoverUntil = until
             switch status {
+            case 3:
+                // Redis lost its data while this connection stayed up (FLUSHALL, eviction).
+                epoch = epoch.map { $0 + "-lost" } ?? "lost"
+                try hello(c, now)
+                arguments[1] = "0"
+                continue
+            case 4:
+                let local = acquireLocally(request, at: now)
+                guard local == .granted else { count(local); return local }
+                arguments[1] = "1"
+                continue
             case 1:
+                if !isRecovering { localAssumedFull = false }
+                recordGrant(request, at: serverNow, member: member, inRedis: true)
                 counters.granted += 1
                 return .granted
             case 2:
                 counters.deniedWhileBanned += 1
-                return .banned(until: Timestamp(nanoseconds: (parts[1].integer ?? 0) * 1_000 + offset))
+                return .banned(until: Timestamp(nanoseconds: value * 1_000 &+ offset))
             default:
-                let earliest = (parts[1].integer ?? 0) * 1_000
-                let index = Int(parts[2].integer ?? 1) - 2
-                let pool = index >= 0 && index < costs.count ? rules.pools[costs[index].pool].id : "?"
-                // The script answers -1 for a cost above the pool's ceiling.
-                if (parts[1].integer ?? 0) < 0 { return .impossible(pool: pool) }
-                if request.priority == .marketData && earliest - t > policy.maxMarketDataWait.nanosecondsInt64 {
+                let index = Int(pool) - 1
+                let name = index >= 0 && index < costs.count ? rules.pools[costs[index].pool].id : "?"
+                if value < 0 { return .impossible(pool: name) }
+                let wait = (value - serverNow) * 1_000
+                if request.priority == .marketData && wait > policy.maxMarketDataWait.nanosecondsInt64 {
                     counters.sheds += 1
-                    return .shed(pool: pool)
+                    return .shed(pool: name)
                 }
                 counters.waits += 1
-                return .wait(until: Timestamp(nanoseconds: earliest + offset), pool: pool)
+                return .wait(until: Timestamp(nanoseconds: now.nanoseconds &+ wait), pool: name)
             }
-        } catch {
-            dropConnection(t)
-            if !fallbackActive { fallbackActive = true; fallbacks += 1 }
-            return fallback.tryAcquire(request, at: now)
         }
+        throw RedisError(code: .protocolMismatch, message: "the acquire script kept asking for a retry", context: c.endpoint)
     }
 
     public func observe(_ feedback: RateLimitFeedback, at now: Timestamp) {
-        let t = clock.now().nanoseconds
-        fallback.observe(feedback, at: now)
+        fallback.observe(feedback, at: localTime(now))
         if feedback.status == 429 { counters.tooManyRequests += 1 }
-        guard let c = ready(t) else { return }
-        var commands: [[String]] = []
+        var keys: [String] = []
+        var arguments: [String] = []
+        func slot(_ k: String) -> String { keys.append(k); return String(keys.count) }
         for action in rules.interpret(feedback) {
             switch action {
             case .ban(let d):
                 counters.bans += 1
-                let until = (t + d.nanosecondsInt64) / 1_000
-                commands.append(["SET", "\(prefix):ban", String(until), "PX", String(max(1, d.nanosecondsInt64 / 1_000_000))])
+                arguments += ["ban", slot(banKey), String(max(1, d.nanosecondsInt64 / 1_000))]
             case .blockPool(let pool, let d):
-                let until = (t + d.nanosecondsInt64) / 1_000
-                commands.append(["SET", key(pool, feedback.instrument) + ":block", String(until), "PX", String(max(1, d.nanosecondsInt64 / 1_000_000))])
+                arguments += ["block", slot(key(pool, feedback.instrument) + ":block"), String(max(1, d.nanosecondsInt64 / 1_000))]
             case .used(let pool, let used):
                 counters.resyncs += 1
-                if case .fixedWindow(_, let w) = rules.pools[pool].scheme {
-                    let window = w.nanosecondsInt64 / 1_000
-                    let k = key(pool, feedback.instrument) + ":" + String((t / 1_000) / window)
-                    commands.append(["EVAL", Self.raiseScript, "1", k, String(used), String(2 * window / 1_000)])
-                }
+                arguments += raise(pool, used: used, slot: slot(key(pool, feedback.instrument)))
             case .remaining(let pool, let remaining):
                 counters.resyncs += 1
-                if case .fixedWindow(let limit, let w) = rules.pools[pool].scheme {
-                    let window = w.nanosecondsInt64 / 1_000
-                    let k = key(pool, feedback.instrument) + ":" + String((t / 1_000) / window)
-                    commands.append(["EVAL", Self.raiseScript, "1", k, String(limit - remaining), String(2 * window / 1_000)])
-                }
+                let limit = rules.pools[pool].scheme.limit
+                arguments += raise(pool, used: max(0, limit - remaining), slot: slot(key(pool, feedback.instrument)))
             }
         }
-        guard !commands.isEmpty else { return }
-        do { _ = try c.pipeline(commands) } catch { dropConnection(t) }
+        guard !arguments.isEmpty else { return }
+        for attempt in 0..<2 {
+            guard let c = ready(now, force: attempt > 0) else { return }
+            do { _ = try run(c, .feedback, keys: keys, arguments: arguments); return } catch { dropConnection(error) }
+        }
+    }
+
+    private func raise(_ pool: Int, used: Int64, slot: String) -> [String] {
+        let scheme = rules.pools[pool].scheme
+        let (code, parameter) = Self.schemeArguments(scheme)
+        return ["raise", slot, String(code), String(parameter), String(scheme.limit), String(used), nextMember()]
     }
 
     /// The shared counts are not given back when an order trades: the processes together
     /// still never exceed a pool, they only wait more than they must (the safe side).
     /// The local fallback's counts are.
     public func orderTraded(instrument: String?, at now: Timestamp) {
-        fallback.orderTraded(instrument: instrument, at: now)
+        fallback.orderTraded(instrument: instrument, at: localTime(now))
     }
 
     public func report(at now: Timestamp) -> RateLimitReport {
-        RateLimitReport(exchange: exchange, backend: "redis", pools: fallback.metrics(at: now), counters: counters,
-                        fallbacks: fallbacks, bannedUntilNs: fallback.bannedUntil(at: now)?.nanoseconds)
+        var report = RateLimitReport(exchange: exchange, backend: "redis", pools: fallback.metrics(at: localTime(now)), counters: counters,
+                                     fallbacks: fallbacks, bannedUntilNs: fallback.bannedUntil(at: localTime(now))?.nanoseconds)
+        report.reconnects = reconnects
+        report.writtenBack = writtenBack
+        return report
     }
-
-    /// Raises a fixed-window counter to at least ARGV[1] (an exchange's usage header).
-    static let raiseScript = """
-        local v = tonumber(redis.call('GET', KEYS[1]) or '0')
-        if tonumber(ARGV[1]) > v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
-        return 1
-        """
-
-    /// KEYS[1] ban key, KEYS[2..] pool keys. ARGV[1] now (µs), ARGV[2] a unique member id,
-    /// then per pool: scheme (1 fixed, 2 sliding, 3 decaying, 4 bucket), ceiling, parameter
-    /// (window µs, or milli-units per second), cost, full limit.
-    /// Returns {1} granted, {0, earliest µs, key index} wait, {2, until µs} banned.
-    static let acquireScript = """
-        local now = tonumber(ARGV[1])
-        local ban = redis.call('GET', KEYS[1])
-        if ban and tonumber(ban) > now then return {2, tonumber(ban)} end
-        local latest, latestKey = -1, 0
-        local plans = {}
-        for i = 2, #KEYS do
-          local a = 3 + (i - 2) * 5
-          local scheme, ceiling, param, cost, limit = tonumber(ARGV[a]), tonumber(ARGV[a+1]), tonumber(ARGV[a+2]), tonumber(ARGV[a+3]), tonumber(ARGV[a+4])
-          local key = KEYS[i]
-          local earliest = nil
-          local block = redis.call('GET', key .. ':block')
-          if block and tonumber(block) > now then earliest = tonumber(block) end
-          if cost > ceiling then earliest = -2 end
-          if earliest == nil then
-            if scheme == 1 then
-              local idx = math.floor(now / param)
-              local wkey = key .. ':' .. idx
-              local used = tonumber(redis.call('GET', wkey) or '0')
-              if used + cost > ceiling then earliest = (idx + 1) * param else plans[i] = {1, wkey, used + cost, param} end
-            elseif scheme == 2 then
-              redis.call('ZREMRANGEBYSCORE', key, '-inf', now - param)
-              local entries = redis.call('ZRANGE', key, 0, -1, 'WITHSCORES')
-              local sum = 0
-              for j = 1, #entries, 2 do sum = sum + tonumber(string.match(entries[j], '([0-9]+)$')) end
-              if sum + cost > ceiling then
-                local s = sum
-                for j = 1, #entries, 2 do
-                  s = s - tonumber(string.match(entries[j], '([0-9]+)$'))
-                  if s + cost <= ceiling then earliest = tonumber(entries[j + 1]) + param; break end
-                end
-              else plans[i] = {2, key, cost, param} end
-            else
-              local h = redis.call('HMGET', key, 'level', 't')
-              local level, t = tonumber(h[1] or '0'), tonumber(h[2] or tostring(now))
-              if scheme == 4 and h[1] == false then level = limit * 1000 end
-              if now > t then
-                if scheme == 3 then level = math.max(0, level - math.floor((now - t) * param / 1000000))
-                else level = math.min(limit * 1000, level + math.floor((now - t) * param / 1000000)) end
-              end
-              if scheme == 3 then
-                local excess = level + cost * 1000 - ceiling * 1000
-                if excess > 0 then earliest = now + math.ceil(excess * 1000000 / param) else plans[i] = {3, key, level + cost * 1000} end
-              else
-                local need = cost * 1000 + (limit - ceiling) * 1000
-                if level < need then earliest = now + math.ceil((need - level) * 1000000 / param) else plans[i] = {4, key, level - cost * 1000} end
-              end
-            end
-          end
-          if earliest ~= nil then
-            if earliest == -2 then return {0, -1, i} end
-            if earliest > latest then latest, latestKey = earliest, i end
-          end
-        end
-        if latest >= 0 then return {0, latest, latestKey} end
-        for i = 2, #KEYS do
-          local p = plans[i]
-          if p[1] == 1 then
-            redis.call('SET', p[2], p[3], 'PX', math.floor(2 * p[4] / 1000) + 1)
-          elseif p[1] == 2 then
-            redis.call('ZADD', p[2], now, ARGV[2] .. ':' .. p[3]); redis.call('PEXPIRE', p[2], math.floor(2 * p[4] / 1000) + 1)
-          else
-            redis.call('HSET', p[2], 'level', p[3], 't', now)
-          end
-        end
-        return {1}
-        """
 }

@@ -141,10 +141,4 @@ public struct BinancePlugin: ExchangePlugin {
                        minNotional: listing.minNotional ?? settings.minNotional, maxNotional: Amount(units: 9_000_000),
                        priceDecimals: 8, quantityDecimals: 8, maxMarketQuantity: listing.maxMarketQuantity ?? listing.maxQuantity)
     }
-
-    public func exchangeAdmission(options: PaperVenueOptions) -> (any ExchangeAdmission)? {
-        guard options.enforceRateLimits else { return nil }
-        return ExchangeSideLimits(rules: rateLimitRules, wording: rateLimitWording, banPolicy: banPolicy,
-                                  limitOverrides: options.rateLimitOverrides)
-    }
 }

@@ -89,10 +89,11 @@ public struct BinanceRateLimitWording: RateLimitWording {
     }
 }
 
-extension BinancePlugin: RateLimitedExchange {
+extension BinancePlugin: RateLimitedExchangePlugin {
     public var rateLimitRules: any RateLimitRules { BinanceRateLimits() }
     public var rateLimitWording: any RateLimitWording { BinanceRateLimitWording() }
-    public var banPolicy: BanPolicy { .binance }
+    /// 418 "auto IP ban, scaling from 2 minutes to 3 days".
+    public var banPolicy: BanPolicy { BanPolicy(first: .seconds(120), longest: .seconds(3 * 86_400)) }
 }
 
 import Foundation

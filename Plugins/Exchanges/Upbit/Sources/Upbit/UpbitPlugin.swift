@@ -97,10 +97,4 @@ public struct UpbitPlugin: ExchangePlugin {
                        minNotional: settings.krwMinTotal, maxNotional: settings.krwMaxTotal,
                        priceDecimals: 8, quantityDecimals: 8)
     }
-
-    public func exchangeAdmission(options: PaperVenueOptions) -> (any ExchangeAdmission)? {
-        guard options.enforceRateLimits else { return nil }
-        return ExchangeSideLimits(rules: rateLimitRules, wording: rateLimitWording, banPolicy: banPolicy,
-                                  limitOverrides: options.rateLimitOverrides)
-    }
 }

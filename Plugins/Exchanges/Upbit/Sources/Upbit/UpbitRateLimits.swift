@@ -78,8 +78,9 @@ public struct UpbitRateLimitWording: RateLimitWording {
     }
 }
 
-extension UpbitPlugin: RateLimitedExchange {
+extension UpbitPlugin: RateLimitedExchangePlugin {
     public var rateLimitRules: any RateLimitRules { UpbitRateLimits() }
     public var rateLimitWording: any RateLimitWording { UpbitRateLimitWording() }
-    public var banPolicy: BanPolicy { .upbit }
+    /// 418 "block duration grows for repeat offenders" (durations unconfirmed).
+    public var banPolicy: BanPolicy { BanPolicy(first: .seconds(60), longest: .seconds(86_400)) }
 }

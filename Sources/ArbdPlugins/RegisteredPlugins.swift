@@ -1,0 +1,11 @@
+import ArbHost
+import Binance
+import CrossSpread
+import Upbit
+
+/// Every plugin `arbd` is built with: the one line to change when adding an exchange or
+/// a strategy (docs/PLUGINS.md). The host imports none of them; it gets this registry.
+public let registeredPlugins = PluginRegistry(
+    exchanges: [BinancePlugin.self, UpbitPlugin.self],
+    strategies: [CrossSpreadPlugin.self]
+)

@@ -1,0 +1,208 @@
+import ArbCore
+import ArbRateLimit
+import Foundation
+import Testing
+@testable import ArbHost
+
+/// An exchange plugin the host has never heard of: USD quotes, BTC and ETH, a 0.1 % fee
+/// and one documented pool of 5 orders per second. The host must check, wire and run it
+/// from a registry alone.
+struct FakeExchangePlugin: RateLimitedExchangePlugin {
+    struct Settings: Decodable, Sendable {
+        var fee: Ratio = Ratio("0.001")!
+        init() {}
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            fee = try c.decode(.fee, default: Ratio("0.001")!)
+        }
+        enum CodingKeys: String, CodingKey { case fee }
+    }
+    static let id = "fake-exchange-with-a-long-plugin-id"
+    static let summary = "a test venue: USD quotes, 5 orders/s"
+    static var defaultSettings: Settings { Settings() }
+    let rules: FakeRules
+
+    init(settings: Settings) throws {
+        guard settings.fee.raw >= 0 else { throw PluginConfigurationError(plugin: Self.id, setting: "fee", message: "must be 0 or more") }
+        rules = FakeRules(fee: settings.fee)
+    }
+
+    var defaultQuote: String { "USD" }
+    func listedBases(quote: String) -> [String] { quote == "USD" ? ["BTC", "ETH"] : [] }
+    func listing(base: String, quote: String) -> InstrumentSpec? {
+        listedBases(quote: quote).contains(base) ? syntheticListing(base: base, quote: quote, referencePrice: .zero) : nil
+    }
+    func listing(symbol: String) -> InstrumentSpec? {
+        let parts = symbol.split(separator: "/").map(String.init)
+        return parts.count == 2 ? listing(base: parts[0], quote: parts[1]) : nil
+    }
+    func syntheticListing(base: String, quote: String, referencePrice: Price) -> InstrumentSpec {
+        InstrumentSpec(symbol: "\(base)/\(quote)", baseCode: base, quoteCode: quote, tickRule: .fixed(Price("0.01")!),
+                       lotStep: Quantity("0.0001")!, minQuantity: Quantity("0.0001")!, maxQuantity: Quantity(units: 1_000),
+                       minNotional: Amount(units: 1), maxNotional: nil, priceDecimals: 2, quantityDecimals: 4)
+    }
+
+    var rateLimitRules: any RateLimitRules { FakeRateLimits() }
+    var rateLimitWording: any RateLimitWording { FakeRateLimits() }
+    var banPolicy: BanPolicy { BanPolicy(first: .seconds(60), longest: .seconds(600)) }
+}
+
+struct FakeRules: VenueRules {
+    let fee: Ratio
+    var name: String { FakeExchangePlugin.id }
+    func fees(for instrument: Instrument) -> FeeSchedule { FeeSchedule(maker: fee, taker: fee, asset: .quote) }
+    func validate(_ intent: OrderIntent, instrument: Instrument, book: OrderBook) -> Rejection? {
+        checkForm(intent, instrument: instrument) { Rejection(reason: $0, venueCode: "FAKE_\($0.rawValue)", message: $0.rawValue) }
+    }
+    func insufficientBalance(side: Side) -> Rejection { Rejection(reason: .insufficientBalance, venueCode: "FAKE_FUNDS", message: "no funds") }
+    func postOnlyWouldTake(side: Side) -> PostOnlyOutcome { .cancel }
+    func unknownOrder() -> Rejection { Rejection(reason: .unknownOrder, venueCode: "FAKE_UNKNOWN", message: "unknown order") }
+}
+
+struct FakeRateLimits: RateLimitRules, RateLimitWording {
+    let exchange = FakeExchangePlugin.id
+    let pools = [PoolDefinition(id: "orders_1s", scheme: .fixedWindow(limit: 5, window: .seconds(1)), scope: .account)]
+    func costs(for request: RateLimitRequest) -> [PoolCost] {
+        switch request.endpoint {
+        case .newOrder, .cancelOrder: return [PoolCost(pool: 0, weight: 1)]
+        default: return []
+        }
+    }
+    func interpret(_ feedback: RateLimitFeedback) -> [FeedbackAction] {
+        feedback.status == 429 ? [.blockPool(pool: 0, for: feedback.retryAfter ?? .seconds(1))] : []
+    }
+    func tooManyRequests(pool: String, retryAfter: Duration) -> Rejection {
+        Rejection(reason: .rateLimited, venueCode: "FAKE_429", message: "slow down", httpStatus: 429, retryAfter: retryAfter)
+    }
+    func banned(retryAfter: Duration) -> Rejection {
+        Rejection(reason: .banned, venueCode: "FAKE_418", message: "banned", httpStatus: 418, retryAfter: retryAfter)
+    }
+}
+
+/// A strategy plugin the host has never heard of: buys `quantity` of `base` on `venue`
+/// with an IOC at the ask on every `every`-th book update.
+struct FakeTakerPlugin: StrategyPlugin {
+    struct Parameters: Decodable, Sendable {
+        var venue: String
+        var base: String = "BTC"
+        var quantity: Quantity = Quantity("0.001")!
+        var every: Int = 50
+        enum CodingKeys: String, CodingKey { case venue, base, quantity, every }
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            venue = try c.decode(String.self, forKey: .venue)
+            base = try c.decode(.base, default: "BTC")
+            quantity = try c.decode(.quantity, default: Quantity("0.001")!)
+            every = try c.decode(.every, default: 50)
+        }
+    }
+    static let id = "fake-taker"
+    static let summary = "buys a little now and then (tests)"
+    static func make(parameters: Parameters) throws -> any Strategy {
+        guard parameters.every > 0 else { throw PluginConfigurationError(plugin: id, setting: "every", message: "must be at least 1") }
+        return FakeTaker(parameters: parameters)
+    }
+}
+
+final class FakeTaker: Strategy {
+    let name = FakeTakerPlugin.id
+    let parameters: FakeTakerPlugin.Parameters
+    var instrument: InstrumentId?
+    var updates = 0, sent = 0, refused = 0
+    init(parameters: FakeTakerPlugin.Parameters) { self.parameters = parameters }
+
+    func start(_ context: StrategyContext) throws {
+        guard let venue = context.universe.venueId(parameters.venue),
+              let id = context.universe.instruments.first(where: { $0.venue == venue && context.universe.assetCode($0.base) == parameters.base })?.id else {
+            throw PluginConfigurationError(plugin: name, setting: "venue", message: "no \(parameters.base) instrument on '\(parameters.venue)'")
+        }
+        instrument = id
+        context.subscribe(id)
+    }
+    func onBook(_ id: InstrumentId, _ context: StrategyContext) {
+        updates += 1
+        guard updates % parameters.every == 0, let ask = context.bestAsk(id) else { return }
+        switch context.submit(.limit(id, .buy, price: ask.price, quantity: parameters.quantity, tif: .immediateOrCancel)) {
+        case .success: sent += 1
+        case .failure: refused += 1
+        }
+    }
+    func onReport(_ report: ExecutionReport, order: Order, _ context: StrategyContext) {}
+    func stop(_ context: StrategyContext) -> StrategyReport {
+        StrategyReport(name: name, counters: ["sent": Int64(sent), "refused": Int64(refused)])
+    }
+}
+
+let fakeRegistry = PluginRegistry(exchanges: [FakeExchangePlugin.self], strategies: [FakeTakerPlugin.self])
+
+func fakeManifest(extra: String = "") -> String {
+    """
+    mode = "paper"
+    seed = 3
+    max_runtime = "10s"
+    reporting_currency = "USD"
+    data_dir = "\(NSTemporaryDirectory())arbor-fake-runs"
+
+    [market_data]
+    source = "synthetic"
+    symbols = ["BTC", "ETH"]
+    events_per_second = 500
+
+    [exchanges.alpha]
+    plugin = "\(FakeExchangePlugin.id)"
+    balances = { USD = "1000000", BTC = "1" }
+
+    [exchanges.beta]
+    plugin = "\(FakeExchangePlugin.id)"
+    balances = { USD = "1000000", BTC = "1" }
+
+    [strategies.taker]
+    plugin = "fake-taker"
+    [strategies.taker.parameters]
+    venue = "alpha"
+    every = 5
+    \(extra)
+    """
+}
+
+@Suite("Plugins come from the program's registry")
+struct PluginRegistryTests {
+    @Test("the host checks, wires and runs plugins it does not import, with their rate limits")
+    func fakePluginsRun() throws {
+        let plan = try RunPlan(try ManifestLoader.load(text: fakeManifest(), file: "fake.toml"), plugins: fakeRegistry)
+        #expect(plan.exchangeNames == ["alpha", "beta"])
+        let run = PaperRun(plan: plan, options: RunOptions(showStatus: false, handleSignals: false))
+        let summary = try run.execute()
+        let strategy = try #require(summary.strategies.first)
+        #expect((strategy.counters["sent"] ?? 0) > 0)
+        // The fake plugin's own pool limited the client: 5 a second.
+        let limits = try #require(summary.rateLimits.first { $0.exchange == "alpha" }?.client)
+        #expect(limits.pools.map(\.pool) == ["orders_1s"])
+        #expect(limits.pools[0].metrics.grantedRequests <= 5 * 11)
+        #expect(limits.counters.waits > 0, "the taker asks far more often than 5 a second")
+    }
+
+    @Test("unknown plugin ids are refused with the registry's ids, whatever is registered")
+    func unknownIdsListTheRegistry() throws {
+        let text = fakeManifest().replacingOccurrences(of: "plugin = \"fake-taker\"", with: "plugin = \"cross-spread\"")
+        let error = try #require(throws: ManifestErrors.self) { try RunPlan(try ManifestLoader.load(text: text, file: "fake.toml"), plugins: fakeRegistry) }
+        #expect(error.description.contains("unknown strategy plugin 'cross-spread'; known: fake-taker"))
+        let empty = PluginRegistry(exchanges: [], strategies: [])
+        let none = try #require(throws: ManifestErrors.self) { try RunPlan(try ManifestLoader.load(text: fakeManifest(), file: "fake.toml"), plugins: empty) }
+        #expect(none.description.contains("no exchange plugin is registered"))
+    }
+
+    @Test("arbd plugins prints whole ids, however long, with each exchange's rate-limit pools")
+    func listingKeepsWholeIds() {
+        let text = PluginListing.text(fakeRegistry)
+        #expect(text.contains("  \(FakeExchangePlugin.id)  a test venue"))
+        #expect(text.contains("rate-limit pools: orders_1s"))
+        #expect(text.contains("  fake-taker"))
+    }
+
+    @Test("a plugin's rate limits come from the registry: the load tool and the bench need no venue names")
+    func rulesFromRegistry() throws {
+        #expect(try fakeRegistry.rateLimitRules(exchange: FakeExchangePlugin.id)?.pools.map(\.id) == ["orders_1s"])
+        #expect(try fakeRegistry.rateLimitRules(exchange: "upbit") == nil)
+    }
+}
