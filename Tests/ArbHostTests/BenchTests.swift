@@ -20,11 +20,17 @@ struct BenchTests {
         }
     }
 
-    @Test("the bench refuses a manifest without the two venues it wires")
-    func needsBothVenues() throws {
-        let plan = try load(manifestText(strategyParameters: "venue_a = \"upbit2\"")
+    @Test("the bench wires whatever exchanges the manifest enables, and refuses fewer than two")
+    func needsTwoVenues() throws {
+        // Renamed venues work: the bench names no venue itself.
+        let renamed = try load(manifestText(strategyParameters: "venue_a = \"upbit2\"")
             .replacingOccurrences(of: "[exchanges.upbit]", with: "[exchanges.upbit2]\nplugin = \"upbit\"")
             .replacingOccurrences(of: "venue = \"upbit\"", with: "venue = \"upbit2\""))
-        #expect(throws: BenchSetupError.self) { try BenchRunner(plan: plan, seed: 1, events: 10) }
+        let results = try BenchRunner(plan: renamed, seed: 1, events: 5_000).run(symbolCounts: [3])
+        #expect(results.first?.events ?? 0 >= 5_000)
+        let single = try load(manifestText(withStrategy: false)
+            .replacingOccurrences(of: "[exchanges.binance]\nlatency_ms = { outbound = 25, inbound = 25 }\nbalances = { USDT = \"150000\", BTC = \"1\", ETH = \"20\", XRP = \"40000\" }", with: ""))
+        #expect(single.exchangeNames == ["upbit"])
+        #expect(throws: BenchSetupError.self) { try BenchRunner(plan: single, seed: 1, events: 10) }
     }
 }

@@ -47,8 +47,8 @@ public struct BenchResult: Codable, Sendable {
     }
 }
 
-/// Runs the kernel with Upbit and Binance paper venues and the cross-spread strategy on
-/// synthetic data, as fast as possible, at several symbol counts. The wiring is the
+/// Runs the kernel with a manifest's paper venues and strategies (the bundled one: Upbit,
+/// Binance and cross-spread) on synthetic data, as fast as possible, at several symbol counts. The wiring is the
 /// run's (`RunPlan.wire`) from a manifest's exchanges and simulation, client-side
 /// limiters included; only the universe is widened to N symbols.
 public struct BenchRunner {
@@ -58,10 +58,15 @@ public struct BenchRunner {
     /// Also measure the kernel alone on events generated beforehand (costs their memory).
     public var pregenerated = false
 
-    /// - Parameter plan: a manifest enabling `upbit` and `binance` (the bundled one).
+    /// - Parameter plan: a manifest with at least two exchanges; if their quotes differ,
+    /// an FX book (`market_data.fx`) joins them (the bundled one).
     public init(plan: RunPlan, seed: UInt64, events: Int, pregenerated: Bool = false) throws {
-        for name in ["upbit", "binance"] where !plan.exchangeNames.contains(name) {
-            throw BenchSetupError(message: "the bench manifest must enable [exchanges.\(name)]; use manifests/paper.toml")
+        guard plan.exchangeNames.count >= 2 else {
+            throw BenchSetupError(message: "the bench needs a manifest with at least two exchanges; use manifests/paper.toml")
+        }
+        let quotes = Set(plan.exchangeNames.indices.map { plan.quote(ofVenue: $0) })
+        if quotes.count > 1 && plan.fxInstrument == nil {
+            throw BenchSetupError(message: "the bench manifest's exchanges quote \(quotes.sorted().joined(separator: " and ")): add market_data.fx to join them")
         }
         self.plan = plan; self.seed = seed; self.events = events; self.pregenerated = pregenerated
     }
@@ -84,50 +89,60 @@ public struct BenchRunner {
     /// The same universe the bundled manifest builds, widened to `n` symbols: catalogue
     /// listings first, then generated ones with rules derived the venue's way.
     func setup(symbols n: Int, booksOnly: Bool = false, clientOnly: Bool = false) throws -> Setup {
-        // The manifest's configured plugins (checked by init to be enabled).
-        let upbit = plan.plugins[plan.exchangeNames.firstIndex(of: "upbit")!]
-        let binance = plan.plugins[plan.exchangeNames.firstIndex(of: "binance")!]
+        // The manifest's exchanges, configured as in the run, in the run's order.
+        let venueCount = plan.exchangeNames.count
         var universe = Universe()
-        let vb = universe.addVenue("binance"), vu = universe.addVenue("upbit")
-        let known = Set(upbit.listedBases(quote: "KRW")).intersection(binance.listedBases(quote: "USDT")).subtracting(["USDT", "USDC"]).sorted()
+        for name in plan.exchangeNames { _ = universe.addVenue(name) }
+        let quotes = (0..<venueCount).map { plan.quote(ofVenue: $0) }
+        let throughFX = (0..<venueCount).map { plan.market.venues[$0].pricedThroughFX }
+        var known = Set(plan.plugins[0].listedBases(quote: quotes[0]))
+        for v in 1..<venueCount { known.formIntersection(plan.plugins[v].listedBases(quote: quotes[v])) }
+        let bases = known.subtracting(quotes).subtracting(["USDT", "USDC"]).sorted()
         var rng = SplitMix64(seed: seed)
         var symbols: [SyntheticMarketConfig.Symbol] = []
-        var listings: [[SyntheticMarketConfig.Listing]] = [[], []]
+        var listings: [[SyntheticMarketConfig.Listing]] = Array(repeating: [], count: venueCount)
         for i in 0..<n {
             let base: String, price: Price
-            if i < known.count {
-                base = known[i]
+            if i < bases.count {
+                base = bases[i]
                 price = Price(SyntheticMarketConfig.referencePrices[base] ?? "1")!
             } else {
                 base = String(format: "S%04d", i)
                 price = Price(raw: Int64(1 + rng.below(2_000)) * 10_000_000 * Int64(1 + rng.below(100)))
             }
             symbols.append(.init(base: base, referencePrice: price))
-            let specB = binance.listing(base: base, quote: "USDT") ?? binance.syntheticListing(base: base, quote: "USDT", referencePrice: price)
-            let specU = upbit.listing(base: base, quote: "KRW") ?? upbit.syntheticListing(base: base, quote: "KRW", referencePrice: price)
-            let idB = universe.addInstrument(specB, on: vb), idU = universe.addInstrument(specU, on: vu)
-            listings[0].append(.init(symbol: i, instrument: universe[idB]))
-            listings[1].append(.init(symbol: i, instrument: universe[idU]))
+            for v in 0..<venueCount {
+                let plugin = plan.plugins[v]
+                let spec = plugin.listing(base: base, quote: quotes[v]) ?? plugin.syntheticListing(base: base, quote: quotes[v], referencePrice: price)
+                let id = universe.addInstrument(spec, on: VenueId(v))
+                listings[v].append(.init(symbol: i, instrument: universe[id]))
+            }
         }
-        let fx = universe.addInstrument(upbit.listing(base: "USDT", quote: "KRW")!, on: vu)
-        let usdt = universe.asset("USDT"), krw = universe.asset("KRW")
-        let kernel = plan.wire(universe: universe, venueNames: ["binance", "upbit"], fxInstruments: [fx],
+        var fx: InstrumentId? = nil
+        if let planFX = plan.fxInstrument {
+            let instrument = plan.universe[planFX]
+            let spec = plan.plugins[instrument.venue.index].listing(symbol: instrument.symbol)!
+            fx = universe.addInstrument(spec, on: instrument.venue)
+        }
+        let kernel = plan.wire(universe: universe, venueNames: plan.exchangeNames, fxInstruments: fx.map { [$0] } ?? [],
                                rateLimiters: try plan.makeRateLimiters(), booksOnly: booksOnly, clientOnly: clientOnly)
         kernel.checksInvariants = false
-        kernel.deposit(venue: vb, asset: usdt, amount: Amount(units: 1_000_000_000))
-        kernel.deposit(venue: vu, asset: krw, amount: Amount(units: 1_000_000_000_000))
+        for v in 0..<venueCount {
+            // Quotes priced through the FX book hold more units (KRW against USDT).
+            let units: Int64 = throughFX[v] ? 1_000_000_000_000 : 1_000_000_000
+            kernel.deposit(venue: VenueId(v), asset: universe.asset(quotes[v]), amount: Amount(units: units))
+        }
         for s in symbols {
             let asset = universe.assetId(s.base)!
             let units = Amount(units: 1_000_000_000).converted(dividingBy: s.referencePrice, .down)
-            kernel.deposit(venue: vb, asset: asset, amount: units)
-            kernel.deposit(venue: vu, asset: asset, amount: units)
+            for v in 0..<venueCount { kernel.deposit(venue: VenueId(v), asset: asset, amount: units) }
         }
         // The manifest's strategies with their parameters (a strategy that lists no bases
         // trades every base both venues list, so all N symbols).
         for factory in plan.strategyFactories { try kernel.add(try factory()) }
         var config = SyntheticMarketConfig(seed: seed, symbols: symbols,
-                                           venues: [.init(listings: listings[0], pricedThroughFX: false), .init(listings: listings[1], pricedThroughFX: true)],
-                                           fxInstrument: universe[fx], fxRate: Price(units: 1_400))
+                                           venues: (0..<venueCount).map { .init(listings: listings[$0], pricedThroughFX: throughFX[$0]) },
+                                           fxInstrument: fx.map { universe[$0] }, fxRate: plan.market.fxRate)
         // The manifest's market, at its event rate (the premium moves in event time, so a
         // faster stream would see fewer opportunities per event).
         let tuned = plan.market

@@ -341,6 +341,11 @@ public final class RunPlan {
         return items.filter { $0.hasSuffix(".arbrec") }.sorted().map { (path as NSString).appendingPathComponent($0) }
     }
 
+    /// The quote currency venue `v` trades in (its section's `quote`, else the plugin's default).
+    public func quote(ofVenue v: Int) -> String {
+        manifest.exchanges[exchangeNames[v]]!.quote ?? plugins[v].defaultQuote
+    }
+
     /// The client-side limiter per exchange (every exchange plugin declares its limits).
     /// Built by `makeKernel`; the run keeps them for its summary.
     public private(set) var rateLimiters: [(any RateLimitBackend)?] = []
