@@ -13,6 +13,11 @@ struct Arbd: ParsableCommand {
         subcommands: [Run.self, Check.self, Plugins.self, Record.self, RecorderCommand.self, Bench.self, BenchRateLimit.self, BenchRecorder.self, RateLimitLoadWorker.self])
 }
 
+extension StatusOutput {
+    /// The program's stderr; redrawn in place when it is a terminal.
+    static let standardError = StatusOutput(isTerminal: isatty(2) != 0) { FileHandle.standardError.write(Data($0.utf8)) }
+}
+
 /// Prints an error the way a user can act on it and exits non-zero.
 func fail(_ error: any Error) -> ExitCode {
     FileHandle.standardError.write(Data("arbd: \(error)\n".utf8))
@@ -37,7 +42,7 @@ struct Run: ParsableCommand {
         logging.bootstrap()
         do {
             let plan = try RunPlan(try ManifestLoader.load(path: manifest), plugins: registeredPlugins)
-            let run = PaperRun(plan: plan, options: RunOptions(summaryPath: summaryJSON, showStatus: !quiet))
+            let run = PaperRun(plan: plan, options: RunOptions(summaryPath: summaryJSON, showStatus: !quiet, statusOutput: .standardError))
             let summary = try run.execute()
             print(summary.text(), terminator: "")
             print("summary: \(run.folder)/summary.json\(summaryJSON.map { " and \($0)" } ?? "")")
@@ -59,8 +64,10 @@ struct Check: ParsableCommand {
         logging.bootstrap()
         do {
             let plan = try RunPlan(try ManifestLoader.load(path: file), plugins: registeredPlugins)
-            print("\(file): ok: \(plan.exchangeNames.count) exchanges (\(plan.exchangeNames.joined(separator: ", "))), "
-                  + "\(plan.universe.instruments.count) instruments, \(plan.strategyNames.count) strategies (\(plan.strategyNames.joined(separator: ", ")))")
+            func count(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
+            print("\(file): ok: \(count(plan.exchangeNames.count, "exchange", "exchanges")) (\(plan.exchangeNames.joined(separator: ", "))), "
+                  + "\(count(plan.universe.instruments.count, "instrument", "instruments")), "
+                  + "\(count(plan.strategyNames.count, "strategy", "strategies")) (\(plan.strategyNames.joined(separator: ", ")))")
         } catch {
             throw fail(error)
         }
@@ -239,7 +246,7 @@ struct Record: ParsableCommand {
             record.layout = splitVenues ? .perVenue : .combined
             record.compressionLevel = level
             record.fsync = fsync == "block" ? .everyBlock : .never
-            record.showProgress = !quiet
+            record.progressOutput = quiet ? nil : .standardError
             let report = try record.execute()
             print("recorded \(report.events) events into \(report.files.count) file(s), \(report.bytes) bytes on disk (index and footer included)"
                   + String(format: " (%.2f bytes/event)", Double(report.bytes) / Double(max(report.events, 1))))
@@ -300,7 +307,7 @@ struct RecorderCommand: ParsableCommand {
             do {
                 let files = paths.flatMap { RunPlan.recordingFiles(at: $0) }
                 guard !files.isEmpty else { throw RecordingError(.badInput, "no recordings found at \(paths.joined(separator: ", "))") }
-                let progress = Progress("export", total: nil, unit: "events", enabled: !quiet)
+                let progress = Progress("export", total: nil, unit: "events", output: quiet ? nil : .standardError)
                 let update: (Int, Int) -> Void = { done, _ in progress.update(done: 0, items: done) }
                 let report: RecordingExport.Report
                 switch format {
@@ -327,7 +334,7 @@ struct RecorderCommand: ParsableCommand {
         func run() throws {
             guard (1...19).contains(level) else { throw fail(ValidationError("--level: \(level) is not a zstd level from 1 to 19")) }
             do {
-                let progress = Progress("import", total: nil, unit: "rows", enabled: !quiet)
+                let progress = Progress("import", total: nil, unit: "rows", output: quiet ? nil : .standardError)
                 let r = try TardisImport.run(inputs: files, output: output, compressionLevel: level, skipBadRows: skipBadRows) {
                     progress.update(done: 0, items: $0)
                 }

@@ -12,34 +12,38 @@ struct ReportingTests {
         let kernel = try plan.makeKernel()
         var source = ArbSynthetic.SyntheticMarket(config: plan.market, startTime: RunPlan.startTime)
         kernel.run(&source, until: RunPlan.startTime + .seconds(10))
-        var lines: [String] = []
-        let plain = StatusLine(enabled: true, terminal: false) { lines.append($0) }
+        let collected = CollectedLines()
+        let plain = StatusLine(output: collected.output(terminal: false))
         for _ in 0..<5 { plain.show(kernel: kernel, end: RunPlan.startTime + .seconds(20), wallSeconds: 1.5) }
+        let lines = collected.lines
         #expect(lines.count == 1, "a line every five seconds off a terminal")
         let line = try #require(lines.first)
         #expect(line.hasPrefix("arbd 10s/20s event time | 1.5s wall | \(kernel.counters.marketEvents) events"))
         #expect(line.contains("\(kernel.counters.ordersSent) orders") && line.contains("\(kernel.counters.fills) fills") && line.hasSuffix("rejected\n"))
-        var drawn: [String] = []
-        let terminal = StatusLine(enabled: true, terminal: true) { drawn.append($0) }
+        let drawing = CollectedLines()
+        let terminal = StatusLine(output: drawing.output(terminal: true))
         terminal.show(kernel: kernel, end: RunPlan.startTime + .seconds(20), wallSeconds: 1)
         terminal.finish()
+        let drawn = drawing.lines
         #expect(drawn.count == 2 && drawn[0].hasPrefix("\r\u{1B}[K") && drawn[1] == "\r\u{1B}[K")
-        var none: [String] = []
-        StatusLine(enabled: false, terminal: false) { none.append($0) }.show(kernel: kernel, end: RunPlan.startTime, wallSeconds: 0)
-        #expect(none.isEmpty, "--quiet")
+        // --quiet: no output at all; and the host never writes to stderr by itself.
+        let run = PaperRun(plan: plan, options: RunOptions(showStatus: false, statusOutput: drawing.output(terminal: false), handleSignals: false))
+        _ = try run.execute()
+        #expect(drawing.lines.count == 2, "nothing more with showStatus off")
     }
 
     @Test("progress lines carry the rate and, with a total, the share done and an ETA")
     func progress() {
-        var lines: [String] = []
-        let p = Progress("import", total: 100, unit: "rows", terminal: false) { lines.append($0) }
+        let collected = CollectedLines()
+        let p = Progress("import", total: 100, unit: "rows", output: collected.output(terminal: false))
         p.update(done: 25, items: 1_000)
         p.update(done: 50, items: 2_000)  // within the same second: not printed
+        let lines = collected.lines
         #expect(lines.count == 1)
         #expect(lines[0].hasPrefix("import: 1000 rows, ") && lines[0].contains("/s, 25%, ETA "))
-        var open: [String] = []
-        Progress("export", total: nil, unit: "events", terminal: false) { open.append($0) }.update(done: 0, items: 7)
-        #expect(open.first?.contains("%") == false)
+        let open = CollectedLines()
+        Progress("export", total: nil, unit: "events", output: open.output(terminal: false)).update(done: 0, items: 7)
+        #expect(open.lines.first?.contains("%") == false)
     }
 
     @Test("the summary shows each exchange's rate limits: pool utilisation, waits, 429s and bans, both sides")
@@ -91,3 +95,13 @@ struct ReportingTests {
     }
 }
 import ArbSynthetic
+
+/// Status and progress lines a test collects instead of a terminal.
+final class CollectedLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [String] = []
+    var lines: [String] { lock.withLock { stored } }
+    func output(terminal: Bool) -> StatusOutput {
+        StatusOutput(isTerminal: terminal) { [self] line in lock.withLock { stored.append(line) } }
+    }
+}

@@ -12,7 +12,8 @@ public struct RecordRun {
     public var layout: RecorderOptions.Layout = .combined
     public var compressionLevel = 3
     public var fsync: FsyncPolicy = .never
-    public var showProgress = true
+    /// Where the progress line goes; nil: nowhere.
+    public var progressOutput: StatusOutput?
 
     public init(plan: RunPlan, output: String) { self.plan = plan; self.output = output }
 
@@ -39,7 +40,7 @@ public struct RecordRun {
         recorder.start()
         var source = SyntheticMarket(config: plan.market, startTime: RunPlan.startTime)
         let end = RunPlan.startTime + m.maxRuntime.duration
-        let progress = Progress("record", total: Double(m.maxRuntime.nanoseconds), unit: "events", enabled: showProgress)
+        let progress = Progress("record", total: Double(m.maxRuntime.nanoseconds), unit: "events", output: progressOutput)
         var count = 0
         // The window is in exchange time, as a simulated run reads the market: a replay of
         // the recording then sees exactly what the run saw.

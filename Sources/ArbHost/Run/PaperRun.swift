@@ -9,15 +9,18 @@ import Histogram
 public struct RunOptions: Sendable {
     /// Also write the summary JSON here.
     public var summaryPath: String?
-    /// Print a one-line live status to stderr while running.
+    /// Show a one-line live status while running (where `statusOutput` says).
     public var showStatus: Bool
+    /// Where the status line goes; nil: nowhere.
+    public var statusOutput: StatusOutput?
     /// Install SIGINT/SIGTERM handlers (off in tests).
     public var handleSignals: Bool
     public var environment: [String: String]
 
-    public init(summaryPath: String? = nil, showStatus: Bool = true, handleSignals: Bool = true,
+    public init(summaryPath: String? = nil, showStatus: Bool = true, statusOutput: StatusOutput? = nil, handleSignals: Bool = true,
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
-        self.summaryPath = summaryPath; self.showStatus = showStatus; self.handleSignals = handleSignals; self.environment = environment
+        self.summaryPath = summaryPath; self.showStatus = showStatus; self.statusOutput = statusOutput
+        self.handleSignals = handleSignals; self.environment = environment
     }
 }
 
@@ -62,7 +65,7 @@ public final class PaperRun {
         var start = RunPlan.startTime
         let wallStart = MonotonicClock.nanoseconds()
         let startedAt = ISO8601DateFormatter().string(from: Date())
-        let status = StatusLine(enabled: options.showStatus)
+        let status = StatusLine(output: options.showStatus ? options.statusOutput : nil)
         var loop: LoopResult
         var replay: RunSummary.Replay? = nil
         switch m.marketData.source {
@@ -203,23 +206,18 @@ public struct StorageUnavailable: Error, CustomStringConvertible {
     public var description: String { "\(service) is configured at \(endpoint) but not usable: \(reason)\n  fix: \(fix)" }
 }
 
-/// The one-line live status on stderr: redrawn in place on a terminal, a line every
-/// few seconds otherwise (CI logs).
+/// The one-line live status: redrawn in place on a terminal, a line every few seconds
+/// otherwise (CI logs).
 final class StatusLine {
-    let enabled: Bool
-    let terminal: Bool
-    /// Where lines go: stderr, or a test's collector.
-    let output: (String) -> Void
+    let output: StatusOutput?
     /// Event time at which the run's window starts.
     var start = RunPlan.startTime
     var lines = 0
-    init(enabled: Bool, terminal: Bool = isatty(2) != 0,
-         output: @escaping (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
-        self.enabled = enabled; self.terminal = terminal; self.output = output
-    }
+    init(output: StatusOutput?) { self.output = output }
 
     func show(kernel: Kernel, end: Timestamp, wallSeconds: Double) {
-        guard enabled else { return }
+        guard let output else { return }
+        let terminal = output.isTerminal
         lines += 1
         if !terminal && lines % 5 != 0 { return }
         let c = kernel.counters
@@ -227,10 +225,10 @@ final class StatusLine {
         let total = Double((end - start).nanosecondsInt64) / 1e9
         let text = String(format: "arbd %.0fs/%.0fs event time | %.1fs wall | %d events | %d opportunities | %d orders | %d fills | %d rejected",
                           simulated, total, wallSeconds, c.marketEvents, c.opportunities, c.ordersSent, c.fills, c.venueRejections + c.preTradeRejections)
-        output(terminal ? "\r\u{1B}[K" + text : text + "\n")
+        output.write(terminal ? "\r\u{1B}[K" + text : text + "\n")
     }
 
     func finish() {
-        if enabled && terminal && lines > 0 { output("\r\u{1B}[K") }
+        if let output, output.isTerminal, lines > 0 { output.write("\r\u{1B}[K") }
     }
 }
