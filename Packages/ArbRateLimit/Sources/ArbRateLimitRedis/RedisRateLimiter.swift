@@ -183,8 +183,9 @@ public final class RedisRateLimiter: RateLimitBackend {
         }
         epoch = id
         recoverUntil = until
-        offset = now.nanoseconds - serverNow * 1_000
-        lastLocalTime = max(lastLocalTime, serverNow * 1_000)
+        let serverNanos = try Self.nanoseconds(micros: serverNow, c)
+        offset = now.nanoseconds &- serverNanos
+        lastLocalTime = max(lastLocalTime, serverNanos)
         try writeBack(c)
         if onFallback {
             logger.notice("redis rate limiter: Redis is back", metadata: ["exchange": "\(exchange)"])
@@ -205,6 +206,15 @@ public final class RedisRateLimiter: RateLimitBackend {
             ledgers[name]!.markAllInRedis()
             writtenBack += missing.count
         }
+    }
+
+    /// A time from a reply (µs) in ns; a value that cannot be one is a protocol error.
+    static func nanoseconds(micros: Int64, _ c: RedisConnection) throws -> Int64 {
+        let (nanos, overflow) = micros.multipliedReportingOverflow(by: 1_000)
+        guard !overflow, nanos >= 0 else {
+            throw RedisError(code: .protocolMismatch, message: "a time of \(micros) µs in a reply", context: c.endpoint)
+        }
+        return nanos
     }
 
     static func schemeArguments(_ scheme: RateLimitScheme) -> (code: Int, parameter: Int64) {
@@ -332,8 +342,9 @@ public final class RedisRateLimiter: RateLimitBackend {
                   let serverNow = parts[3].integer, let until = parts[4].integer else {
                 throw RedisError(code: .protocolMismatch, message: "unexpected reply \(reply)", context: c.endpoint)
             }
-            offset = now.nanoseconds - serverNow * 1_000
-            lastLocalTime = max(lastLocalTime, serverNow * 1_000)
+            let serverNanos = try Self.nanoseconds(micros: serverNow, c)
+            offset = now.nanoseconds &- serverNanos
+            lastLocalTime = max(lastLocalTime, serverNanos)
             recoverUntil = until
             switch status {
             case 3:
@@ -354,12 +365,12 @@ public final class RedisRateLimiter: RateLimitBackend {
                 return .granted
             case 2:
                 counters.deniedWhileBanned += 1
-                return .banned(until: Timestamp(nanoseconds: value * 1_000 &+ offset))
+                return .banned(until: Timestamp(nanoseconds: try Self.nanoseconds(micros: value, c) &+ offset))
             default:
                 let index = Int(pool) - 1
                 let name = index >= 0 && index < costs.count ? rules.pools[costs[index].pool].id : "?"
                 if value < 0 { return .impossible(pool: name) }
-                let wait = (value - serverNow) * 1_000
+                let wait = try Self.nanoseconds(micros: value, c) - serverNanos
                 if request.priority == .marketData && wait > policy.maxMarketDataWait.nanosecondsInt64 {
                     counters.sheds += 1
                     return .shed(pool: name)
