@@ -1,5 +1,6 @@
 import ArbCore
 import ArbRateLimit
+import ArbRecorder
 import Foundation
 import Testing
 @testable import ArbHost
@@ -9,11 +10,11 @@ import Testing
 /// from a registry alone.
 struct FakeExchangePlugin: RateLimitedExchangePlugin {
     struct Settings: Decodable, Sendable {
-        var fee: Ratio = Ratio("0.001")!
+        var fee: Ratio = Ratio("0.001")
         init() {}
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            fee = try c.decode(.fee, default: Ratio("0.001")!)
+            fee = try c.decode(.fee, default: Ratio("0.001"))
         }
         enum CodingKeys: String, CodingKey { case fee }
     }
@@ -37,8 +38,8 @@ struct FakeExchangePlugin: RateLimitedExchangePlugin {
         return parts.count == 2 ? listing(base: parts[0], quote: parts[1]) : nil
     }
     func syntheticListing(base: String, quote: String, referencePrice: Price) -> InstrumentSpec {
-        InstrumentSpec(symbol: "\(base)/\(quote)", baseCode: base, quoteCode: quote, tickRule: .fixed(Price("0.01")!),
-                       lotStep: Quantity("0.0001")!, minQuantity: Quantity("0.0001")!, maxQuantity: Quantity(units: 1_000),
+        InstrumentSpec(symbol: "\(base)/\(quote)", baseCode: base, quoteCode: quote, tickRule: .fixed(Price("0.01")),
+                       lotStep: Quantity("0.0001"), minQuantity: Quantity("0.0001"), maxQuantity: Quantity(units: 1_000),
                        minNotional: Amount(units: 1), maxNotional: nil, priceDecimals: 2, quantityDecimals: 4)
     }
 
@@ -85,15 +86,18 @@ struct FakeTakerPlugin: StrategyPlugin {
     struct Parameters: Decodable, Sendable {
         var venue: String
         var base: String = "BTC"
-        var quantity: Quantity = Quantity("0.001")!
+        var quantity: Quantity = Quantity("0.001")
         var every: Int = 50
-        enum CodingKeys: String, CodingKey { case venue, base, quantity, every }
+        /// Misbehave, for the fault tests: "zero_timer" or "throw_in_start".
+        var misbehave: String = ""
+        enum CodingKeys: String, CodingKey { case venue, base, quantity, every, misbehave }
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             venue = try c.decode(String.self, forKey: .venue)
             base = try c.decode(.base, default: "BTC")
-            quantity = try c.decode(.quantity, default: Quantity("0.001")!)
+            quantity = try c.decode(.quantity, default: Quantity("0.001"))
             every = try c.decode(.every, default: 50)
+            misbehave = try c.decode(.misbehave, default: "")
         }
     }
     static let id = "fake-taker"
@@ -109,15 +113,24 @@ final class FakeTaker: Strategy {
     let parameters: FakeTakerPlugin.Parameters
     var instrument: InstrumentId?
     var updates = 0, sent = 0, refused = 0
+    var startedAt: Timestamp = .zero
     init(parameters: FakeTakerPlugin.Parameters) { self.parameters = parameters }
 
+    struct Refusal: Error, CustomStringConvertible { var description: String { "refusing to start on a Sunday" } }
+
     func start(_ context: StrategyContext) throws {
+        if parameters.misbehave == "throw_in_start" { throw Refusal() }
+        startedAt = context.now
         guard let venue = context.universe.venueId(parameters.venue),
               let id = context.universe.instruments.first(where: { $0.venue == venue && context.universe.assetCode($0.base) == parameters.base })?.id else {
             throw PluginConfigurationError(plugin: name, setting: "venue", message: "no \(parameters.base) instrument on '\(parameters.venue)'")
         }
         instrument = id
         context.subscribe(id)
+        if parameters.misbehave == "zero_timer" { context.schedule(after: .seconds(1), token: 1) }
+    }
+    func onTimer(_ token: UInt64, _ context: StrategyContext) {
+        if parameters.misbehave == "zero_timer" { context.schedule(after: .zero, token: 2) }
     }
     func onBook(_ id: InstrumentId, _ context: StrategyContext) {
         updates += 1
@@ -129,7 +142,7 @@ final class FakeTaker: Strategy {
     }
     func onReport(_ report: ExecutionReport, order: Order, _ context: StrategyContext) {}
     func stop(_ context: StrategyContext) -> StrategyReport {
-        StrategyReport(name: name, counters: ["sent": Int64(sent), "refused": Int64(refused)])
+        StrategyReport(name: name, counters: ["sent": Int64(sent), "refused": Int64(refused), "start_ns": startedAt.nanoseconds])
     }
 }
 
@@ -180,6 +193,43 @@ struct PluginRegistryTests {
         #expect(limits.pools.map(\.pool) == ["orders_1s"])
         #expect(limits.pools[0].metrics.grantedRequests <= 5 * 11)
         #expect(limits.counters.waits > 0, "the taker asks far more often than 5 a second")
+    }
+
+    @Test("a strategy's start() sees the run's start: the synthetic market's, or the recordings' first event")
+    func startTimeInRuns() throws {
+        let dir = NSTemporaryDirectory() + "arbor-start-\(UUID().uuidString.prefix(8))"
+        let plan = try RunPlan(try ManifestLoader.load(text: fakeManifest(), file: "fake.toml"), plugins: fakeRegistry)
+        let synthetic = try PaperRun(plan: plan, options: RunOptions(showStatus: false, handleSignals: false)).execute()
+        #expect(synthetic.strategies.first?.counters["start_ns"] == RunPlan.startTime.nanoseconds)
+        // Record the market and replay it: the replay starts at the first recorded event.
+        _ = try RecordRun(plan: plan, output: dir).execute()
+        let files = RunPlan.recordingFiles(at: dir)
+        let first = try #require(try RecordingSource(paths: files, universe: plan.universe).startTime)
+        let replay = fakeManifest().replacingOccurrences(of: "source = \"synthetic\"", with: "source = \"recording\"\nrecordings = [\"\(dir)\"]")
+        let replayPlan = try RunPlan(try ManifestLoader.load(text: replay, file: "fake.toml"), plugins: fakeRegistry)
+        let replayed = try PaperRun(plan: replayPlan, options: RunOptions(showStatus: false, handleSignals: false)).execute()
+        #expect(replayed.strategies.first?.counters["start_ns"] == first.nanoseconds)
+    }
+
+    @Test("a strategy's fault stops arbd run with its name and the fix; the journal and summary are kept")
+    func faultInRun() throws {
+        let text = fakeManifest(extra: "misbehave = \"zero_timer\"").replacingOccurrences(of: "arbor-fake-runs", with: "arbor-fake-fault-\(UUID().uuidString.prefix(8))")
+        let plan = try RunPlan(try ManifestLoader.load(text: text, file: "fake.toml"), plugins: fakeRegistry)
+        let run = PaperRun(plan: plan, options: RunOptions(showStatus: false, handleSignals: false))
+        let fault = try #require(throws: StrategyFault.self) { try run.execute() }
+        #expect(fault.description.contains("strategy 'taker' (fake-taker): scheduled timer 2 0.0 seconds ahead") && fault.kind == .timerDelay)
+        #expect(fault.time == RunPlan.startTime + .seconds(1))
+        let summary = try String(contentsOfFile: run.folder + "/summary.json", encoding: .utf8)
+        #expect(summary.contains("\"stopped_by\" : \"strategy_fault\""))
+        #expect(FileManager.default.fileExists(atPath: run.folder + "/journal.jsonl"))
+    }
+
+    @Test("what a strategy throws in start() is a manifest error naming it, in arbd check as in arbd run")
+    func throwInStart() throws {
+        let error = try #require(throws: ManifestErrors.self) {
+            try RunPlan(try ManifestLoader.load(text: fakeManifest(extra: "misbehave = \"throw_in_start\""), file: "fake.toml"), plugins: fakeRegistry)
+        }
+        #expect(error.description.contains("strategy 'taker' (fake-taker) failed to start: refusing to start on a Sunday"), "\(error)")
     }
 
     @Test("unknown plugin ids are refused with the registry's ids, whatever is registered")

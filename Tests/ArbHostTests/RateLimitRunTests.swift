@@ -14,7 +14,7 @@ final class Hammer: Strategy {
     func onBook(_ instrument: InstrumentId, _ context: StrategyContext) {}
     func onReport(_ report: ExecutionReport, order: Order, _ context: StrategyContext) {}
     func onTimer(_ token: UInt64, _ context: StrategyContext) {
-        if case .failure(let r) = context.submit(.limit(instrument, .buy, price: Price("100000000")!, quantity: Quantity("0.0001")!, tif: .immediateOrCancel)) {
+        if case .failure(let r) = context.submit(.limit(instrument, .buy, price: Price("100000000"), quantity: Quantity("0.0001"), tif: .immediateOrCancel)) {
             held.append((context.now, r.venueCode))
         }
         context.schedule(after: .milliseconds(5), token: 0)
@@ -48,10 +48,11 @@ struct RateLimitRunTests {
         try kernel.add(hammer)
         let recorder = Recorder()
         kernel.observer = recorder
-        var source = ArrayMarketDataSource([.bookSnapshot(BookSnapshot(instrument: btc, bids: [BookLevel(price: Price("133000000")!, quantity: Quantity("1")!)],
-                                                                       asks: [BookLevel(price: Price("133001000")!, quantity: Quantity("1")!)],
-                                                                       exchangeTime: .milliseconds(1), receivedAt: .milliseconds(1)))])
-        kernel.run(&source, until: .milliseconds(70_000))
+        var source = ArrayMarketDataSource([.bookSnapshot(BookSnapshot(instrument: btc, bids: [BookLevel(price: Price("133000000"), quantity: Quantity("1"))],
+                                                                       asks: [BookLevel(price: Price("133001000"), quantity: Quantity("1"))],
+                                                                       exchangeTime: RunPlan.startTime + .milliseconds(1),
+                                                                       receivedAt: RunPlan.startTime + .milliseconds(1)))])
+        kernel.run(&source, until: RunPlan.startTime + .seconds(70))
 
         let refusals = recorder.reports.filter { $0.1.rejection.map { [429, 418].contains($0.httpStatus) } ?? false }
         let first429 = try #require(refusals.first { $0.1.rejection?.httpStatus == 429 })

@@ -42,8 +42,8 @@ struct ReplayTests {
         let kernel = try plan.makeKernel()
         let btc = plan.universe.instrument(venue: plan.universe.venueId("binance")!, symbol: "BTCUSDT")!.id
         var source = ArrayMarketDataSource([
-            .bookSnapshot(BookSnapshot(instrument: btc, bids: [BookLevel(price: Price("100")!, quantity: Quantity("1")!)],
-                                       asks: [BookLevel(price: Price("101")!, quantity: Quantity("1")!)], exchangeTime: .milliseconds(1), receivedAt: .milliseconds(1))),
+            .bookSnapshot(BookSnapshot(instrument: btc, bids: [BookLevel(price: Price("100"), quantity: Quantity("1"))],
+                                       asks: [BookLevel(price: Price("101"), quantity: Quantity("1"))], exchangeTime: .milliseconds(1), receivedAt: .milliseconds(1))),
             .status(FeedStatus(kind: .gap, instrument: btc, receivedAt: .milliseconds(2), sequence: 7, count: 3)),
         ])
         kernel.run(&source)

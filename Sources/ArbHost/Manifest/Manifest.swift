@@ -219,12 +219,12 @@ public struct RateLimitSection: Decodable, Sendable {
     /// This process's share of every pool, e.g. "0.25" when four processes split one IP.
     public var share: Ratio = .one
     /// Above this utilisation new orders wait; queries and market data earlier.
-    public var softUtilisation: Ratio = Ratio("0.8")!
+    public var softUtilisation: Ratio = Ratio("0.8")
     /// Pool limits replacing the documented ones for this account (client side), e.g. { orders_10s = 50 }.
     public var limits: [String: Int64] = [:]
     /// With the redis backend: the share used locally while Redis is unreachable. The
     /// shares of all processes on one budget must add up to at most 1.
-    public var fallbackShare: Ratio = Ratio("0.25")!
+    public var fallbackShare: Ratio = Ratio("0.25")
     /// With the redis backend: how often to try Redis again while it is unreachable.
     /// Every process on one budget must use the same value (docs/RATE-LIMITS.md).
     public var reconnectMs: Int64 = 1_000
@@ -243,9 +243,9 @@ public struct RateLimitSection: Decodable, Sendable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         backend = try c.decode(.backend, default: .local)
         share = try c.decode(.share, default: .one)
-        softUtilisation = try c.decode(.softUtilisation, default: Ratio("0.8")!)
+        softUtilisation = try c.decode(.softUtilisation, default: Ratio("0.8"))
         limits = try c.decode(.limits, default: [:])
-        fallbackShare = try c.decode(.fallbackShare, default: Ratio("0.25")!)
+        fallbackShare = try c.decode(.fallbackShare, default: Ratio("0.25"))
         reconnectMs = try c.decode(.reconnectMs, default: 1_000)
         enforceAtVenue = try c.decode(.enforceAtVenue, default: true)
         venueLimits = try c.decode(.venueLimits, default: [:])

@@ -73,7 +73,7 @@ public struct RateLimitLoad {
 
     /// A Redis-shared limiter on `rules` (whole budget, hard limits).
     public static func sharedLimiter(rules: any RateLimitRules, host: String, port: Int, prefix: String,
-                                     fallbackShare: Ratio = Ratio("0.25")!, reconnectInterval: Duration = .seconds(1)) -> RedisRateLimiter {
+                                     fallbackShare: Ratio = Ratio("0.25"), reconnectInterval: Duration = .seconds(1)) -> RedisRateLimiter {
         RedisRateLimiter(rules: rules, policy: RateLimitPolicy(softUtilisation: .one), prefix: prefix, fallbackShare: fallbackShare,
                          reconnectInterval: reconnectInterval, connectTimeout: .milliseconds(500)) {
             try RedisConnection(host: host, port: port, timeoutMilliseconds: 500)

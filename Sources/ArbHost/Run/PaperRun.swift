@@ -50,7 +50,16 @@ public final class PaperRun {
     public func execute() throws -> RunSummary {
         let m = plan.manifest
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let kernel = try plan.makeKernel()
+        // The run's start: the recordings' first event for a replay, else the synthetic
+        // market's start. Strategies start at it (`now` in their `start()`).
+        var recordings: RecordingSource? = nil
+        var start = RunPlan.startTime
+        if m.marketData.source == .recording {
+            let source = try RecordingSource(paths: plan.recordingFiles, universe: plan.universe)
+            start = source.startTime ?? start
+            recordings = source
+        }
+        let kernel = try plan.makeKernel(startTime: start)
         self.kernel = kernel
         // Storage: configured servers must be reachable now, or the run does not start.
         let sinks = try connectSinks()
@@ -62,7 +71,6 @@ public final class PaperRun {
         if options.handleSignals { stop.install() }
         defer { if options.handleSignals { stop.uninstall() } }
 
-        var start = RunPlan.startTime
         let wallStart = MonotonicClock.nanoseconds()
         let startedAt = ISO8601DateFormatter().string(from: Date())
         let status = StatusLine(output: options.showStatus ? options.statusOutput : nil)
@@ -73,14 +81,12 @@ public final class PaperRun {
             var source = SyntheticMarket(config: plan.market, startTime: start)
             loop = run(kernel, &source, end: start + m.maxRuntime.duration, status: status, wallStart: wallStart)
         case .recording:
-            var source = try RecordingSource(paths: plan.recordingFiles, universe: plan.universe)
-            // The run's window starts with the recordings.
-            start = source.startTime ?? start
+            var source = recordings!
             status.start = start
             loop = run(kernel, &source, end: start + m.maxRuntime.duration, status: status, wallStart: wallStart)
             replay = RunSummary.Replay(files: plan.recordingFiles, replayed: source.replayed, skipped: source.skipped, problems: source.problems)
         }
-        let stoppedBy = loop.stoppedBy
+        let stoppedBy = kernel.fault != nil ? "strategy_fault" : loop.stoppedBy
         let histogram = loop.histogram
         let steps = loop.steps
         let latencySum = loop.latencySum
@@ -104,6 +110,9 @@ public final class PaperRun {
         let json = try summary.json()
         try json.write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent("summary.json")))
         if let path = options.summaryPath { try json.write(to: URL(fileURLWithPath: path)) }
+        // A strategy broke a rule: the journal and the summary are written up to the
+        // fault, and the run fails with it.
+        if let fault = kernel.fault { throw fault }
         return summary
     }
 
@@ -150,7 +159,7 @@ public final class PaperRun {
             }
             let t0 = MonotonicClock.nanoseconds()
             guard kernel.step(&source, until: end) else {
-                result.stoppedBy = kernel.nextDueTime(&source) == nil ? "source_exhausted" : "max_runtime"
+                result.stoppedBy = kernel.fault != nil ? "strategy_fault" : kernel.nextDueTime(&source) == nil ? "source_exhausted" : "max_runtime"
                 break
             }
             let elapsed = MonotonicClock.nanoseconds() - t0

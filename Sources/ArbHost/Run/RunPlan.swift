@@ -315,10 +315,15 @@ public final class RunPlan {
     func addStrategies(to kernel: Kernel) throws {
         var errors: [ManifestError] = []
         for (i, factory) in strategyFactories.enumerated() {
-            do { try kernel.add(try factory()) } catch let e as PluginConfigurationError {
+            do { try kernel.add(try factory(), label: strategyNames[i]) } catch let e as PluginConfigurationError {
                 errors.append(loaded.error(["strategies", strategyNames[i], "parameters", e.setting], e.message))
             } catch let e as ManifestError {
                 errors.append(e)
+            } catch {
+                // Anything else a strategy throws at start: named, with where to look.
+                let plugin = manifest.strategies[strategyNames[i]]!.plugin
+                errors.append(loaded.error(["strategies", strategyNames[i]],
+                    "strategy '\(strategyNames[i])' (\(plugin)) failed to start: \(error); check its parameters (arbd plugins --describe \(plugin)) and its start() (docs/STRATEGIES.md)"))
             }
         }
         if !errors.isEmpty { throw ManifestErrors(errors: errors) }
@@ -365,9 +370,10 @@ public final class RunPlan {
 
     /// A fresh kernel with a fresh simulated exchange, venues and strategies, funded; the
     /// same plan always builds the same kernel.
-    public func makeKernel() throws -> Kernel {
+    /// `startTime`: the run's start (the recordings' first event for a replay).
+    public func makeKernel(startTime: Timestamp = RunPlan.startTime) throws -> Kernel {
         let kernel = wire(universe: universe, venueNames: exchangeNames, fxInstruments: fxInstrument.map { [$0] } ?? [],
-                          rateLimiters: try makeRateLimiters())
+                          rateLimiters: try makeRateLimiters(), startTime: startTime)
         for (venue, asset, amount) in deposits { kernel.deposit(venue: venue, asset: asset, amount: amount) }
         try addStrategies(to: kernel)
         return kernel
@@ -380,7 +386,8 @@ public final class RunPlan {
     /// `booksOnly` keeps the exchange-side books but drops feed latency and competition;
     /// `clientOnly` leaves the exchange out (the benchmark's measures of what each costs).
     public func wire(universe: Universe, venueNames: [String], fxInstruments: [InstrumentId],
-                     rateLimiters: [(any RateLimitBackend)?], booksOnly: Bool = false, clientOnly: Bool = false) -> Kernel {
+                     rateLimiters: [(any RateLimitBackend)?], startTime: Timestamp = RunPlan.startTime,
+                     booksOnly: Bool = false, clientOnly: Bool = false) -> Kernel {
         let index = venueNames.map { exchangeNames.firstIndex(of: $0)! }
         let exchange = SimulatedExchange(universe: universe, feedLatency: index.map { booksOnly ? .zero : latencies[$0].feed },
                                          replenishment: replenishment, competition: booksOnly ? nil : competition, seed: manifest.seed,
@@ -391,7 +398,8 @@ public final class RunPlan {
         // `clientOnly` (benchmarks): market events go straight to the kernel and nothing
         // drives the exchange, so what remains is the kernel's own per-event cost.
         let kernel = Kernel(universe: universe, venues: venues, simulation: clientOnly ? nil : exchange,
-                            reportingAsset: universe.assetId(manifest.reportingCurrency) ?? reportingAsset, fxInstruments: fxInstruments)
+                            reportingAsset: universe.assetId(manifest.reportingCurrency) ?? reportingAsset, fxInstruments: fxInstruments,
+                            startTime: startTime)
         for (v, p) in index.enumerated() {
             if let backend = rateLimiters[p] { kernel.setThrottle(ClientThrottle(backend: backend), for: VenueId(v)) }
         }
@@ -414,5 +422,5 @@ public final class RunPlan {
     }
 
     /// Event time at which runs start (fixed, so runs are reproducible): 2026-01-01T00:00:00Z.
-    public static let startTime = Timestamp(nanoseconds: 1_767_225_600_000_000_000)
+    public static let startTime = Timestamp.defaultRunStart
 }

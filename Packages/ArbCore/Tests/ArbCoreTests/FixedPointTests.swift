@@ -21,13 +21,13 @@ struct FixedPointTests {
 
     @Test("notional is exact in 128 bits and rounded once in the stated direction")
     func notional() {
-        let p = Price("150000000")!, q = Quantity("1000")!
+        let p = Price("150000000"), q = Quantity("1000")
         // 1.5e11 KRW: far beyond Int64 at 1e-9 scale, fine in Amount.
-        #expect(Amount.notional(p, q, .down) == Amount("150000000000")!)
-        let tiny = Amount.notional(Price("0.000000003")!, Quantity("0.5")!, .up)
+        #expect(Amount.notional(p, q, .down) == Amount("150000000000"))
+        let tiny = Amount.notional(Price("0.000000003"), Quantity("0.5"), .up)
         #expect(tiny == Amount(raw: 2))
-        #expect(Amount.notional(Price("0.000000003")!, Quantity("0.5")!, .down) == Amount(raw: 1))
-        #expect(Amount.notional(Price("0.000000003")!, Quantity("0.5")!, .nearestHalfEven) == Amount(raw: 2))
+        #expect(Amount.notional(Price("0.000000003"), Quantity("0.5"), .down) == Amount(raw: 1))
+        #expect(Amount.notional(Price("0.000000003"), Quantity("0.5"), .nearestHalfEven) == Amount(raw: 2))
     }
 
     // Arguments are Int64 on purpose: Int128 values as Swift Testing arguments corrupt
@@ -43,15 +43,15 @@ struct FixedPointTests {
 
     @Test("fees scale an amount by a ratio and round up to the step")
     func fees() {
-        let fee = FeeSchedule(maker: Ratio("0.0005")!, taker: Ratio("0.001")!, asset: .received)
+        let fee = FeeSchedule(maker: Ratio("0.0005"), taker: Ratio("0.001"), asset: .received)
         let i = Instrument(id: InstrumentId(0), venue: VenueId(0), symbol: "BTCUSDT", base: AssetId(0), quote: AssetId(1),
-                           baseCode: "BTC", quoteCode: "USDT", tickRule: .fixed(Price("0.01")!), lotStep: Quantity("0.00001")!,
-                           minQuantity: Quantity("0.00001")!, maxQuantity: Quantity(units: 9000), minNotional: Amount(units: 5), maxNotional: nil)
+                           baseCode: "BTC", quoteCode: "USDT", tickRule: .fixed(Price("0.01")), lotStep: Quantity("0.00001"),
+                           minQuantity: Quantity("0.00001"), maxQuantity: Quantity(units: 9000), minNotional: Amount(units: 5), maxNotional: nil)
         // A buy pays its fee in base: 0.1 % of 0.00123 BTC = 0.00000123 BTC.
-        #expect(fee.fee(side: .buy, quantity: Quantity("0.00123")!, notional: Amount("123")!, isMaker: false, instrument: i) == Amount("0.00000123")!)
+        #expect(fee.fee(side: .buy, quantity: Quantity("0.00123"), notional: Amount("123"), isMaker: false, instrument: i) == Amount("0.00000123"))
         #expect(fee.feeAsset(.buy, i) == AssetId(0))
         // A sell pays in quote, rounded up to 1e-8: 0.1 % of 12.345678901 = 0.012345678901 → 0.01234568.
-        #expect(fee.fee(side: .sell, quantity: Quantity("0.001")!, notional: Amount("12.345678901")!, isMaker: false, instrument: i) == Amount("0.01234568")!)
+        #expect(fee.fee(side: .sell, quantity: Quantity("0.001"), notional: Amount("12.345678901"), isMaker: false, instrument: i) == Amount("0.01234568"))
         #expect(fee.feeAsset(.sell, i) == AssetId(1))
     }
 
@@ -59,7 +59,7 @@ struct FixedPointTests {
     func codable() throws {
         struct Box: Decodable { var p: Price }
         let decoder = JSONDecoderShim()
-        #expect(try decoder.decode(Box.self, #"{"p": "0.015"}"#).p == Price("0.015")!)
+        #expect(try decoder.decode(Box.self, #"{"p": "0.015"}"#).p == Price("0.015"))
         #expect(try decoder.decode(Box.self, #"{"p": 5000}"#).p == Price(units: 5000))
         #expect(throws: DecodingError.self) { try decoder.decode(Box.self, #"{"p": "1.0000000001"}"#) }
         #expect(throws: DecodingError.self) { try decoder.decode(Box.self, #"{"p": 0.1}"#) }

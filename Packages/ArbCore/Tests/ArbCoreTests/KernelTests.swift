@@ -5,7 +5,7 @@ import Testing
 struct MinimumRules: VenueRules {
     let name: String
     var minNotional = Amount(units: 5)
-    func fees(for instrument: Instrument) -> FeeSchedule { FeeSchedule(maker: .zero, taker: Ratio("0.001")!, asset: .quote) }
+    func fees(for instrument: Instrument) -> FeeSchedule { FeeSchedule(maker: .zero, taker: Ratio("0.001"), asset: .quote) }
     func validate(_ intent: OrderIntent, instrument: Instrument, book: OrderBook) -> Rejection? {
         if Amount.notional(intent.price, intent.quantity, .down) < minNotional {
             return Rejection(reason: .belowMinNotional, venueCode: "MIN", message: "below minimum")
@@ -88,16 +88,16 @@ struct TwoVenues {
     let usdt: AssetId, btc: AssetId
     init() {
         let va = universe.addVenue("a"), vb = universe.addVenue("b")
-        let spec = { (symbol: String) in InstrumentSpec(symbol: symbol, baseCode: "BTC", quoteCode: "USDT", tickRule: .fixed(Price("0.01")!),
-                                                       lotStep: Quantity("0.0001")!, minQuantity: Quantity("0.0001")!, maxQuantity: Quantity(units: 100),
+        let spec = { (symbol: String) in InstrumentSpec(symbol: symbol, baseCode: "BTC", quoteCode: "USDT", tickRule: .fixed(Price("0.01")),
+                                                       lotStep: Quantity("0.0001"), minQuantity: Quantity("0.0001"), maxQuantity: Quantity(units: 100),
                                                        minNotional: Amount(units: 5), maxNotional: nil, priceDecimals: 8, quantityDecimals: 8) }
         a = universe.addInstrument(spec("BTC-A"), on: va)
         b = universe.addInstrument(spec("BTC-B"), on: vb)
         usdt = universe.assetId("USDT")!; btc = universe.assetId("BTC")!
     }
     func snapshot(_ id: InstrumentId, at ms: Int64) -> MarketEvent {
-        .bookSnapshot(BookSnapshot(instrument: id, bids: [BookLevel(price: Price("100")!, quantity: Quantity("10")!)],
-                                   asks: [BookLevel(price: Price("101")!, quantity: Quantity("10")!)],
+        .bookSnapshot(BookSnapshot(instrument: id, bids: [BookLevel(price: Price("100"), quantity: Quantity("10"))],
+                                   asks: [BookLevel(price: Price("101"), quantity: Quantity("10"))],
                                    exchangeTime: .milliseconds(ms), receivedAt: .milliseconds(ms)))
     }
 }
@@ -109,13 +109,13 @@ struct KernelTests {
         let m = TwoVenues()
         let va = InstantVenue(0, universe: m.universe), vb = InstantVenue(1, universe: m.universe)
         vb.minNotional = Amount(units: 1_000)
-        let kernel = Kernel(universe: m.universe, venues: [va, vb], reportingAsset: m.usdt)
+        let kernel = Kernel(universe: m.universe, venues: [va, vb], reportingAsset: m.usdt, startTime: .zero)
         kernel.deposit(venue: VenueId(0), asset: m.usdt, amount: Amount(units: 10_000))
         kernel.deposit(venue: VenueId(1), asset: m.btc, amount: Amount(units: 1))
         var outcome: PairSubmission?
-        try kernel.add(ScriptedStrategy(watch: [m.a]) { ctx in
-            outcome = ctx.submitPair(.limit(m.a, .buy, price: Price("101")!, quantity: Quantity("0.1")!),
-                                     .limit(m.b, .sell, price: Price("100")!, quantity: Quantity("0.1")!))
+        try kernel.add(ScriptedStrategy(watch: [m.a, m.b]) { ctx in
+            outcome = ctx.submitPair(.limit(m.a, .buy, price: Price("101"), quantity: Quantity("0.1")),
+                                     .limit(m.b, .sell, price: Price("100"), quantity: Quantity("0.1")))
         })
         var source = ArrayMarketDataSource([m.snapshot(m.a, at: 1), m.snapshot(m.b, at: 1)])
         kernel.run(&source)
@@ -131,12 +131,12 @@ struct KernelTests {
     func pairSharesBalance() throws {
         let m = TwoVenues()
         let va = InstantVenue(0, universe: m.universe), vb = InstantVenue(1, universe: m.universe)
-        let kernel = Kernel(universe: m.universe, venues: [va, vb], reportingAsset: m.usdt)
+        let kernel = Kernel(universe: m.universe, venues: [va, vb], reportingAsset: m.usdt, startTime: .zero)
         // Enough for one 10.1-USDT buy plus fee, not two.
-        kernel.deposit(venue: VenueId(0), asset: m.usdt, amount: Amount("15")!)
+        kernel.deposit(venue: VenueId(0), asset: m.usdt, amount: Amount("15"))
         var outcome: PairSubmission?
         try kernel.add(ScriptedStrategy(watch: [m.a]) { ctx in
-            let buy = OrderIntent.limit(m.a, .buy, price: Price("101")!, quantity: Quantity("0.1")!)
+            let buy = OrderIntent.limit(m.a, .buy, price: Price("101"), quantity: Quantity("0.1"))
             outcome = ctx.submitPair(buy, buy)
         })
         var source = ArrayMarketDataSource([m.snapshot(m.a, at: 1)])
@@ -150,22 +150,22 @@ struct KernelTests {
     func lockAndSettle() throws {
         let m = TwoVenues()
         let va = InstantVenue(0, universe: m.universe, latencyMs: 10), vb = InstantVenue(1, universe: m.universe)
-        let kernel = Kernel(universe: m.universe, venues: [va, vb], reportingAsset: m.usdt)
+        let kernel = Kernel(universe: m.universe, venues: [va, vb], reportingAsset: m.usdt, startTime: .zero)
         kernel.deposit(venue: VenueId(0), asset: m.usdt, amount: Amount(units: 1_000))
         var lockedRightAfterSend = Amount.zero
         let strategy = ScriptedStrategy(watch: [m.a]) { ctx in
-            _ = ctx.submit(.limit(m.a, .buy, price: Price("101")!, quantity: Quantity("1")!))
+            _ = ctx.submit(.limit(m.a, .buy, price: Price("101"), quantity: Quantity("1")))
             lockedRightAfterSend = ctx.locked(VenueId(0), m.usdt)
         }
         try kernel.add(strategy)
         var source = ArrayMarketDataSource([m.snapshot(m.a, at: 1)])
         kernel.run(&source, until: .milliseconds(15))
-        #expect(lockedRightAfterSend == Amount("101.101")!, "cost plus taker fee in quote")
+        #expect(lockedRightAfterSend == Amount("101.101"), "cost plus taker fee in quote")
         #expect(va.received.count == 1, "sent")
         #expect(strategy.reports.isEmpty, "the fill is still on its way back")
         kernel.run(&source, until: .milliseconds(100))
         #expect(strategy.reports.map(\.kind) == [.fill])
-        #expect(kernel.balances[0].total(m.usdt) == Amount("898.899")!)
+        #expect(kernel.balances[0].total(m.usdt) == Amount("898.899"))
         #expect(kernel.balances[0].total(m.btc) == Amount(units: 1))
         #expect(kernel.balances[0].locked[m.usdt.index] == .zero)
         #expect(kernel.balances[0] == va.account)
@@ -177,14 +177,14 @@ struct KernelTests {
         func run() throws -> [ClientOrderId] {
             let m = TwoVenues()
             let va = InstantVenue(0, universe: m.universe, latencyMs: 3), vb = InstantVenue(1, universe: m.universe, latencyMs: 7)
-            let kernel = Kernel(universe: m.universe, venues: [va, vb], reportingAsset: m.usdt)
+            let kernel = Kernel(universe: m.universe, venues: [va, vb], reportingAsset: m.usdt, startTime: .zero)
             kernel.deposit(venue: VenueId(0), asset: m.usdt, amount: Amount(units: 1_000))
             kernel.deposit(venue: VenueId(1), asset: m.btc, amount: Amount(units: 1))
             var ids: [ClientOrderId] = []
-            try kernel.add(ScriptedStrategy(watch: [m.a]) { ctx in
-                if case .sent(let x, let y) = ctx.submitPair(.limit(m.a, .buy, price: Price("101")!, quantity: Quantity("0.1")!),
-                                                              .limit(m.b, .sell, price: Price("100")!, quantity: Quantity("0.1")!)) { ids += [x, y] }
-                if case .success(let z) = ctx.submit(.limit(m.b, .sell, price: Price("100")!, quantity: Quantity("0.1")!)) { ids.append(z) }
+            try kernel.add(ScriptedStrategy(watch: [m.a, m.b]) { ctx in
+                if case .sent(let x, let y) = ctx.submitPair(.limit(m.a, .buy, price: Price("101"), quantity: Quantity("0.1")),
+                                                              .limit(m.b, .sell, price: Price("100"), quantity: Quantity("0.1"))) { ids += [x, y] }
+                if case .success(let z) = ctx.submit(.limit(m.b, .sell, price: Price("100"), quantity: Quantity("0.1"))) { ids.append(z) }
             })
             var source = ArrayMarketDataSource([m.snapshot(m.a, at: 1), m.snapshot(m.b, at: 1)])
             kernel.run(&source)
@@ -210,19 +210,19 @@ struct PositionLedgerTests {
     @Test("average cost: realised on the closing part only, fees always")
     func averageCost() {
         var l = PositionLedger()
-        l.apply(side: .buy, quantity: Quantity("1")!, value: Amount("100")!, fee: Amount("0.1")!)
-        l.apply(side: .buy, quantity: Quantity("1")!, value: Amount("110")!, fee: Amount("0.1")!)
-        l.apply(side: .sell, quantity: Quantity("1.5")!, value: Amount("180")!, fee: Amount("0.2")!)
+        l.apply(side: .buy, quantity: Quantity("1"), value: Amount("100"), fee: Amount("0.1"))
+        l.apply(side: .buy, quantity: Quantity("1"), value: Amount("110"), fee: Amount("0.1"))
+        l.apply(side: .sell, quantity: Quantity("1.5"), value: Amount("180"), fee: Amount("0.2"))
         // avg cost 105: realised 180 − 157.5 − fees 0.4
-        #expect(l.realised == Amount("22.1")!)
-        #expect(l.quantity == Amount("0.5")!)
-        #expect(l.cost == Amount("52.5")!)
+        #expect(l.realised == Amount("22.1"))
+        #expect(l.quantity == Amount("0.5"))
+        #expect(l.cost == Amount("52.5"))
         // Flip to short: close 0.5 at 60/unit, open 0.5 short.
-        l.apply(side: .sell, quantity: Quantity("1")!, value: Amount("120")!, fee: .zero)
-        #expect(l.realised == Amount("29.6")!)
-        #expect(l.quantity == Amount("-0.5")!)
-        l.apply(side: .buy, quantity: Quantity("0.5")!, value: Amount("25")!, fee: .zero)
-        #expect(l.realised == Amount("64.6")!)
+        l.apply(side: .sell, quantity: Quantity("1"), value: Amount("120"), fee: .zero)
+        #expect(l.realised == Amount("29.6"))
+        #expect(l.quantity == Amount("-0.5"))
+        l.apply(side: .buy, quantity: Quantity("0.5"), value: Amount("25"), fee: .zero)
+        #expect(l.realised == Amount("64.6"))
         #expect(l.quantity == .zero && l.cost == .zero)
     }
 }
@@ -233,11 +233,11 @@ struct KernelInvariantTests {
     func holdDuringARun() throws {
         let m = TwoVenues()
         let va = InstantVenue(0, universe: m.universe, latencyMs: 10), vb = InstantVenue(1, universe: m.universe, latencyMs: 10)
-        let kernel = Kernel(universe: m.universe, venues: [va, vb], reportingAsset: m.usdt)
+        let kernel = Kernel(universe: m.universe, venues: [va, vb], reportingAsset: m.usdt, startTime: .zero)
         #expect(kernel.checksInvariants, "on in debug builds and tests")
         kernel.deposit(venue: VenueId(0), asset: m.usdt, amount: Amount(units: 1_000))
         try kernel.add(ScriptedStrategy(watch: [m.a]) { ctx in
-            _ = ctx.submit(.limit(m.a, .buy, price: Price("101")!, quantity: Quantity("1")!))
+            _ = ctx.submit(.limit(m.a, .buy, price: Price("101"), quantity: Quantity("1")))
         })
         var source = ArrayMarketDataSource([m.snapshot(m.a, at: 1)])
         kernel.run(&source, until: .milliseconds(5))
@@ -250,7 +250,7 @@ struct KernelInvariantTests {
     func detectsBreaks() {
         let m = TwoVenues()
         let kernel = Kernel(universe: m.universe, venues: [InstantVenue(0, universe: m.universe), InstantVenue(1, universe: m.universe)],
-                            reportingAsset: m.usdt)
+                            reportingAsset: m.usdt, startTime: .zero)
         kernel.deposit(venue: VenueId(0), asset: m.usdt, amount: Amount(units: 10))
         kernel.balances[0].lock(m.usdt, Amount(units: 3))
         #expect(kernel.invariantViolation()?.message.contains("locked 3") == true)
@@ -266,23 +266,23 @@ struct LargeQuantityTests {
     @Test("a ledger accumulating 2,000 buys of 9,000,000 SHIB (1.8·10^10, past Int64 at 1e-9) keeps exact totals")
     func ledgerPastInt64() {
         var l = PositionLedger()
-        for _ in 0..<2_000 { l.apply(side: .buy, quantity: Quantity("9000000")!, value: Amount("126")!, fee: Amount("0.126")!) }
-        #expect(l.quantity == Amount("18000000000")!)
-        #expect(l.bought == Amount("18000000000")!)
-        #expect(l.cost == Amount("252000")!)
-        l.apply(side: .sell, quantity: Quantity("9000000")!, value: Amount("135")!, fee: .zero)
-        #expect(l.quantity == Amount("17991000000")!)
-        #expect(l.realised == Amount("-243")!, "2,000 × 0.126 of fees, +9 on the sale")
+        for _ in 0..<2_000 { l.apply(side: .buy, quantity: Quantity("9000000"), value: Amount("126"), fee: Amount("0.126")) }
+        #expect(l.quantity == Amount("18000000000"))
+        #expect(l.bought == Amount("18000000000"))
+        #expect(l.cost == Amount("252000"))
+        l.apply(side: .sell, quantity: Quantity("9000000"), value: Amount("135"), fee: .zero)
+        #expect(l.quantity == Amount("17991000000"))
+        #expect(l.realised == Amount("-243"), "2,000 × 0.126 of fees, +9 on the sale")
     }
 
     @Test("rounding and scaling near Int64.max saturate; book sums saturate")
     func saturating() {
         let big = Quantity(raw: .max - 5)
         #expect(big.rounded(toMultipleOf: Quantity(units: 1), .up).raw == .max)
-        #expect(big.scaled(by: Ratio("2")!, .down).raw == .max)
+        #expect(big.scaled(by: Ratio("2"), .down).raw == .max)
         var book = OrderBook()
-        book.apply(.ask, price: Price("1")!, quantity: Quantity(raw: .max - 1))
-        book.apply(.ask, price: Price("2")!, quantity: Quantity(raw: .max - 1))
+        book.apply(.ask, price: Price("1"), quantity: Quantity(raw: .max - 1))
+        book.apply(.ask, price: Price("2"), quantity: Quantity(raw: .max - 1))
         #expect(book.quantity(.ask, levels: 2).raw == .max)
         #expect(book.walk(taker: .buy, quantity: Quantity(raw: .max)).filled.raw == .max, "bounded by what was asked")
     }

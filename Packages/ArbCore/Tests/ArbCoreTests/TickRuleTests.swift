@@ -25,28 +25,28 @@ struct TickRuleTests {
     @Test("rounding onto a banded grid in each direction, across band edges")
     func rounding() {
         let rule = TickRule.banded(krwTable)
-        #expect(rule.round(Price("150000500")!, .down) == Price("150000000")!)
-        #expect(rule.round(Price("150000500")!, .up) == Price("150001000")!)
-        #expect(rule.round(Price("999800")!, .up) == Price("1000000")!)     // up into the next band's edge
-        #expect(rule.round(Price("1000999")!, .down) == Price("1000000")!)
-        #expect(rule.round(Price("4999.5")!, .up) == Price("5000")!)
-        #expect(rule.isValid(Price("1000000")!) && rule.isValid(Price("999500")!))
-        #expect(!rule.isValid(Price("999700")!))
-        #expect(!rule.isValid(Price("0")!))
+        #expect(rule.round(Price("150000500"), .down) == Price("150000000"))
+        #expect(rule.round(Price("150000500"), .up) == Price("150001000"))
+        #expect(rule.round(Price("999800"), .up) == Price("1000000"))     // up into the next band's edge
+        #expect(rule.round(Price("1000999"), .down) == Price("1000000"))
+        #expect(rule.round(Price("4999.5"), .up) == Price("5000"))
+        #expect(rule.isValid(Price("1000000")) && rule.isValid(Price("999500")))
+        #expect(!rule.isValid(Price("999700")))
+        #expect(!rule.isValid(Price("0")))
     }
 
     @Test("stepping by ticks crosses bands with the right tick on each side")
     func stepping() {
         let rule = TickRule.banded(krwTable)
-        #expect(rule.step(Price("1000000")!, by: -1) == Price("999500")!)
-        #expect(rule.step(Price("999500")!, by: 1) == Price("1000000")!)
-        #expect(rule.step(Price("1000000")!, by: 2) == Price("1002000")!)
-        #expect(TickRule.fixed(Price("0.01")!).step(Price("100")!, by: -3) == Price("99.97")!)
+        #expect(rule.step(Price("1000000"), by: -1) == Price("999500"))
+        #expect(rule.step(Price("999500"), by: 1) == Price("1000000"))
+        #expect(rule.step(Price("1000000"), by: 2) == Price("1002000"))
+        #expect(TickRule.fixed(Price("0.01")).step(Price("100"), by: -3) == Price("99.97"))
     }
 
     @Test("a table whose band edges are off the grid is refused")
     func invalidTable() {
-        #expect(TickTable(bands: [.init(minPrice: Price("0")!, tick: Price("3")!), .init(minPrice: Price("10")!, tick: Price("5")!)]) == nil)
-        #expect(TickTable(bands: [.init(minPrice: Price("1")!, tick: Price("1")!)]) == nil, "must start at 0")
+        #expect(TickTable(bands: [.init(minPrice: Price("0"), tick: Price("3")), .init(minPrice: Price("10"), tick: Price("5"))]) == nil)
+        #expect(TickTable(bands: [.init(minPrice: Price("1"), tick: Price("1"))]) == nil, "must start at 0")
     }
 }

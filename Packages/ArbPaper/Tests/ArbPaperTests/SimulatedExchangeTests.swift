@@ -10,48 +10,48 @@ struct SimulatedExchangeTests {
         var total = Quantity.zero
         for step in 0..<100 {
             f.feed(.ask, "100.5", "10", atMs: Int64(step) * 100)   // the feed keeps showing the full level
-            let id = f.send(.limit(f.id, .buy, price: Price("100.5")!, quantity: Quantity("10")!, tif: .immediateOrCancel))
+            let id = f.send(.limit(f.id, .buy, price: Price("100.5"), quantity: Quantity("10"), tif: .immediateOrCancel))
             total += f.filled(id)
         }
-        #expect(total == Quantity("10")!)
-        #expect(f.book.quantityAt(.ask, price: Price("100.5")!) == .zero)
+        #expect(total == Quantity("10"))
+        #expect(f.book.quantityAt(.ask, price: Price("100.5")) == .zero)
     }
 
     @Test("the taken liquidity is forgotten once the feed shows the level at or below what was left")
     func feedCatchesUp() {
         var f = Fixture()
         f.feed(.ask, "100.5", "10")
-        f.send(.limit(f.id, .buy, price: Price("100.5")!, quantity: Quantity("4")!, tif: .immediateOrCancel))
-        #expect(f.book.quantityAt(.ask, price: Price("100.5")!) == Quantity("6")!)
+        f.send(.limit(f.id, .buy, price: Price("100.5"), quantity: Quantity("4"), tif: .immediateOrCancel))
+        #expect(f.book.quantityAt(.ask, price: Price("100.5")) == Quantity("6"))
         f.feed(.ask, "100.5", "12")
-        #expect(f.book.quantityAt(.ask, price: Price("100.5")!) == Quantity("8")!, "2 more joined; our 4 are still gone")
+        #expect(f.book.quantityAt(.ask, price: Price("100.5")) == Quantity("8"), "2 more joined; our 4 are still gone")
         f.feed(.ask, "100.5", "5")
-        #expect(f.book.quantityAt(.ask, price: Price("100.5")!) == Quantity("5")!, "the feed caught up (5 ≤ 6 left)")
+        #expect(f.book.quantityAt(.ask, price: Price("100.5")) == Quantity("5"), "the feed caught up (5 ≤ 6 left)")
         f.feed(.ask, "100.5", "9")
-        #expect(f.book.quantityAt(.ask, price: Price("100.5")!) == Quantity("9")!, "nothing of ours is subtracted any more")
+        #expect(f.book.quantityAt(.ask, price: Price("100.5")) == Quantity("9"), "nothing of ours is subtracted any more")
     }
 
     @Test("a level the feed removes and brings back starts afresh")
     func removedLevelForgets() {
         var f = Fixture()
         f.feed(.ask, "100.5", "10")
-        f.send(.limit(f.id, .buy, price: Price("100.5")!, quantity: Quantity("10")!, tif: .immediateOrCancel))
+        f.send(.limit(f.id, .buy, price: Price("100.5"), quantity: Quantity("10"), tif: .immediateOrCancel))
         f.feed(.ask, "100.5", "10")
-        #expect(f.book.quantityAt(.ask, price: Price("100.5")!) == .zero)
+        #expect(f.book.quantityAt(.ask, price: Price("100.5")) == .zero)
         f.feed(.ask, "100.5", "0")
         f.feed(.ask, "100.5", "3")
-        #expect(f.book.quantityAt(.ask, price: Price("100.5")!) == Quantity("3")!)
+        #expect(f.book.quantityAt(.ask, price: Price("100.5")) == Quantity("3"))
     }
 
     @Test("the linear replenishment model restores taken liquidity over its span")
     func linearRefill() {
         var f = Fixture(replenishment: .linear(.milliseconds(1_000)))
         f.feed(.ask, "100.5", "10", atMs: 0)
-        f.send(.limit(f.id, .buy, price: Price("100.5")!, quantity: Quantity("10")!, tif: .immediateOrCancel))
+        f.send(.limit(f.id, .buy, price: Price("100.5"), quantity: Quantity("10"), tif: .immediateOrCancel))
         f.feed(.ask, "100.5", "10", atMs: 250)
-        #expect(f.book.quantityAt(.ask, price: Price("100.5")!) == Quantity("2.5")!, "a quarter back after a quarter of the span")
+        #expect(f.book.quantityAt(.ask, price: Price("100.5")) == Quantity("2.5"), "a quarter back after a quarter of the span")
         f.feed(.ask, "100.5", "10", atMs: 1_000)
-        #expect(f.book.quantityAt(.ask, price: Price("100.5")!) == Quantity("10")!)
+        #expect(f.book.quantityAt(.ask, price: Price("100.5")) == Quantity("10"))
         #expect(ReplenishmentModel.linear(.zero).problem != nil)
     }
 
@@ -63,10 +63,10 @@ struct SimulatedExchangeTests {
         let exchange = SimulatedExchange(universe: universe, feedLatency: [.fixed(.milliseconds(30))])
         let venue = PaperVenue(venue: v, rules: PlainRules(), exchange: exchange, latency: .fixed(outbound: .milliseconds(5), inbound: .zero))
         venue.deposit(universe.assetId("USDT")!, Amount(units: 10_000))
-        exchange.exchangeReceives(.bookDelta(BookDelta(instrument: id, side: .ask, price: Price("100")!, quantity: Quantity("2")!,
+        exchange.exchangeReceives(.bookDelta(BookDelta(instrument: id, side: .ask, price: Price("100"), quantity: Quantity("2"),
                                                        exchangeTime: .milliseconds(10), receivedAt: .milliseconds(10))), at: .milliseconds(10))
         #expect(exchange.nextDueTime == .milliseconds(40))
-        let order = Order(id: ClientOrderId(1), strategy: StrategyId(0), venue: v, intent: .limit(id, .buy, price: Price("100")!, quantity: Quantity("0.5")!, tif: .immediateOrCancel), submittedAt: .milliseconds(12))
+        let order = Order(id: ClientOrderId(1), strategy: StrategyId(0), venue: v, intent: .limit(id, .buy, price: Price("100"), quantity: Quantity("0.5"), tif: .immediateOrCancel), submittedAt: .milliseconds(12))
         venue.send(.submit(order), at: .milliseconds(12))
         var delivered: [(Timestamp, MarketEvent)] = []
         while let t = exchange.nextDueTime {
@@ -74,7 +74,7 @@ struct SimulatedExchangeTests {
         }
         #expect(delivered.map(\.0) == [.milliseconds(40), .milliseconds(47)], "the order matched at 17 ms; its effect is published then")
         guard case .bookDelta(let published) = delivered[1].1 else { Issue.record("expected a level update"); return }
-        #expect(published.quantity == Quantity("1.5")! && published.exchangeTime == .milliseconds(17) && published.receivedAt == .milliseconds(47))
+        #expect(published.quantity == Quantity("1.5") && published.exchangeTime == .milliseconds(17) && published.receivedAt == .milliseconds(47))
     }
 
     @Test("a feed link never lets a message overtake an earlier one, whatever the latency draws")
@@ -101,8 +101,8 @@ struct SimulatedExchangeTests {
 }
 
 extension Fixture {
-    static let spec = InstrumentSpec(symbol: "BTCUSDT", baseCode: "BTC", quoteCode: "USDT", tickRule: .fixed(Price("0.01")!),
-                                     lotStep: Quantity("0.001")!, minQuantity: Quantity("0.001")!, maxQuantity: Quantity(units: 100),
+    static let spec = InstrumentSpec(symbol: "BTCUSDT", baseCode: "BTC", quoteCode: "USDT", tickRule: .fixed(Price("0.01")),
+                                     lotStep: Quantity("0.001"), minQuantity: Quantity("0.001"), maxQuantity: Quantity(units: 100),
                                      minNotional: Amount(units: 5), maxNotional: nil, priceDecimals: 8, quantityDecimals: 8)
 }
 
@@ -148,7 +148,7 @@ struct CompetitionTests {
     func lateOrdersCounted() {
         let m = Market(competition: CompetitionModel(edgePpm: 2_500, delay: .fixed(.milliseconds(20))))
         let order = Order(id: ClientOrderId(1), strategy: StrategyId(0), venue: VenueId(0),
-                          intent: .limit(m.a, .buy, price: Price("100")!, quantity: Quantity("1")!, tif: .immediateOrCancel), submittedAt: .zero)
+                          intent: .limit(m.a, .buy, price: Price("100"), quantity: Quantity("1"), tif: .immediateOrCancel), submittedAt: .zero)
         m.venueA.send(.submit(order), at: .zero)   // arrives at 50 ms; the competitor acted at 20 ms
         m.drain()
         #expect(m.venueA.reportLog.map(\.kind) == [.accepted, .expired])
@@ -159,7 +159,7 @@ struct CompetitionTests {
     func noCompetition() {
         let off = Market(competition: nil)
         off.drain()
-        #expect(off.exchange.exchangeBook(off.a).bestAsk?.quantity == Quantity("2")!)
+        #expect(off.exchange.exchangeBook(off.a).bestAsk?.quantity == Quantity("2"))
         let wide = Market(competition: CompetitionModel(edgePpm: 20_000, delay: .fixed(.milliseconds(20))))
         wide.drain()
         #expect(wide.exchange.statistics.competitorTakes == 0)
@@ -169,11 +169,11 @@ struct CompetitionTests {
     func throughFX() {
         var universe = Universe()
         let va = universe.addVenue("krw"), vb = universe.addVenue("usdt")
-        let krwSpec = InstrumentSpec(symbol: "KRW-BTC", baseCode: "BTC", quoteCode: "KRW", tickRule: .fixed(Price("1")!),
-                                     lotStep: Quantity("0.001")!, minQuantity: Quantity("0.001")!, maxQuantity: Quantity(units: 100),
+        let krwSpec = InstrumentSpec(symbol: "KRW-BTC", baseCode: "BTC", quoteCode: "KRW", tickRule: .fixed(Price("1")),
+                                     lotStep: Quantity("0.001"), minQuantity: Quantity("0.001"), maxQuantity: Quantity(units: 100),
                                      minNotional: Amount(units: 5), maxNotional: nil, priceDecimals: 8, quantityDecimals: 8)
-        let fxSpec = InstrumentSpec(symbol: "KRW-USDT", baseCode: "USDT", quoteCode: "KRW", tickRule: .fixed(Price("1")!),
-                                    lotStep: Quantity("0.001")!, minQuantity: Quantity("0.001")!, maxQuantity: Quantity(units: 100_000),
+        let fxSpec = InstrumentSpec(symbol: "KRW-USDT", baseCode: "USDT", quoteCode: "KRW", tickRule: .fixed(Price("1")),
+                                    lotStep: Quantity("0.001"), minQuantity: Quantity("0.001"), maxQuantity: Quantity(units: 100_000),
                                     minNotional: Amount(units: 5), maxNotional: nil, priceDecimals: 8, quantityDecimals: 8)
         let krw = universe.addInstrument(krwSpec, on: va)
         let fx = universe.addInstrument(fxSpec, on: va)
@@ -183,8 +183,8 @@ struct CompetitionTests {
         _ = PaperVenue(venue: va, rules: PlainRules(), exchange: exchange, latency: .zero)
         _ = PaperVenue(venue: vb, rules: PlainRules(), exchange: exchange, latency: .zero)
         func feed(_ id: InstrumentId, _ bid: String, _ ask: String) {
-            exchange.exchangeReceives(.bookSnapshot(BookSnapshot(instrument: id, bids: [BookLevel(price: Price(bid)!, quantity: Quantity("1")!)],
-                                                                 asks: [BookLevel(price: Price(ask)!, quantity: Quantity("1")!)],
+            exchange.exchangeReceives(.bookSnapshot(BookSnapshot(instrument: id, bids: [BookLevel(price: Price(bid)!, quantity: Quantity("1"))],
+                                                                 asks: [BookLevel(price: Price(ask)!, quantity: Quantity("1"))],
                                                                  exchangeTime: .zero, receivedAt: .zero)), at: .zero)
         }
         feed(fx, "1399", "1401")            // mid 1400 KRW per USDT

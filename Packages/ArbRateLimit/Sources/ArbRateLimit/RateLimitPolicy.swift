@@ -12,7 +12,7 @@ public struct RateLimitPolicy: Sendable, Hashable {
     /// Market-data requests that would wait longer than this are shed instead.
     public var maxMarketDataWait: Duration
 
-    public init(share: Ratio = .one, softUtilisation: Ratio = Ratio("0.8")!, limitOverrides: [String: Int64] = [:],
+    public init(share: Ratio = .one, softUtilisation: Ratio = Ratio("0.8"), limitOverrides: [String: Int64] = [:],
                 maxMarketDataWait: Duration = .seconds(30)) {
         self.share = share; self.softUtilisation = softUtilisation
         self.limitOverrides = limitOverrides; self.maxMarketDataWait = maxMarketDataWait
@@ -25,8 +25,8 @@ public struct RateLimitPolicy: Sendable, Hashable {
         switch priority {
         case .cancel, .hedge: return .one
         case .newOrder: return soft
-        case .accountQuery: return max(Ratio("0.05")!, soft - Ratio("0.1")!)
-        case .marketData: return max(Ratio("0.05")!, soft - Ratio("0.2")!)
+        case .accountQuery: return max(Ratio("0.05"), soft - Ratio("0.1"))
+        case .marketData: return max(Ratio("0.05"), soft - Ratio("0.2"))
         }
     }
 

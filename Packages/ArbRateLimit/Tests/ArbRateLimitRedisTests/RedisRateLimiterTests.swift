@@ -65,7 +65,7 @@ struct LongWindowRules: RateLimitRules {
     func interpret(_ f: RateLimitFeedback) -> [FeedbackAction] { [] }
 }
 
-func shared(_ prefix: String, rules: any RateLimitRules = MixedRules(), fallbackShare: Ratio = Ratio("0.25")!,
+func shared(_ prefix: String, rules: any RateLimitRules = MixedRules(), fallbackShare: Ratio = Ratio("0.25"),
             reconnect: Duration = .milliseconds(200), connect: (() throws -> RedisConnection)? = nil) -> RedisRateLimiter {
     RedisRateLimiter(rules: rules, policy: RateLimitPolicy(softUtilisation: .one), prefix: prefix, fallbackShare: fallbackShare,
                      reconnectInterval: reconnect, connect: connect ?? TestRedis.connect)
@@ -273,7 +273,7 @@ struct RedisRateLimiterTests {
         let server = try RedisServerProcess()
         let rules = LongWindowRules()
         let connect = { try RedisConnection(host: "127.0.0.1", port: server.port, timeoutMilliseconds: 300) }
-        let limiters = (0..<2).map { _ in shared("restart", rules: rules, fallbackShare: Ratio("0.5")!, connect: connect) }
+        let limiters = (0..<2).map { _ in shared("restart", rules: rules, fallbackShare: Ratio("0.5"), connect: connect) }
         let requests = [newOrder, RateLimitRequest(.account, priority: .cancel)]
         let log = hammer(limiters.map { ($0, .zero) }, rules: rules, requests: requests, seconds: 5) {
             usleep(800_000)

@@ -18,7 +18,7 @@ struct PropertyTests {
     func neverExceeds(seed: UInt64) {
         var rng = Lcg(state: seed)
         for rules in Self.ruleSets {
-            let policy = RateLimitPolicy(share: rng.next(2) == 0 ? .one : Ratio("0.5")!, softUtilisation: Ratio("0.8")!, maxMarketDataWait: .seconds(2))
+            let policy = RateLimitPolicy(share: rng.next(2) == 0 ? .one : Ratio("0.5"), softUtilisation: Ratio("0.8"), maxMarketDataWait: .seconds(2))
             let limiter = RateLimiter(rules: rules, policy: policy)
             var log: [RateLimitAuditor.Entry] = []
             var t: Int64 = 1_000_000_000_000

@@ -94,7 +94,7 @@ struct SchemeTests {
 
     @Test("soft limit: above 80 % new orders wait, cancels and hedges still go; market data is shed when the wait is long")
     func softLimit() {
-        let l = RateLimiter(rules: UpbitLike(), policy: RateLimitPolicy(softUtilisation: Ratio("0.8")!, maxMarketDataWait: .milliseconds(500)))
+        let l = RateLimiter(rules: UpbitLike(), policy: RateLimitPolicy(softUtilisation: Ratio("0.8"), maxMarketDataWait: .milliseconds(500)))
         #expect(grants(l, order, 20, at: ms(0)) == 9)   // 80 % of 12, rounded down
         #expect(grants(l, RateLimitRequest(.newOrder, priority: .hedge), 20, at: ms(0)) == 3)
         let l2 = RateLimiter(rules: WeightRules(), policy: RateLimitPolicy(maxMarketDataWait: .seconds(5)))
@@ -106,7 +106,7 @@ struct SchemeTests {
 
     @Test("a process's share scales every pool")
     func share() {
-        let l = RateLimiter(rules: WeightRules(), policy: RateLimitPolicy(share: Ratio("0.25")!, softUtilisation: .one))
+        let l = RateLimiter(rules: WeightRules(), policy: RateLimitPolicy(share: Ratio("0.25"), softUtilisation: .one))
         #expect(grants(l, RateLimitRequest(.account, priority: .cancel), 100, at: ms(0)) == 75)  // 1,500 / 20
     }
 

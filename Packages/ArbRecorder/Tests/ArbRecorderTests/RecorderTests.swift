@@ -7,8 +7,8 @@ func universeForTests() -> Universe {
     var u = Universe()
     let b = u.addVenue("binance"), k = u.addVenue("upbit")
     func spec(_ symbol: String, _ base: String, _ quote: String) -> InstrumentSpec {
-        InstrumentSpec(symbol: symbol, baseCode: base, quoteCode: quote, tickRule: .fixed(Price("0.01")!), lotStep: Quantity("0.00001")!,
-                       minQuantity: Quantity("0.00001")!, maxQuantity: Quantity(units: 1_000), minNotional: Amount(units: 1), maxNotional: nil,
+        InstrumentSpec(symbol: symbol, baseCode: base, quoteCode: quote, tickRule: .fixed(Price("0.01")), lotStep: Quantity("0.00001"),
+                       minQuantity: Quantity("0.00001"), maxQuantity: Quantity(units: 1_000), minNotional: Amount(units: 1), maxNotional: nil,
                        priceDecimals: 8, quantityDecimals: 8)
     }
     u.addInstrument(spec("BTCUSDT", "BTC", "USDT"), on: b)
@@ -91,7 +91,7 @@ struct RotationTests {
         let start: Int64 = 1_767_310_200_000_000_000  // 2026-01-01T23:30:00Z
         let events: [MarketEvent] = (0..<100).map { k in
             let t = Timestamp(nanoseconds: start + Int64(k) * 60_000_000_000)
-            return .bookDelta(BookDelta(instrument: InstrumentId(0), side: .bid, price: Price("100")!, quantity: Quantity("1")!,
+            return .bookDelta(BookDelta(instrument: InstrumentId(0), side: .bid, price: Price("100"), quantity: Quantity("1"),
                                         exchangeTime: t, receivedAt: t, sequence: UInt64(k + 1)))
         }
         let recorder = Recorder(instruments: RecordingHeader.entries(for: u),

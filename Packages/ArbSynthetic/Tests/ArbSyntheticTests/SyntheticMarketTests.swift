@@ -6,8 +6,8 @@ import Testing
 func makeConfig(seed: UInt64) -> (SyntheticMarketConfig, Universe) {
     var u = Universe()
     let a = u.addVenue("fxvenue"), b = u.addVenue("plain")
-    let banded = TickTable(bands: [.init(minPrice: Price("0")!, tick: Price("0.01")!), .init(minPrice: Price("100")!, tick: Price("1")!),
-                                   .init(minPrice: Price("100000")!, tick: Price("100")!), .init(minPrice: Price("1000000")!, tick: Price("1000")!)])!
+    let banded = TickTable(bands: [.init(minPrice: Price("0"), tick: Price("0.01")), .init(minPrice: Price("100"), tick: Price("1")),
+                                   .init(minPrice: Price("100000"), tick: Price("100")), .init(minPrice: Price("1000000"), tick: Price("1000"))])!
     func spec(_ base: String, _ quote: String, _ tick: TickRule, _ lot: String) -> InstrumentSpec {
         InstrumentSpec(symbol: "\(base)\(quote)", baseCode: base, quoteCode: quote, tickRule: tick, lotStep: Quantity(lot)!,
                        minQuantity: Quantity(lot)!, maxQuantity: Quantity(units: 1_000_000_000), minNotional: Amount(units: 1), maxNotional: nil,
@@ -17,7 +17,7 @@ func makeConfig(seed: UInt64) -> (SyntheticMarketConfig, Universe) {
     var listingsA: [SyntheticMarketConfig.Listing] = [], listingsB: [SyntheticMarketConfig.Listing] = []
     for (i, (base, _)) in symbols.enumerated() {
         let ia = u.addInstrument(spec(base, "KRW", .banded(banded), "0.00000001"), on: a)
-        let ib = u.addInstrument(spec(base, "USDT", .fixed(Price("0.0001")!), "0.001"), on: b)
+        let ib = u.addInstrument(spec(base, "USDT", .fixed(Price("0.0001")), "0.001"), on: b)
         listingsA.append(.init(symbol: i, instrument: u[ia]))
         listingsB.append(.init(symbol: i, instrument: u[ib]))
     }
@@ -131,7 +131,7 @@ struct SyntheticCalibrationTests {
     @Test("liquidity classes: BTC quotes tighter and deeper than the defaults")
     func profiles() {
         let btc = SyntheticMarketConfig.Symbol(base: "BTC", referencePrice: Price(units: 95_000))
-        let other = SyntheticMarketConfig.Symbol(base: "PEPE", referencePrice: Price("0.00001")!)
+        let other = SyntheticMarketConfig.Symbol(base: "PEPE", referencePrice: Price("0.00001"))
         #expect(btc.halfSpreadPpm! < 150 && btc.levelNotional! > Amount(units: 2_000))
         #expect(other.halfSpreadPpm == nil && other.levelNotional == nil)
     }

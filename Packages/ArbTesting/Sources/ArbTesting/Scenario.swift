@@ -8,7 +8,7 @@ import ArbPaper
 ///
 /// ```swift
 /// let s = Scenario(reportingAsset: "USDT")
-/// let a = s.venue("alpha", fees: .init(maker: .zero, taker: Ratio("0.001")!, asset: .quote))
+/// let a = s.venue("alpha", fees: .init(maker: .zero, taker: Ratio("0.001"), asset: .quote))
 /// let btc = s.instrument(on: a, symbol: "BTC-USDT", base: "BTC", quote: "USDT", tick: "0.01", lot: "0.0001")
 /// s.deposit(a, "USDT", "10000")
 /// s.book(at: 0, btc, bids: [("100", "1")], asks: [("101", "1")])
@@ -24,6 +24,9 @@ public final class Scenario {
     public var replenishment: ReplenishmentModel = .none
     /// Seeds latency and competitor draws.
     public var seed: UInt64 = 1
+    /// The run's start, as in `arbd run`: `now` in the strategy's `start()`. Script
+    /// times (`at:` milliseconds) count from it.
+    public var start: Timestamp = .defaultRunStart
     var deposits: [(VenueId, String, Amount)] = []
     var events: [(Int64, Int, MarketEvent)] = []
     let reportingAsset: String
@@ -76,23 +79,28 @@ public final class Scenario {
 
     /// A full book at `ms` milliseconds of event time.
     public func book(at ms: Int64, _ instrument: InstrumentId, bids: [(String, String)], asks: [(String, String)]) {
-        let t = Timestamp.milliseconds(ms)
+        let t = time(ms)
         let level = { (pair: (String, String)) in BookLevel(price: Price(pair.0)!, quantity: Quantity(pair.1)!) }
         events.append((ms, events.count, .bookSnapshot(BookSnapshot(instrument: instrument, bids: bids.map(level), asks: asks.map(level), exchangeTime: t, receivedAt: t))))
     }
 
     /// One level's new quantity at `ms` ("0" removes it).
     public func level(at ms: Int64, _ instrument: InstrumentId, _ side: BookSide, _ price: String, _ quantity: String) {
-        let t = Timestamp.milliseconds(ms)
+        let t = time(ms)
         events.append((ms, events.count, .bookDelta(BookDelta(instrument: instrument, side: side, price: Price(price)!, quantity: Quantity(quantity)!, exchangeTime: t, receivedAt: t))))
     }
 
     public func trade(at ms: Int64, _ instrument: InstrumentId, price: String, quantity: String, taker: Side) {
-        let t = Timestamp.milliseconds(ms)
+        let t = time(ms)
         events.append((ms, events.count, .trade(Trade(instrument: instrument, price: Price(price)!, quantity: Quantity(quantity)!, takerSide: taker, exchangeTime: t, receivedAt: t))))
     }
 
-    /// Runs `strategy` through the script until `ms` milliseconds of event time.
+    /// `ms` milliseconds after the start.
+    public func time(_ ms: Int64) -> Timestamp { start + .milliseconds(ms) }
+
+    /// Runs `strategy` through the script until `ms` milliseconds after the start, then
+    /// stops it (nothing reaches it after `stop()`) and lets the cancels it sent settle.
+    /// Throws what its `start()` throws, or the `StrategyFault` that ended the run.
     public func run(_ strategy: any Strategy, until ms: Int64) throws -> ScenarioResult {
         let exchange = SimulatedExchange(universe: universe, feedLatency: latencies.map(\.feed), replenishment: replenishment,
                                          competition: competition, seed: seed)
@@ -100,17 +108,18 @@ public final class Scenario {
             PaperVenue(venue: VenueId(i), rules: rules, exchange: exchange, latency: latencies[i], seed: seed)
         }
         let kernel = Kernel(universe: universe, venues: venues, simulation: exchange,
-                            reportingAsset: universe.assetId(reportingAsset)!, fxInstruments: fxInstruments)
+                            reportingAsset: universe.assetId(reportingAsset)!, fxInstruments: fxInstruments, startTime: start)
         let recorder = ScenarioRecorder()
         kernel.observer = recorder
         for (venue, asset, amount) in deposits { kernel.deposit(venue: venue, asset: universe.assetId(asset)!, amount: amount) }
         try kernel.add(strategy)
         var source = ArrayMarketDataSource(events.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2))
-        kernel.run(&source, until: .milliseconds(ms))
+        kernel.run(&source, until: time(ms))
+        if let fault = kernel.fault { throw fault }
         let report = kernel.stopStrategies()[0]
         // Let cancels sent at stop reach the venues and come back.
         var empty = ArrayMarketDataSource([])
-        kernel.run(&empty, until: .milliseconds(ms + 60_000))
+        kernel.run(&empty, until: time(ms + 60_000))
         return ScenarioResult(kernel: kernel, recorder: recorder, strategyReport: report)
     }
 }

@@ -9,7 +9,7 @@ import ArbPaper
 /// var h = VenueHarness(plugin: try UpbitPlugin(settings: .init()), base: "BTC", quote: "KRW")
 /// h.fund("KRW", "1000000")
 /// h.setBook(bids: [("149999000", "0.5")], asks: [("150000000", "0.5")])
-/// let reports = h.send(.limit(h.instrument.id, .buy, price: Price("150000000")!, quantity: Quantity("0.001")!))
+/// let reports = h.send(.limit(h.instrument.id, .buy, price: Price("150000000"), quantity: Quantity("0.001")))
 /// ```
 public struct VenueHarness {
     public private(set) var universe = Universe()

@@ -12,7 +12,7 @@ final class BuyOnce: Strategy {
     func onBook(_ instrument: InstrumentId, _ context: StrategyContext) {
         guard !sent, let ask = context.book(instrument).bestAsk else { return }
         sent = true
-        context.submit(.limit(instrument, .buy, price: ask.price, quantity: Quantity("1")!, tif: .immediateOrCancel))
+        context.submit(.limit(instrument, .buy, price: ask.price, quantity: Quantity("1"), tif: .immediateOrCancel))
     }
     func onReport(_ report: ExecutionReport, order: Order, _ context: StrategyContext) {}
     func stop(_ context: StrategyContext) -> StrategyReport { StrategyReport(name: name) }
@@ -23,16 +23,16 @@ struct ScenarioTests {
     @Test("records orders, reports and balances of a scripted run, with latency")
     func recordsEverything() throws {
         let s = Scenario(reportingAsset: "USDT")
-        let v = s.venue("x", fees: FeeSchedule(maker: .zero, taker: Ratio("0.001")!, asset: .quote), latencyMs: 5)
+        let v = s.venue("x", fees: FeeSchedule(maker: .zero, taker: Ratio("0.001"), asset: .quote), latencyMs: 5)
         let i = s.instrument(on: v, symbol: "BTC-USDT", base: "BTC", quote: "USDT", tick: "0.01", lot: "0.001")
         s.deposit(v, "USDT", "1000")
         s.book(at: 0, i, bids: [("99", "1")], asks: [("100", "2")])
         let result = try s.run(BuyOnce(i), until: 100)
         #expect(result.orders.count == 1)
         #expect(result.reports.map(\.kind) == [.accepted, .fill])
-        #expect(result.fills.first?.venueTime == .milliseconds(5))
-        #expect(result.balance(v, "USDT") == Amount("899.9")!)
-        #expect(result.balance(v, "BTC") == Amount("1")!)
+        #expect(result.fills.first?.venueTime == s.time(5))
+        #expect(result.balance(v, "USDT") == Amount("899.9"))
+        #expect(result.balance(v, "BTC") == Amount("1"))
         #expect(result.venueBalance(v, "USDT") == result.balance(v, "USDT"))
         #expect(result.settlementProblems.isEmpty)
     }
@@ -49,7 +49,7 @@ final class BuyEvery100ms: Strategy {
     }
     func onBook(_ instrument: InstrumentId, _ context: StrategyContext) {}
     func onTimer(_ token: UInt64, _ context: StrategyContext) {
-        context.submit(.limit(instrument, .buy, price: Price("100")!, quantity: Quantity("10")!, tif: .immediateOrCancel))
+        context.submit(.limit(instrument, .buy, price: Price("100"), quantity: Quantity("10"), tif: .immediateOrCancel))
         context.schedule(after: .milliseconds(100), token: 0)
     }
     func onReport(_ report: ExecutionReport, order: Order, _ context: StrategyContext) {}
@@ -77,7 +77,7 @@ final class WatchAndBuy: Strategy {
 struct ScenarioExchangeTests {
     func market(feedLatencyMs: Int64 = 0) -> (Scenario, VenueId, InstrumentId) {
         let s = Scenario(reportingAsset: "USDT")
-        let v = s.venue("x", fees: FeeSchedule(maker: .zero, taker: Ratio("0.001")!, asset: .quote), latencyMs: 5, feedLatencyMs: feedLatencyMs)
+        let v = s.venue("x", fees: FeeSchedule(maker: .zero, taker: Ratio("0.001"), asset: .quote), latencyMs: 5, feedLatencyMs: feedLatencyMs)
         let i = s.instrument(on: v, symbol: "BTC-USDT", base: "BTC", quote: "USDT", tick: "0.01", lot: "0.001")
         s.deposit(v, "USDT", "1000000")
         return (s, v, i)
@@ -90,8 +90,8 @@ struct ScenarioExchangeTests {
         for ms in stride(from: Int64(50), to: 10_000, by: 100) { s.level(at: ms, i, .ask, "100", "10") }
         let result = try s.run(BuyEvery100ms(i), until: 10_000)
         #expect(result.orders.count >= 99)
-        #expect(result.fills.reduce(Quantity.zero) { $0 + $1.fillQuantity } == Quantity("10")!)
-        #expect(result.balance(v, "BTC") == Amount("10")!)
+        #expect(result.fills.reduce(Quantity.zero) { $0 + $1.fillQuantity } == Quantity("10"))
+        #expect(result.balance(v, "BTC") == Amount("10"))
         #expect(result.exchange.statistics.ordersShortOnArrival == result.orders.count - 1)
         #expect(result.kernel.book(i).bestAsk == nil, "the client's feed shows the level gone too")
         #expect(result.settlementProblems.isEmpty, "\(result.settlementProblems)")
@@ -104,8 +104,8 @@ struct ScenarioExchangeTests {
         let strategy = WatchAndBuy(i)
         let result = try s.run(strategy, until: 1_000)
         // Book at 10 ms seen at 50; the order reaches the venue at 55; its effect published then, seen at 95.
-        #expect(strategy.sawBookAt == [.milliseconds(50), .milliseconds(95)])
-        #expect(result.fills.first?.venueTime == .milliseconds(55))
+        #expect(strategy.sawBookAt == [s.time(50), s.time(95)])
+        #expect(result.fills.first?.venueTime == s.time(55))
         #expect(result.kernel.book(i).bestAsk == nil)
         #expect(result.exchange.exchangeBook(i).bestAsk == nil)
     }

@@ -10,7 +10,15 @@ extension Kernel {
         let simulated = simulation?.nextDueTime ?? .distantFuture
         let scheduled = scheduler.nextTime ?? .distantFuture
         let due = Swift.min(market, simulated, scheduled)
-        guard due < end, due != .distantFuture else { return false }
+        guard due < end, due != .distantFuture, !hot.pointee.faulted else { return false }
+        if scheduled == due && !hot.pointee.marketStarted && market != .distantFuture && market > due,
+           case .timer = hot.pointee.scheduler.nextAction {
+            // Before the first market event a timer waits for it: it fires once at that
+            // event's time, not once per period missed since the run's start.
+            let (_, action) = hot.pointee.scheduler.popNext()!
+            scheduler.schedule(action, at: market)
+            return true
+        }
         if due > now { now = due }
         if scheduled == due {
             let (_, action) = hot.pointee.scheduler.popNext()!
@@ -22,6 +30,7 @@ extension Kernel {
             var event = Kernel.emptySlot
             swap(&event, &hot.pointee.pendingEvent)
             hot.pointee.hasPending = false
+            hot.pointee.marketStarted = true
             if let simulation {
                 hot.pointee.lastExchangeTime = due
                 simulation.exchangeReceives(event, at: due)
@@ -112,7 +121,20 @@ extension Kernel {
         case .report(let report):
             apply(report)
         case .timer(let strategy, let token):
-            strategies[strategy.index].onTimer(token, contexts[strategy.index])
+            let s = strategy.index
+            guard !strategyStopped[s] else { return }
+            if timerBursts[s].instant == now {
+                timerBursts[s].count += 1
+                if timerBursts[s].count > maxTimerFiringsPerInstant {
+                    raise(.timerStorm, strategy: strategy,
+                          problem: "\(timerBursts[s].count) timers fired at one instant of event time (\(now)): a timer that reschedules itself without moving time on",
+                          fix: "give every timer a positive delay, and do not reschedule from onTimer more than once per firing")
+                    return
+                }
+            } else {
+                timerBursts[s] = (now, 1)
+            }
+            strategies[s].onTimer(token, contexts[s])
         }
     }
 
@@ -122,6 +144,12 @@ extension Kernel {
     }
 
     func scheduleTimer(_ strategy: StrategyId, after delay: Duration, token: UInt64) {
+        guard delay > .zero else {
+            raise(.timerDelay, strategy: strategy, problem: "scheduled timer \(token) \(delay) ahead",
+                  fix: "schedule timers with a positive delay, e.g. context.schedule(after: .milliseconds(100), token: \(token))")
+            return
+        }
+        guard !strategyStopped[strategy.index] else { return }
         scheduler.schedule(.timer(strategy, token), at: now + delay)
     }
 }

@@ -39,7 +39,23 @@ extension Kernel {
         return id
     }
 
+    /// A strategy orders only instruments it subscribed to, and nothing after its stop.
+    func strategyMayOrder(_ intent: OrderIntent, strategy: StrategyId) -> Rejection? {
+        let i = intent.instrument.index
+        guard i >= 0 && i < universe.instruments.count else { return nil }  // the pre-trade check refuses it
+        if strategyStopped[strategy.index] {
+            return Rejection(reason: .unsupportedOrder, venueCode: "STRATEGY_STOPPED", message: "the strategy has stopped: only cancels are accepted")
+        }
+        guard !subscribers[i].contains(strategy.index) else { return nil }
+        let instrument = universe.instruments[i]
+        raise(.unsubscribedInstrument, strategy: strategy,
+              problem: "sent an order for \(instrument.symbol) on \(universe.venueNames[instrument.venue.index]) without subscribing to it",
+              fix: "call context.subscribe(instrument) in start() for every instrument the strategy trades")
+        return Rejection(reason: .unknownInstrument, venueCode: "STRATEGY_FAULT", message: "not subscribed to \(instrument.symbol)")
+    }
+
     func submit(_ intent: OrderIntent, strategy: StrategyId) -> Result<ClientOrderId, Rejection> {
+        if let refused = strategyMayOrder(intent, strategy: strategy) { return .failure(refused) }
         let (rejection, lock) = preTradeCheck(intent, extraLock: nil)
         if let rejection {
             recordPreTradeRejection(intent, rejection, strategy: strategy)
@@ -61,6 +77,8 @@ extension Kernel {
 
     /// Both legs are checked (rules, and balances counting the first leg's lock) before either is sent.
     func submitPair(_ a: OrderIntent, _ b: OrderIntent, strategy: StrategyId) -> PairSubmission {
+        if let refused = strategyMayOrder(a, strategy: strategy) { return .rejected(leg: 0, refused) }
+        if let refused = strategyMayOrder(b, strategy: strategy) { return .rejected(leg: 1, refused) }
         let (rejectA, lockA) = preTradeCheck(a, extraLock: nil)
         if let rejectA {
             recordPreTradeRejection(a, rejectA, strategy: strategy)

@@ -72,6 +72,7 @@ extension Kernel {
             openOrders[report.orderId] = open
         }
         observer?.orderReport(report, order: open.order, valued: valued, at: now)
-        strategies[open.order.strategy.index].onReport(report, order: open.order, contexts[open.order.strategy.index])
+        let owner = open.order.strategy.index
+        if !strategyStopped[owner] { strategies[owner].onReport(report, order: open.order, contexts[owner]) }
     }
 }

@@ -44,6 +44,11 @@ public final class Kernel: ExecutionReportSink {
         /// Read on every step: kept here, where reading costs no exclusivity check.
         var checksInvariants = Kernel.invariantChecksByDefault
         var awaitingStartMarks = true
+        /// A market event has been taken from the source: timers due before the first
+        /// one waited for it.
+        var marketStarted = false
+        /// A strategy faulted: the run stops at the next step.
+        var faulted = false
     }
     @usableFromInline let hot: UnsafeMutablePointer<HotState>
 
@@ -147,8 +152,11 @@ public final class Kernel: ExecutionReportSink {
     ///   - simulation: the simulated exchanges and network, for paper and replay runs.
     ///   - reportingAsset: the currency PnL is reported in.
     ///   - fxInstruments: instruments preferred for converting into it.
+    ///   - startTime: the run's start: what `now` reads before the first event, in
+    ///     strategies' `start()` too (`.defaultRunStart` for synthetic runs and scenarios,
+    ///     the first recorded event for a replay).
     public init(universe: Universe, venues: [any ExecutionVenue], simulation: (any MarketSimulation)? = nil,
-                reportingAsset: AssetId, fxInstruments: [InstrumentId] = []) {
+                reportingAsset: AssetId, fxInstruments: [InstrumentId] = [], startTime: Timestamp) {
         precondition(venues.count == universe.venueCount, "one execution venue per venue")
         for (i, v) in venues.enumerated() { precondition(v.venue.index == i, "execution venues in venue-id order") }
         self.universe = universe
@@ -168,6 +176,8 @@ public final class Kernel: ExecutionReportSink {
         self.coinFees = Array(repeating: .zero, count: universe.instruments.count)
         self.feesPaid = Array(repeating: Array(repeating: .zero, count: universe.assetCount), count: universe.venueCount)
         self.valuation = Valuation(universe: universe, reportingAsset: reportingAsset, preferred: fxInstruments)
+        hot.pointee.now = startTime
+        hot.pointee.lastExchangeTime = startTime
         for venue in venues { venue.connect(self) }
     }
 
@@ -191,15 +201,38 @@ public final class Kernel: ExecutionReportSink {
         throttles[venue.index] = throttle
     }
 
-    /// Adds a strategy and starts it; it subscribes through its context.
+    /// Adds a strategy and starts it (`now` is the run's start time); it subscribes
+    /// through its context. `label` names it in faults (the manifest's section name).
+    /// What `start()` throws is passed on.
     @discardableResult
-    public func add(_ strategy: any Strategy) throws -> StrategyId {
+    public func add(_ strategy: any Strategy, label: String? = nil) throws -> StrategyId {
         let id = StrategyId(strategies.count)
         let context = StrategyContext(kernel: self, strategy: id)
         strategies.append(strategy)
         contexts.append(context)
+        strategyLabels.append(label ?? strategy.name)
+        strategyStopped.append(false)
+        timerBursts.append((.zero, 0))
         try strategy.start(context)
         return id
+    }
+
+    /// The fault that stopped the run, if a strategy broke a rule.
+    public private(set) var fault: StrategyFault?
+    /// Timer firings allowed to one strategy at one instant of event time: beyond it the
+    /// strategy is flooding timers (a timer rescheduling itself with no delay).
+    public var maxTimerFiringsPerInstant = 10_000
+    var strategyLabels: [String] = []
+    var strategyStopped: [Bool] = []
+    /// Per strategy: the instant of its last timer and how many fired at it.
+    var timerBursts: [(instant: Timestamp, count: Int)] = []
+
+    /// Stops the run on a strategy's fault; the first one is kept.
+    func raise(_ kind: StrategyFault.Kind, strategy: StrategyId, problem: String, fix: String) {
+        guard fault == nil else { return }
+        fault = StrategyFault(strategy: strategyLabels[strategy.index], plugin: strategies[strategy.index].name,
+                              kind: kind, problem: problem, fix: fix, time: now)
+        hot.pointee.faulted = true
     }
 
     func subscribe(_ strategy: StrategyId, to instrument: InstrumentId) {
@@ -232,10 +265,15 @@ public final class Kernel: ExecutionReportSink {
         valuation.value(amount, of: asset, books: books)
     }
 
-    /// Ends the run: asks every strategy for its report. Orders it cancels here are not
-    /// delivered any more; what is open at the end is reported as open.
+    /// Ends the run: asks every strategy for its report. From here on no callback or
+    /// timer reaches a strategy: reports of cancels it sends now are booked, not
+    /// delivered; what is open at the end is reported as open.
     public func stopStrategies() -> [StrategyReport] {
-        zip(strategies, contexts).map { $0.stop($1) }
+        for i in strategies.indices {
+            strategyStopped[i] = true
+            for b in subscribers.indices { subscribers[b].removeAll { $0 == i } }
+        }
+        return zip(strategies, contexts).map { $0.stop($1) }
     }
 
     public func countOpportunity() { counters.opportunities += 1 }

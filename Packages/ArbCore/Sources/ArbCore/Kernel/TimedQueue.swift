@@ -27,6 +27,8 @@ public struct TimedQueue<Action> {
     @inlinable public var count: Int { heap.count }
     @inlinable public var isEmpty: Bool { heap.isEmpty }
     @inlinable @inline(__always) public var nextTime: Timestamp? { heap.isEmpty ? nil : earliest }
+    /// The next action, without taking it (a copy).
+    @inlinable public var nextAction: Action? { heap.isEmpty ? nil : heap[0].action }
 
     @inlinable public mutating func schedule(_ action: Action, at time: Timestamp) {
         sequence &+= 1

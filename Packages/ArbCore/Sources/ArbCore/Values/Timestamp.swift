@@ -7,6 +7,9 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     @inlinable public static func milliseconds(_ ms: Int64) -> Timestamp { Timestamp(nanoseconds: ms * 1_000_000) }
 
     public static let zero = Timestamp(nanoseconds: 0)
+    /// 2026-01-01 00:00 UTC: where synthetic runs and test scenarios start unless told
+    /// otherwise. A strategy's `start()` sees its run's start time, never 1970.
+    public static let defaultRunStart = Timestamp(nanoseconds: 1_767_225_600_000_000_000)
     public static let distantFuture = Timestamp(nanoseconds: .max)
 
     @inlinable public static func < (a: Timestamp, b: Timestamp) -> Bool { a.nanoseconds < b.nanoseconds }

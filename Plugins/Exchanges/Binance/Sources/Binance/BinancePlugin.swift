@@ -49,8 +49,8 @@ public struct BinanceListing: Decodable, Sendable, Hashable {
 /// Settings under `[exchanges.binance.settings]`.
 public struct BinanceSettings: Decodable, Sendable, Hashable {
     /// Regular-user (VIP 0) rates, 0.1 % (secondary: Binance Square posts, ccxt).
-    public var makerFee: Ratio = Ratio("0.001")!
-    public var takerFee: Ratio = Ratio("0.001")!
+    public var makerFee: Ratio = Ratio("0.001")
+    public var takerFee: Ratio = Ratio("0.001")
     /// NOTIONAL.minNotional for USDT symbols: per symbol on Binance; 5 USDT is the usual
     /// value for majors (unconfirmed; the docs' example shows 10).
     public var minNotional: Amount = Amount(units: 5)
@@ -94,7 +94,7 @@ public struct BinancePlugin: ExchangePlugin {
     public let rules: BinanceRules
 
     public init(settings: BinanceSettings) throws {
-        for (key, fee) in [("maker_fee", settings.makerFee), ("taker_fee", settings.takerFee)] where fee.raw < 0 || fee >= Ratio("0.1")! {
+        for (key, fee) in [("maker_fee", settings.makerFee), ("taker_fee", settings.takerFee)] where fee.raw < 0 || fee >= Ratio("0.1") {
             throw PluginConfigurationError(plugin: Self.id, setting: key, message: "must be between 0 and 0.1, e.g. \"0.001\"")
         }
         guard settings.minNotional.raw > 0 else {

@@ -55,7 +55,7 @@ struct VenueHarnessLike {
         harness.setBook(bids: [("90000", "1")], asks: [("100000", "1")])
     }
     mutating func send(at t: Timestamp) -> Int {
-        let reports = harness.send(.limit(harness.instrument.id, .buy, price: Price("50000")!, quantity: Quantity("0.001")!), at: t)
+        let reports = harness.send(.limit(harness.instrument.id, .buy, price: Price("50000"), quantity: Quantity("0.001")), at: t)
         lastRejection = reports.first?.rejection
         return reports.first?.rejection?.httpStatus ?? 0
     }
@@ -84,7 +84,7 @@ struct BinanceOrderCountTests {
         h.setBook(bids: [("90000", "1")], asks: [("100000", "1000")])
         var answers: [Int] = []
         for i in 0..<150 {
-            let reports = h.send(.limit(h.instrument.id, .buy, price: Price("100000")!, quantity: Quantity("0.001")!, tif: .immediateOrCancel),
+            let reports = h.send(.limit(h.instrument.id, .buy, price: Price("100000"), quantity: Quantity("0.001"), tif: .immediateOrCancel),
                                  at: t0 + .milliseconds(Int64(i)))
             answers.append(reports.first { $0.kind == .rejected }?.rejection?.httpStatus ?? 0)
         }

@@ -20,8 +20,8 @@ struct BinanceTests {
         let m = try binanceMarket()
         let plugin = try BinancePlugin(settings: .init())
         #expect(m.instrument.symbol == "BTCUSDT")
-        #expect(m.instrument.tickRule == .fixed(Price("0.01")!))
-        #expect(m.instrument.lotStep == Quantity("0.00001")!)
+        #expect(m.instrument.tickRule == .fixed(Price("0.01")))
+        #expect(m.instrument.lotStep == Quantity("0.00001"))
         #expect(plugin.listing(base: "NOPE", quote: "USDT") == nil)
     }
 
@@ -47,7 +47,7 @@ struct BinanceTests {
     @Test("too many decimals in the price is -1111 naming the parameter")
     func precision() throws {
         var m = try binanceMarket()
-        let reports = m.send(.limit(m.instrument.id, .buy, price: Price("100000.000000001")!, quantity: Quantity("0.001")!))
+        let reports = m.send(.limit(m.instrument.id, .buy, price: Price("100000.000000001"), quantity: Quantity("0.001")))
         #expect(reports.first?.rejection?.venueCode == "-1111")
         #expect(reports.first?.rejection?.message == "Parameter 'price' has too much precision.")
     }
@@ -55,18 +55,18 @@ struct BinanceTests {
     @Test("fees are charged on the received asset: base on buys, quote on sells")
     func feeAsset() throws {
         var m = try binanceMarket()
-        let buy = m.send(.limit(m.instrument.id, .buy, price: Price("100000")!, quantity: Quantity("0.01")!, tif: .immediateOrCancel))
+        let buy = m.send(.limit(m.instrument.id, .buy, price: Price("100000"), quantity: Quantity("0.01"), tif: .immediateOrCancel))
         let buyFill = try #require(buy.first { $0.kind == .fill })
-        #expect(buyFill.feeAsset == m.asset("BTC") && buyFill.fee == Amount("0.00001")!)
-        let sell = m.send(.limit(m.instrument.id, .sell, price: Price("99999.99")!, quantity: Quantity("0.01")!, tif: .immediateOrCancel))
+        #expect(buyFill.feeAsset == m.asset("BTC") && buyFill.fee == Amount("0.00001"))
+        let sell = m.send(.limit(m.instrument.id, .sell, price: Price("99999.99"), quantity: Quantity("0.01"), tif: .immediateOrCancel))
         let sellFill = try #require(sell.first { $0.kind == .fill })
-        #expect(sellFill.feeAsset == m.asset("USDT") && sellFill.fee == Amount("0.9999999")!)  // 0.1 % of 999.9999
+        #expect(sellFill.feeAsset == m.asset("USDT") && sellFill.fee == Amount("0.9999999"))  // 0.1 % of 999.9999
     }
 
     @Test("LIMIT_MAKER that would take is rejected with -2010")
     func limitMaker() throws {
         var m = try binanceMarket()
-        let reports = m.send(.limit(m.instrument.id, .buy, price: Price("100000")!, quantity: Quantity("0.001")!, tif: .postOnly))
+        let reports = m.send(.limit(m.instrument.id, .buy, price: Price("100000"), quantity: Quantity("0.001"), tif: .postOnly))
         #expect(reports.map(\.kind) == [.rejected])
         #expect(reports.first?.rejection?.message == "Order would immediately match and take.")
     }
@@ -75,16 +75,16 @@ struct BinanceTests {
     func market() throws {
         var m = try binanceMarket()
         m.fund("USDT", "1000000")
-        let reports = m.send(.market(m.instrument.id, .buy, quantity: Quantity("2")!))
+        let reports = m.send(.market(m.instrument.id, .buy, quantity: Quantity("2")))
         let filled = reports.filter { $0.kind == .fill }.reduce(Quantity.zero) { $0 + $1.fillQuantity }
-        #expect(filled == Quantity("1.02")!)
+        #expect(filled == Quantity("1.02"))
         #expect(reports.last?.kind == .expired && reports.last?.isFinal == true)
     }
 
     @Test("listings from settings override the catalogue")
     func overrides() throws {
         var s = BinanceSettings()
-        s.listings["PEPE"] = BinanceListing(tickSize: Price("0.00000001")!, stepSize: Quantity("1")!, minNotional: Amount(units: 1))
+        s.listings["PEPE"] = BinanceListing(tickSize: Price("0.00000001"), stepSize: Quantity("1"), minNotional: Amount(units: 1))
         let p = try BinancePlugin(settings: s)
         #expect(p.listing(base: "PEPE", quote: "USDT")?.minNotional == Amount(units: 1))
         #expect(p.listedBases(quote: "USDT").contains("PEPE"))

@@ -5,9 +5,9 @@ import ArbRateLimit
 /// fee rate is secondary (ccxt, /v1/orders/chance samples), so it is configurable.
 public struct UpbitSettings: Decodable, Sendable, Hashable {
     /// Maker and taker fee on the KRW market (0.05 %), charged in KRW.
-    public var krwFee: Ratio = Ratio("0.0005")!
+    public var krwFee: Ratio = Ratio("0.0005")
     /// Fee on the BTC and USDT markets: 0.25 % per ccxt, unconfirmed.
-    public var otherMarketsFee: Ratio = Ratio("0.0025")!
+    public var otherMarketsFee: Ratio = Ratio("0.0025")
     /// KRW market minimum order value (5,000 KRW, secondary).
     public var krwMinTotal: Amount = Amount(units: 5_000)
     /// KRW market maximum order value (1,000,000,000 KRW, secondary).
@@ -51,7 +51,7 @@ public struct UpbitPlugin: ExchangePlugin {
     public let rules: UpbitRules
 
     public init(settings: UpbitSettings) throws {
-        guard settings.krwFee.raw >= 0, settings.krwFee < Ratio("0.1")! else {
+        guard settings.krwFee.raw >= 0, settings.krwFee < Ratio("0.1") else {
             throw PluginConfigurationError(plugin: Self.id, setting: "krw_fee", message: "must be between 0 and 0.1, e.g. \"0.0005\"")
         }
         guard settings.krwMinTotal.raw > 0, settings.krwMinTotal < settings.krwMaxTotal else {
@@ -92,8 +92,8 @@ public struct UpbitPlugin: ExchangePlugin {
     func krwSpec(base: String) -> InstrumentSpec {
         // No volume step is published; volumes carry up to 8 decimals (unconfirmed).
         InstrumentSpec(symbol: Self.symbol(base: base, quote: "KRW"), baseCode: base, quoteCode: "KRW",
-                       tickRule: .banded(UpbitRules.krwTickTable), lotStep: Quantity("0.00000001")!,
-                       minQuantity: Quantity("0.00000001")!, maxQuantity: Quantity(raw: .max),
+                       tickRule: .banded(UpbitRules.krwTickTable), lotStep: Quantity("0.00000001"),
+                       minQuantity: Quantity("0.00000001"), maxQuantity: Quantity(raw: .max),
                        minNotional: settings.krwMinTotal, maxNotional: settings.krwMaxTotal,
                        priceDecimals: 8, quantityDecimals: 8)
     }

@@ -20,8 +20,8 @@ struct UpbitTests {
         let m = try upbitMarket()
         let plugin = try UpbitPlugin(settings: .init())
         #expect(m.instrument.symbol == "KRW-BTC")
-        #expect(m.instrument.tickRule.tick(at: Price("150000000")!) == Price("1000")!)
-        #expect(m.instrument.tickRule.tick(at: Price("1400")!) == Price("1")!)
+        #expect(m.instrument.tickRule.tick(at: Price("150000000")) == Price("1000"))
+        #expect(m.instrument.tickRule.tick(at: Price("1400")) == Price("1"))
         #expect(m.instrument.minNotional == Amount(units: 5_000))
         #expect(plugin.listing(base: "NOPE", quote: "KRW") == nil)
         #expect(plugin.listing(base: "BTC", quote: "USDT") == nil)
@@ -46,36 +46,36 @@ struct UpbitTests {
     @Test("fees are 0.05 % in KRW; a buy locks cost plus fee")
     func fees() throws {
         var m = try upbitMarket()
-        let reports = m.send(.limit(m.instrument.id, .buy, price: Price("150000000")!, quantity: Quantity("0.01")!, tif: .immediateOrCancel))
+        let reports = m.send(.limit(m.instrument.id, .buy, price: Price("150000000"), quantity: Quantity("0.01"), tif: .immediateOrCancel))
         let fill = try #require(reports.first { $0.kind == .fill })
-        #expect(fill.fee == Amount("750")!)
+        #expect(fill.fee == Amount("750"))
         #expect(fill.feeAsset == m.asset("KRW"))
-        #expect(fill.fillNotional == Amount("1500000")!)
+        #expect(fill.fillNotional == Amount("1500000"))
     }
 
     @Test("market orders: buy by KRW total only, sell by volume only, both within 30 levels")
     func marketOrders() throws {
         var m = try upbitMarket()
-        let byVolume = m.send(.market(m.instrument.id, .buy, quantity: Quantity("0.001")!))
+        let byVolume = m.send(.market(m.instrument.id, .buy, quantity: Quantity("0.001")))
         #expect(byVolume.first?.rejection?.venueCode == "validation_error")
         let tooBig = m.send(.marketBuy(m.instrument.id, spending: Amount(units: 100_000_000)))  // 75M KRW rests on the asks
         #expect(tooBig.first?.rejection?.reason == .insufficientLiquidity)
         let ok = m.send(.marketBuy(m.instrument.id, spending: Amount(units: 1_000_000)))
         let bought = ok.filter { $0.kind == .fill }.reduce(Quantity.zero) { $0 + $1.fillQuantity }
-        #expect(bought == Quantity("0.00666666")!)  // 1,000,000 / 150,000,000 in 1e-8 lots
+        #expect(bought == Quantity("0.00666666"))  // 1,000,000 / 150,000,000 in 1e-8 lots
     }
 
     @Test("post-only that would take is cancelled, not executed")
     func postOnly() throws {
         var m = try upbitMarket()
-        let reports = m.send(.limit(m.instrument.id, .buy, price: Price("150000000")!, quantity: Quantity("0.001")!, tif: .postOnly))
+        let reports = m.send(.limit(m.instrument.id, .buy, price: Price("150000000"), quantity: Quantity("0.001"), tif: .postOnly))
         #expect(reports.map(\.kind) == [.accepted, .cancelled])
     }
 
     @Test("settings are validated and name the setting")
     func settings() {
         var s = UpbitSettings()
-        s.krwFee = Ratio("0.5")!
+        s.krwFee = Ratio("0.5")
         #expect(throws: PluginConfigurationError.self) { try UpbitPlugin(settings: s) }
     }
 }

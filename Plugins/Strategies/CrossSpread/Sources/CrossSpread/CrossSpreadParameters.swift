@@ -12,7 +12,7 @@ public struct CrossSpreadParameters: Decodable, Sendable, Hashable {
     /// The FX book on venue A that prices quote B in quote A (Upbit `KRW-USDT`).
     public var fxSymbol: String = "KRW-USDT"
     /// Minimum edge after both taker fees and the slippage of walking both books at the order size.
-    public var minEdge: Ratio = Ratio("0.002")!
+    public var minEdge: Ratio = Ratio("0.002")
     /// Largest order per attempt, in quote B.
     public var orderNotional: Amount = Amount(units: 500)
     /// FX or leg books older than this (event time) are stale: no trading on them.
@@ -22,7 +22,7 @@ public struct CrossSpreadParameters: Decodable, Sendable, Hashable {
     /// Pause per base after an attempt ends.
     public var cooldownMs: Int64 = 200
     /// Hedge orders cross the book by this much to get filled.
-    public var hedgeSlippage: Ratio = Ratio("0.003")!
+    public var hedgeSlippage: Ratio = Ratio("0.003")
     /// Hedge attempts on the other venue before unwinding on the venue that filled.
     public var maxHedgeAttempts: Int = 2
     /// Per asset, per venue: the balance band the strategy keeps to. A trade is sized so
@@ -69,7 +69,7 @@ public struct CrossSpreadParameters: Decodable, Sendable, Hashable {
         guard maxBookAgeMs > 0 else { throw fail("max_book_age_ms", "must be positive, e.g. 2000") }
         guard legTimeoutMs > 0 else { throw fail("leg_timeout_ms", "must be positive, e.g. 3000") }
         guard cooldownMs >= 0 else { throw fail("cooldown_ms", "must not be negative") }
-        guard hedgeSlippage.raw >= 0, hedgeSlippage < Ratio("0.2")! else { throw fail("hedge_slippage", "must be between 0 and 0.2") }
+        guard hedgeSlippage.raw >= 0, hedgeSlippage < Ratio("0.2") else { throw fail("hedge_slippage", "must be between 0 and 0.2") }
         guard maxHedgeAttempts >= 0 else { throw fail("max_hedge_attempts", "must not be negative") }
         for asset in inventory.keys.sorted() {
             for venue in inventory[asset]!.keys.sorted() {

@@ -10,8 +10,8 @@ struct ShibMarket {
     let shibA: InstrumentId, shibB: InstrumentId, fx: InstrumentId
 
     init(balance: String = "20000000000", quoteBalance: String = "10000000") {
-        a = s.venue("alpha", fees: FeeSchedule(maker: .zero, taker: Ratio("0.0005")!, asset: .quote))
-        b = s.venue("beta", fees: FeeSchedule(maker: .zero, taker: Ratio("0.001")!, asset: .quote))
+        a = s.venue("alpha", fees: FeeSchedule(maker: .zero, taker: Ratio("0.0005"), asset: .quote))
+        b = s.venue("beta", fees: FeeSchedule(maker: .zero, taker: Ratio("0.001"), asset: .quote))
         shibA = s.instrument(on: a, symbol: "SHIB-A", base: "SHIB", quote: "USDC", tick: "0.00000001", lot: "1")
         fx = s.instrument(on: a, symbol: "USDC-USDT", base: "USDT", quote: "USDC", tick: "0.0001", lot: "0.01", isFX: true)
         shibB = s.instrument(on: b, symbol: "SHIBUSDT", base: "SHIB", quote: "USDT", tick: "0.00000001", lot: "1", maxQuantity: "9000000")
@@ -27,7 +27,7 @@ struct ShibMarket {
         p.venueA = "alpha"; p.quoteA = "USDC"; p.venueB = "beta"; p.quoteB = "USDT"; p.bases = ["SHIB"]
         p.fxSymbol = "USDC-USDT"
         p.orderNotional = Amount(units: 1_000)
-        p.minEdge = Ratio("0.002")!
+        p.minEdge = Ratio("0.002")
         edit(&p)
         return p
     }
@@ -48,9 +48,9 @@ struct CrossSpreadSizingTests {
         let result = try m.s.run(CrossSpreadStrategy(parameters: m.parameters()), until: 1_000)
         #expect(result.orders.count == 2, "sent, not sized to zero by a balance beyond Int64")
         // 1,000 USDT / 0.000014 = 71.4 M SHIB; beta accepts 9 M at most.
-        #expect(result.orders.allSatisfy { $0.intent.quantity == Quantity("9000000")! })
+        #expect(result.orders.allSatisfy { $0.intent.quantity == Quantity("9000000") })
         #expect(result.preTradeRejections.isEmpty, "no LOT_SIZE rejection")
-        #expect(result.balance(m.a, "SHIB") == Amount("20009000000")!)
+        #expect(result.balance(m.a, "SHIB") == Amount("20009000000"))
     }
 
     @Test("an inventory floor stops selling below it, and the skip is counted by reason")
@@ -58,16 +58,16 @@ struct CrossSpreadSizingTests {
         let m = ShibMarket()
         m.dislocate(at: 1)
         let strategy = CrossSpreadStrategy(parameters: m.parameters {
-            $0.inventory = ["SHIB": ["beta": InventoryBand(floor: Amount("19995000000")!)]]
+            $0.inventory = ["SHIB": ["beta": InventoryBand(floor: Amount("19995000000"))]]
         })
         let result = try m.s.run(strategy, until: 1_000)
-        #expect(result.orders.first?.intent.quantity == Quantity("5000000")!, "sized down to the floor")
-        #expect(result.balance(m.b, "SHIB") == Amount("19995000000")!)
+        #expect(result.orders.first?.intent.quantity == Quantity("5000000"), "sized down to the floor")
+        #expect(result.balance(m.b, "SHIB") == Amount("19995000000"))
         #expect(result.strategyReport.counters["sized_down_by_inventory"] == 1)
         // At the floor now: the next opportunity cannot sell on beta.
         m.dislocate(at: 600)
         let again = try m.s.run(CrossSpreadStrategy(parameters: m.parameters {
-            $0.inventory = ["SHIB": ["beta": InventoryBand(floor: Amount("20000000000")!)]]
+            $0.inventory = ["SHIB": ["beta": InventoryBand(floor: Amount("20000000000"))]]
         }), until: 1_000)
         #expect(again.orders.isEmpty)
         #expect(again.strategyReport.counters["size_zero_inventory_floor"]! >= 1)
@@ -103,7 +103,7 @@ struct CrossSpreadSizingTests {
         // An order notional worth less than one lot.
         let tiny = ShibMarket()
         tiny.dislocate(at: 1)
-        let small = try tiny.s.run(CrossSpreadStrategy(parameters: tiny.parameters { $0.orderNotional = Amount("0.00001")! }), until: 1_000)
+        let small = try tiny.s.run(CrossSpreadStrategy(parameters: tiny.parameters { $0.orderNotional = Amount("0.00001") }), until: 1_000)
         #expect(small.strategyReport.counters["size_zero_order_notional"]! >= 1)
         // Every reason is reported, zero or not.
         for reason in CrossSpreadStrategy.SizeLimit.allCases { #expect(small.strategyReport.counters[reason.counter] != nil) }

@@ -11,8 +11,8 @@ struct Market {
     let btcA: InstrumentId, btcB: InstrumentId, fx: InstrumentId
 
     init(latencyB: Int64 = 0, minNotionalB: String = "5") {
-        a = s.venue("alpha", fees: FeeSchedule(maker: Ratio("0.0005")!, taker: Ratio("0.0005")!, asset: .quote))
-        b = s.venue("beta", fees: FeeSchedule(maker: Ratio("0.001")!, taker: Ratio("0.001")!, asset: .received), latencyMs: latencyB)
+        a = s.venue("alpha", fees: FeeSchedule(maker: Ratio("0.0005"), taker: Ratio("0.0005"), asset: .quote))
+        b = s.venue("beta", fees: FeeSchedule(maker: Ratio("0.001"), taker: Ratio("0.001"), asset: .received), latencyMs: latencyB)
         btcA = s.instrument(on: a, symbol: "KRW-BTC", base: "BTC", quote: "KRW", tick: "1000", lot: "0.00000001", minNotional: "5000")
         fx = s.instrument(on: a, symbol: "KRW-USDT", base: "USDT", quote: "KRW", tick: "0.5", lot: "0.00000001", isFX: true)
         btcB = s.instrument(on: b, symbol: "BTCUSDT", base: "BTC", quote: "USDT", tick: "0.01", lot: "0.00001", minNotional: minNotionalB)
@@ -27,7 +27,7 @@ struct Market {
         var p = CrossSpreadParameters()
         p.venueA = "alpha"; p.venueB = "beta"; p.bases = ["BTC"]
         p.orderNotional = Amount(units: 500)
-        p.minEdge = Ratio("0.002")!
+        p.minEdge = Ratio("0.002")
         return p
     }
 }
@@ -45,17 +45,17 @@ struct CrossSpreadTests {
         #expect(result.orders.count == 2)
         let buy = result.orders[0], sell = result.orders[1]
         #expect(buy.intent.instrument == m.btcA && buy.intent.side == .buy)
-        #expect(buy.intent.price == Price("140000000")! && buy.intent.quantity == Quantity("0.005")!)
+        #expect(buy.intent.price == Price("140000000") && buy.intent.quantity == Quantity("0.005"))
         #expect(buy.intent.timeInForce == .immediateOrCancel)
         #expect(sell.intent.instrument == m.btcB && sell.intent.side == .sell)
-        #expect(sell.intent.price == Price("101000")! && sell.intent.quantity == Quantity("0.005")!)
-        #expect(result.filled(buy.id) == Quantity("0.005")!)
-        #expect(result.filled(sell.id) == Quantity("0.005")!)
+        #expect(sell.intent.price == Price("101000") && sell.intent.quantity == Quantity("0.005"))
+        #expect(result.filled(buy.id) == Quantity("0.005"))
+        #expect(result.filled(sell.id) == Quantity("0.005"))
         // alpha: paid 700,000 KRW + 0.05 % fee in KRW; beta: received 505 USDT less 0.1 %.
-        #expect(result.balance(m.a, "KRW") == Amount("99299650")!)
-        #expect(result.balance(m.b, "USDT") == Amount("100504.495")!)
-        #expect(result.balance(m.a, "BTC") == Amount("1.005")!)
-        #expect(result.balance(m.b, "BTC") == Amount("0.995")!)
+        #expect(result.balance(m.a, "KRW") == Amount("99299650"))
+        #expect(result.balance(m.b, "USDT") == Amount("100504.495"))
+        #expect(result.balance(m.a, "BTC") == Amount("1.005"))
+        #expect(result.balance(m.b, "BTC") == Amount("0.995"))
         #expect(result.strategyReport.counters["completed"] == 1)
         #expect(result.strategyReport.openExposure.isEmpty)
         // Realised PnL on the route: ~5 USDT gross less fees, valued at the FX mid.
@@ -93,8 +93,8 @@ struct CrossSpreadTests {
         m.s.book(at: 1, m.btcB, bids: [("101000", "0.002"), ("99000", "5")], asks: [("101100", "1")])
         let result = try m.s.run(CrossSpreadStrategy(parameters: m.parameters), until: 1_000)
         #expect(result.orders.count == 2)
-        #expect(result.orders.allSatisfy { $0.intent.quantity == Quantity("0.002")! })
-        #expect(result.orders[1].intent.price == Price("101000")!)
+        #expect(result.orders.allSatisfy { $0.intent.quantity == Quantity("0.002") })
+        #expect(result.orders[1].intent.price == Price("101000"))
     }
 
     @Test("a leg that fills partly is hedged on its own venue")
@@ -110,8 +110,8 @@ struct CrossSpreadTests {
         let hedge = result.orders[2]
         #expect(hedge.intent.purpose == .hedge)
         #expect(hedge.intent.instrument == m.btcB && hedge.intent.side == .sell)
-        #expect(hedge.intent.quantity == Quantity("0.004")!)
-        #expect(result.filled(hedge.id) == Quantity("0.004")!)
+        #expect(hedge.intent.quantity == Quantity("0.004"))
+        #expect(result.filled(hedge.id) == Quantity("0.004"))
         #expect(result.strategyReport.counters["broken_legs"] == 1)
         #expect(result.strategyReport.counters["completed"] == 1)
         #expect(result.strategyReport.openExposure.isEmpty)
@@ -128,8 +128,8 @@ struct CrossSpreadTests {
         let unwind = try #require(result.orders.last)
         #expect(unwind.intent.purpose == .unwind)
         #expect(unwind.intent.instrument == m.btcA && unwind.intent.side == .sell)
-        #expect(unwind.intent.quantity == Quantity("0.004")!)
-        #expect(result.filled(unwind.id) == Quantity("0.004")!)
+        #expect(unwind.intent.quantity == Quantity("0.004"))
+        #expect(result.filled(unwind.id) == Quantity("0.004"))
         #expect(result.strategyReport.counters["unwind_orders"] == 1)
         #expect(result.strategyReport.openExposure.isEmpty)
     }
@@ -145,7 +145,7 @@ struct CrossSpreadTests {
         let result = try m.s.run(CrossSpreadStrategy(parameters: m.parameters), until: 2_000)
         #expect(result.strategyReport.counters["gave_up"] == 1)
         let exposure = result.strategyReport.openExposure
-        #expect(exposure == [ExposureLine(venue: "alpha+beta", asset: "BTC", quantity: Amount("0.004")!)])
+        #expect(exposure == [ExposureLine(venue: "alpha+beta", asset: "BTC", quantity: Amount("0.004"))])
         #expect(!result.strategyReport.notes.isEmpty)
     }
 
@@ -158,7 +158,7 @@ struct CrossSpreadTests {
         #expect(result.orders.isEmpty)
         #expect(result.preTradeRejections.first?.1.venueCode == "TEST_below_min_notional")
         #expect(result.strategyReport.counters["pretrade_rejected"]! >= 1)
-        #expect(result.balance(m.a, "KRW") == Amount("100000000")!)
+        #expect(result.balance(m.a, "KRW") == Amount("100000000"))
     }
 
     @Test("the kernel's balances match the venues' own books, and a rerun is identical")
