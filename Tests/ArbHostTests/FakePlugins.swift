@@ -102,7 +102,7 @@ struct FakeTakerPlugin: StrategyPlugin {
     }
     static let id = "fake-taker"
     static let summary = "buys a little now and then (tests)"
-    static func make(parameters: Parameters) throws -> any Strategy {
+    static func make(parameters: Parameters, universe: Universe) throws -> any Strategy {
         guard parameters.every > 0 else { throw PluginConfigurationError(plugin: id, setting: "every", message: "must be at least 1") }
         return FakeTaker(parameters: parameters)
     }
@@ -135,14 +135,14 @@ final class FakeTaker: Strategy {
     func onBook(_ id: InstrumentId, _ context: StrategyContext) {
         updates += 1
         guard updates % parameters.every == 0, let ask = context.bestAsk(id) else { return }
-        switch context.submit(.limit(id, .buy, price: ask.price, quantity: parameters.quantity, tif: .immediateOrCancel)) {
+        switch context.submit(.limit(.buy, on: id, price: ask.price, quantity: parameters.quantity, timeInForce: .immediateOrCancel)) {
         case .success: sent += 1
         case .failure: refused += 1
         }
     }
     func onReport(_ report: ExecutionReport, order: Order, _ context: StrategyContext) {}
     func stop(_ context: StrategyContext) -> StrategyReport {
-        StrategyReport(name: name, counters: ["sent": Int64(sent), "refused": Int64(refused), "start_ns": startedAt.nanoseconds])
+        StrategyReport(name: name, counters: ["sent": .count(Int64(sent)), "refused": .count(Int64(refused)), "start_ns": .count(startedAt.nanoseconds)])
     }
 }
 
@@ -200,7 +200,7 @@ struct PluginRegistryTests {
         let dir = NSTemporaryDirectory() + "arbor-start-\(UUID().uuidString.prefix(8))"
         let plan = try RunPlan(try ManifestLoader.load(text: fakeManifest(), file: "fake.toml"), plugins: fakeRegistry)
         let synthetic = try PaperRun(plan: plan, options: RunOptions(showStatus: false, handleSignals: false)).execute()
-        #expect(synthetic.strategies.first?.counters["start_ns"] == RunPlan.startTime.nanoseconds)
+        #expect(synthetic.strategies.first?.counters["start_ns"]?.integer == RunPlan.startTime.nanoseconds)
         // Record the market and replay it: the replay starts at the first recorded event.
         _ = try RecordRun(plan: plan, output: dir).execute()
         let files = RunPlan.recordingFiles(at: dir)
@@ -208,7 +208,7 @@ struct PluginRegistryTests {
         let replay = fakeManifest().replacingOccurrences(of: "source = \"synthetic\"", with: "source = \"recording\"\nrecordings = [\"\(dir)\"]")
         let replayPlan = try RunPlan(try ManifestLoader.load(text: replay, file: "fake.toml"), plugins: fakeRegistry)
         let replayed = try PaperRun(plan: replayPlan, options: RunOptions(showStatus: false, handleSignals: false)).execute()
-        #expect(replayed.strategies.first?.counters["start_ns"] == first.nanoseconds)
+        #expect(replayed.strategies.first?.counters["start_ns"]?.integer == first.nanoseconds)
     }
 
     @Test("a strategy's fault stops arbd run with its name and the fix; the journal and summary are kept")

@@ -34,7 +34,7 @@ struct LoggingTests {
         var universe = Universe()
         let v = universe.addVenue("upbit")
         let id = universe.addInstrument(plugin.listing(base: "BTC", quote: "USD")!, on: v)
-        let intent = OrderIntent.limit(id, .buy, price: Price("100000000"), quantity: Quantity("0.001"))
+        let intent = OrderIntent.limit(.buy, on: id, price: Price("100000000"), quantity: Quantity("0.001"))
         let ban = Rejection(reason: .banned, venueCode: "418", message: "blocked", httpStatus: 418, retryAfter: .seconds(60))
         throttle.venueRefused(ban, action: .newOrder(intent, universe[id]), at: .milliseconds(1))
         // A refusal inside the same ban that does not extend it is not announced again.

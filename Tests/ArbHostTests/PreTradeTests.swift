@@ -43,11 +43,11 @@ struct PreTradeTests {
     @Test("Binance: below minimum, off tick, too many decimals, beyond balance — refused with Binance's codes, nothing sent")
     func binance() throws {
         let (results, kernel) = try outcomes(venue: "binance", symbol: "BTCUSDT", bid: "95000", ask: "95000.01") { id in [
-            .limit(id, .buy, price: Price("95000"), quantity: Quantity("0.00001")),          // 0.95 USDT < 5
-            .limit(id, .buy, price: Price("95000.005"), quantity: Quantity("0.001")),        // off the 0.01 tick
-            .limit(id, .buy, price: Price("95000.000000001"), quantity: Quantity("0.001")),  // 9 decimals > 8
-            .limit(id, .buy, price: Price("95000"), quantity: Quantity("2")),                // 190,000 > 150,000 USDT
-            .limit(id, .sell, price: Price("95000"), quantity: Quantity("1.5")),             // 1.5 BTC > 1
+            .limit(.buy, on: id, price: Price("95000"), quantity: Quantity("0.00001")),          // 0.95 USDT < 5
+            .limit(.buy, on: id, price: Price("95000.005"), quantity: Quantity("0.001")),        // off the 0.01 tick
+            .limit(.buy, on: id, price: Price("95000.000000001"), quantity: Quantity("0.001")),  // 9 decimals > 8
+            .limit(.buy, on: id, price: Price("95000"), quantity: Quantity("2")),                // 190,000 > 150,000 USDT
+            .limit(.sell, on: id, price: Price("95000"), quantity: Quantity("1.5")),             // 1.5 BTC > 1
         ] }
         #expect(codes(results) == ["-1013", "-1013", "-1111", "-2010", "-2010"])
         if case .failure(let r) = results[1] { #expect(r.message == "Filter failure: PRICE_FILTER") }
@@ -59,10 +59,10 @@ struct PreTradeTests {
     @Test("Upbit: below 5,000 KRW, off the KRW tick table, beyond balance — refused with Upbit's names, nothing sent")
     func upbit() throws {
         let (results, kernel) = try outcomes(venue: "upbit", symbol: "KRW-BTC", bid: "133000000", ask: "133001000") { id in [
-            .limit(id, .buy, price: Price("133000000"), quantity: Quantity("0.00003")),      // 3,990 KRW
-            .limit(id, .sell, price: Price("133000500"), quantity: Quantity("0.001")),       // tick is 1,000 here
-            .limit(id, .buy, price: Price("133000000"), quantity: Quantity("2")),            // 266M KRW > 200M
-            .limit(id, .buy, price: Price("133000000"), quantity: Quantity("0.001")),        // fine
+            .limit(.buy, on: id, price: Price("133000000"), quantity: Quantity("0.00003")),      // 3,990 KRW
+            .limit(.sell, on: id, price: Price("133000500"), quantity: Quantity("0.001")),       // tick is 1,000 here
+            .limit(.buy, on: id, price: Price("133000000"), quantity: Quantity("2")),            // 266M KRW > 200M
+            .limit(.buy, on: id, price: Price("133000000"), quantity: Quantity("0.001")),        // fine
         ] }
         #expect(codes(results) == ["under_min_total_bid", "invalid_price_ask", "insufficient_funds_bid", "sent"])
         #expect(kernel.counters.ordersSent == 1)

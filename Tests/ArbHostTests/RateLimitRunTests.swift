@@ -14,7 +14,7 @@ final class Hammer: Strategy {
     func onBook(_ instrument: InstrumentId, _ context: StrategyContext) {}
     func onReport(_ report: ExecutionReport, order: Order, _ context: StrategyContext) {}
     func onTimer(_ token: UInt64, _ context: StrategyContext) {
-        if case .failure(let r) = context.submit(.limit(instrument, .buy, price: Price("100000000"), quantity: Quantity("0.0001"), tif: .immediateOrCancel)) {
+        if case .failure(let r) = context.submit(.limit(.buy, on: instrument, price: Price("100000000"), quantity: Quantity("0.0001"), timeInForce: .immediateOrCancel)) {
             held.append((context.now, r.venueCode))
         }
         context.schedule(after: .milliseconds(5), token: 0)

@@ -139,7 +139,7 @@ public struct BenchRunner {
         }
         // The manifest's strategies with their parameters (a strategy that lists no bases
         // trades every base both venues list, so all N symbols).
-        for factory in plan.strategyFactories { try kernel.add(try factory()) }
+        for factory in plan.strategyFactories { try kernel.add(try factory(universe)) }
         var config = SyntheticMarketConfig(seed: seed, symbols: symbols,
                                            venues: (0..<venueCount).map { .init(listings: listings[$0], pricedThroughFX: throughFX[$0]) },
                                            fxInstrument: fx.map { universe[$0] }, fxRate: plan.market.fxRate)

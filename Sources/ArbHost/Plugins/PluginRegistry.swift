@@ -52,11 +52,11 @@ extension LoadedManifest {
     }
 
     /// Builds a strategy from `[strategies.<name>.parameters]`.
-    func makeStrategy<P: StrategyPlugin>(_ type: P.Type, section name: String) throws -> any Strategy {
+    func makeStrategy<P: StrategyPlugin>(_ type: P.Type, section name: String, universe: Universe) throws -> any Strategy {
         let path = ["strategies", name, "parameters"]
         // Without a parameters section the plugin's defaults apply (an empty table decoded).
         let parameters = try decodePluginSection(P.Parameters.self, at: path, default: try ManifestLoader.decodeEmpty(P.Parameters.self))
-        do { return try P.make(parameters: parameters) } catch let e as PluginConfigurationError {
+        do { return try P.make(parameters: parameters, universe: universe) } catch let e as PluginConfigurationError {
             throw error(path + [e.setting], e.message)
         }
     }

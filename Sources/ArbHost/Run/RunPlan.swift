@@ -16,7 +16,8 @@ public final class RunPlan {
     /// The plugins this plan could pick from (for messages and later lookups).
     public let registry: PluginRegistry
     public let strategyNames: [String]
-    let strategyFactories: [() throws -> any Strategy]
+    /// Each strategy, built over a universe (the run's, or the bench's wider one).
+    let strategyFactories: [(Universe) throws -> any Strategy]
     public let fxInstrument: InstrumentId?
     public let reportingAsset: AssetId
     public let deposits: [(VenueId, AssetId, Amount)]
@@ -44,7 +45,7 @@ public final class RunPlan {
             let id = section.plugin ?? name
             guard let type = registry.exchange(id) else {
                 errors.append(loaded.error(["exchanges", name] + (section.plugin == nil ? [] : ["plugin"]),
-                                           "unknown exchange plugin '\(id)'; \(registry.knownExchanges) (arbd plugins)"))
+                                           "unknown exchange plugin '\(id)'; \(registry.knownExchanges) (arbd plugins). To add one: docs/PLUGINS.md"))
                 continue
             }
             do {
@@ -211,18 +212,22 @@ public final class RunPlan {
         }
 
         // Strategies, in name order; built later (each run gets fresh instances).
-        var strategyNames: [String] = [], factories: [() throws -> any Strategy] = []
+        var strategyNames: [String] = [], factories: [(Universe) throws -> any Strategy] = []
         for name in m.strategies.keys.sorted() {
             let id = m.strategies[name]!.plugin
             guard let type = registry.strategy(id) else {
-                errors.append(loaded.error(["strategies", name, "plugin"], "unknown strategy plugin '\(id)'; \(registry.knownStrategies) (arbd plugins)"))
+                errors.append(loaded.error(["strategies", name, "plugin"], "unknown strategy plugin '\(id)'; \(registry.knownStrategies) (arbd plugins). To write one: arbd new strategy NAME (docs/STRATEGIES.md)"))
                 continue
             }
             do {
-                _ = try loaded.makeStrategy(type, section: name)  // validate now
+                _ = try loaded.makeStrategy(type, section: name, universe: universe)  // validate now
                 strategyNames.append(name)
-                factories.append { try loaded.makeStrategy(type, section: name) }
-            } catch let e as ManifestError { errors.append(e) }
+                factories.append { try loaded.makeStrategy(type, section: name, universe: $0) }
+            } catch let e as ManifestError {
+                errors.append(e)
+            } catch {
+                errors.append(loaded.error(["strategies", name], "strategy '\(name)' (\(id)) could not be built: \(error)"))
+            }
         }
 
         // A recording source: the files must exist and be recordings.
@@ -315,7 +320,7 @@ public final class RunPlan {
     func addStrategies(to kernel: Kernel) throws {
         var errors: [ManifestError] = []
         for (i, factory) in strategyFactories.enumerated() {
-            do { try kernel.add(try factory(), label: strategyNames[i]) } catch let e as PluginConfigurationError {
+            do { try kernel.add(try factory(kernel.universe), label: strategyNames[i]) } catch let e as PluginConfigurationError {
                 errors.append(loaded.error(["strategies", strategyNames[i], "parameters", e.setting], e.message))
             } catch let e as ManifestError {
                 errors.append(e)

@@ -102,7 +102,7 @@ public struct RunSummary: Codable, Sendable {
     public struct StrategyInfo: Codable, Sendable {
         public var name: String
         public var plugin: String
-        public var counters: [String: Int64]
+        public var counters: [String: StrategyCounter]
         public var notes: [String]
     }
     /// One exchange's rate limits: what the client limiter did and what the venue answered.

@@ -114,8 +114,8 @@ struct KernelTests {
         kernel.deposit(venue: VenueId(1), asset: m.btc, amount: Amount(units: 1))
         var outcome: PairSubmission?
         try kernel.add(ScriptedStrategy(watch: [m.a, m.b]) { ctx in
-            outcome = ctx.submitPair(.limit(m.a, .buy, price: Price("101"), quantity: Quantity("0.1")),
-                                     .limit(m.b, .sell, price: Price("100"), quantity: Quantity("0.1")))
+            outcome = ctx.submitPair(first: .limit(.buy, on: m.a, price: Price("101"), quantity: Quantity("0.1")),
+                                     second: .limit(.sell, on: m.b, price: Price("100"), quantity: Quantity("0.1")))
         })
         var source = ArrayMarketDataSource([m.snapshot(m.a, at: 1), m.snapshot(m.b, at: 1)])
         kernel.run(&source)
@@ -136,8 +136,8 @@ struct KernelTests {
         kernel.deposit(venue: VenueId(0), asset: m.usdt, amount: Amount("15"))
         var outcome: PairSubmission?
         try kernel.add(ScriptedStrategy(watch: [m.a]) { ctx in
-            let buy = OrderIntent.limit(m.a, .buy, price: Price("101"), quantity: Quantity("0.1"))
-            outcome = ctx.submitPair(buy, buy)
+            let buy = OrderIntent.limit(.buy, on: m.a, price: Price("101"), quantity: Quantity("0.1"))
+            outcome = ctx.submitPair(first: buy, second: buy)
         })
         var source = ArrayMarketDataSource([m.snapshot(m.a, at: 1)])
         kernel.run(&source)
@@ -154,7 +154,7 @@ struct KernelTests {
         kernel.deposit(venue: VenueId(0), asset: m.usdt, amount: Amount(units: 1_000))
         var lockedRightAfterSend = Amount.zero
         let strategy = ScriptedStrategy(watch: [m.a]) { ctx in
-            _ = ctx.submit(.limit(m.a, .buy, price: Price("101"), quantity: Quantity("1")))
+            _ = ctx.submit(.limit(.buy, on: m.a, price: Price("101"), quantity: Quantity("1")))
             lockedRightAfterSend = ctx.locked(VenueId(0), m.usdt)
         }
         try kernel.add(strategy)
@@ -182,9 +182,9 @@ struct KernelTests {
             kernel.deposit(venue: VenueId(1), asset: m.btc, amount: Amount(units: 1))
             var ids: [ClientOrderId] = []
             try kernel.add(ScriptedStrategy(watch: [m.a, m.b]) { ctx in
-                if case .sent(let x, let y) = ctx.submitPair(.limit(m.a, .buy, price: Price("101"), quantity: Quantity("0.1")),
-                                                              .limit(m.b, .sell, price: Price("100"), quantity: Quantity("0.1"))) { ids += [x, y] }
-                if case .success(let z) = ctx.submit(.limit(m.b, .sell, price: Price("100"), quantity: Quantity("0.1"))) { ids.append(z) }
+                if case .sent(let x, let y) = ctx.submitPair(first: .limit(.buy, on: m.a, price: Price("101"), quantity: Quantity("0.1")),
+                                                              second: .limit(.sell, on: m.b, price: Price("100"), quantity: Quantity("0.1"))) { ids += [x, y] }
+                if case .success(let z) = ctx.submit(.limit(.sell, on: m.b, price: Price("100"), quantity: Quantity("0.1"))) { ids.append(z) }
             })
             var source = ArrayMarketDataSource([m.snapshot(m.a, at: 1), m.snapshot(m.b, at: 1)])
             kernel.run(&source)
@@ -237,7 +237,7 @@ struct KernelInvariantTests {
         #expect(kernel.checksInvariants, "on in debug builds and tests")
         kernel.deposit(venue: VenueId(0), asset: m.usdt, amount: Amount(units: 1_000))
         try kernel.add(ScriptedStrategy(watch: [m.a]) { ctx in
-            _ = ctx.submit(.limit(m.a, .buy, price: Price("101"), quantity: Quantity("1")))
+            _ = ctx.submit(.limit(.buy, on: m.a, price: Price("101"), quantity: Quantity("1")))
         })
         var source = ArrayMarketDataSource([m.snapshot(m.a, at: 1)])
         kernel.run(&source, until: .milliseconds(5))

@@ -90,7 +90,7 @@ struct PaperVenueTests {
     @Test("a taker buy walks the asks level by level, consuming them, slippage included")
     func takerWalks() {
         var f = Fixture()
-        let id = f.send(.limit(f.id, .buy, price: Price("102"), quantity: Quantity("2"), tif: .immediateOrCancel))
+        let id = f.send(.limit(.buy, on: f.id, price: Price("102"), quantity: Quantity("2"), timeInForce: .immediateOrCancel))
         let fills = f.fills(id)
         #expect(fills.map(\.fillPrice) == [Price("101"), Price("102")])
         #expect(fills.map(\.fillQuantity) == [Quantity("1"), Quantity("1")])
@@ -105,7 +105,7 @@ struct PaperVenueTests {
     @Test("IOC: what cannot fill within the limit expires")
     func iocExpires() {
         var f = Fixture()
-        let id = f.send(.limit(f.id, .buy, price: Price("101"), quantity: Quantity("1.5"), tif: .immediateOrCancel))
+        let id = f.send(.limit(.buy, on: f.id, price: Price("101"), quantity: Quantity("1.5"), timeInForce: .immediateOrCancel))
         #expect(f.kinds(id) == [.accepted, .fill, .expired])
         #expect(f.reports.last?.isFinal == true)
         #expect(f.venue.account.locked[f.usdt.index] == .zero, "the unfilled part's lock is released")
@@ -114,17 +114,17 @@ struct PaperVenueTests {
     @Test("FOK: all or nothing")
     func fillOrKill() {
         var f = Fixture()
-        let killed = f.send(.limit(f.id, .buy, price: Price("101"), quantity: Quantity("1.5"), tif: .fillOrKill))
+        let killed = f.send(.limit(.buy, on: f.id, price: Price("101"), quantity: Quantity("1.5"), timeInForce: .fillOrKill))
         #expect(f.kinds(killed) == [.accepted, .expired])
         #expect(f.book.bestAsk?.quantity == Quantity("1"), "nothing taken")
-        let filled = f.send(.limit(f.id, .buy, price: Price("102"), quantity: Quantity("1.5"), tif: .fillOrKill))
+        let filled = f.send(.limit(.buy, on: f.id, price: Price("102"), quantity: Quantity("1.5"), timeInForce: .fillOrKill))
         #expect(f.fills(filled).reduce(Quantity.zero) { $0 + $1.fillQuantity } == Quantity("1.5"))
     }
 
     @Test("GTC rests with its funds locked, then fills as maker when the book moves through it")
     func restsThenFillsOnBookMove() {
         var f = Fixture()
-        let id = f.send(.limit(f.id, .buy, price: Price("100"), quantity: Quantity("1")))
+        let id = f.send(.limit(.buy, on: f.id, price: Price("100"), quantity: Quantity("1")))
         #expect(f.kinds(id) == [.accepted])
         #expect(f.venue.restingOrderCount == 1)
         #expect(f.venue.account.locked[f.usdt.index] == Amount("100.1"))
@@ -140,7 +140,7 @@ struct PaperVenueTests {
     func tradeThrough() {
         var f = Fixture()
         f.feed(.ask, "100.5", "2")
-        let id = f.send(.limit(f.id, .sell, price: Price("100.5"), quantity: Quantity("1"), tif: .postOnly))
+        let id = f.send(.limit(.sell, on: f.id, price: Price("100.5"), quantity: Quantity("1"), timeInForce: .postOnly))
         f.trade("100.5", "1.5", taker: .buy)
         #expect(f.fills(id).isEmpty, "1.5 of the 2 ahead of us traded")
         f.trade("100.6", "0.3", taker: .buy)
@@ -152,7 +152,7 @@ struct PaperVenueTests {
     func queuePosition() {
         var f = Fixture()
         f.feed(.bid, "100", "4")
-        let id = f.send(.limit(f.id, .buy, price: Price("100"), quantity: Quantity("1")))
+        let id = f.send(.limit(.buy, on: f.id, price: Price("100"), quantity: Quantity("1")))
         #expect(f.kinds(id) == [.accepted], "rests behind 4")
         f.trade("100", "1", taker: .sell)
         f.feed(.bid, "100", "3")          // the trade, as the feed shows it: not a cancel
@@ -172,7 +172,7 @@ struct PaperVenueTests {
     func crossingServesQueueFirst() {
         var f = Fixture()
         f.feed(.bid, "100", "1")
-        let id = f.send(.limit(f.id, .buy, price: Price("100"), quantity: Quantity("1")))
+        let id = f.send(.limit(.buy, on: f.id, price: Price("100"), quantity: Quantity("1")))
         f.feed(.ask, "100", "1.5")
         #expect(f.filled(id) == Quantity("0.5"), "1 went to the order ahead")
         #expect(f.book.bestAsk?.price == Price("101"), "the crossing ask was consumed")
@@ -181,22 +181,22 @@ struct PaperVenueTests {
     @Test("post-only that would take: rejected or cancelled as the venue does")
     func postOnly() {
         var rejecting = Fixture()
-        let r = rejecting.send(.limit(rejecting.id, .buy, price: Price("101"), quantity: Quantity("1"), tif: .postOnly))
+        let r = rejecting.send(.limit(.buy, on: rejecting.id, price: Price("101"), quantity: Quantity("1"), timeInForce: .postOnly))
         #expect(rejecting.kinds(r) == [.rejected])
         #expect(rejecting.reports.last?.rejection?.venueCode == "WOULD_TAKE")
         var rules = PlainRules(); rules.postOnly = .cancel
         var cancelling = Fixture(rules: rules)
-        let c = cancelling.send(.limit(cancelling.id, .buy, price: Price("101"), quantity: Quantity("1"), tif: .postOnly))
+        let c = cancelling.send(.limit(.buy, on: cancelling.id, price: Price("101"), quantity: Quantity("1"), timeInForce: .postOnly))
         #expect(cancelling.kinds(c) == [.accepted, .cancelled])
         #expect(cancelling.venue.account.locked[cancelling.usdt.index] == .zero)
-        let rests = cancelling.send(.limit(cancelling.id, .buy, price: Price("100"), quantity: Quantity("1"), tif: .postOnly))
+        let rests = cancelling.send(.limit(.buy, on: cancelling.id, price: Price("100"), quantity: Quantity("1"), timeInForce: .postOnly))
         #expect(cancelling.kinds(rests) == [.accepted])
     }
 
     @Test("market buy by quote amount spends at most the amount, in whole lots")
     func marketBuyByQuote() {
         var f = Fixture()
-        let id = f.send(.marketBuy(f.id, spending: Amount("150")))
+        let id = f.send(.marketBuy(on: f.id, spending: Amount("150")))
         let bought = f.fills(id).reduce(Quantity.zero) { $0 + $1.fillQuantity }
         let spent = f.fills(id).reduce(Amount.zero) { $0 + $1.fillNotional }
         #expect(bought == Quantity("1.48"))  // 101 + 0.48 × 102 = 149.96
@@ -208,11 +208,11 @@ struct PaperVenueTests {
     @Test("rules and balances are enforced venue-side with the venue's codes")
     func rejections() {
         var f = Fixture()
-        let off = f.send(.limit(f.id, .buy, price: Price("100.005"), quantity: Quantity("1")))
+        let off = f.send(.limit(.buy, on: f.id, price: Price("100.005"), quantity: Quantity("1")))
         #expect(f.reports.last?.rejection?.reason == .priceOffTick)
-        let small = f.send(.limit(f.id, .buy, price: Price("100"), quantity: Quantity("0.01")))
+        let small = f.send(.limit(.buy, on: f.id, price: Price("100"), quantity: Quantity("0.01")))
         #expect(f.reports.last?.rejection?.reason == .belowMinNotional)
-        let big = f.send(.limit(f.id, .sell, price: Price("99"), quantity: Quantity("11")))
+        let big = f.send(.limit(.sell, on: f.id, price: Price("99"), quantity: Quantity("11")))
         #expect(f.reports.last?.rejection?.venueCode == "FUNDS")
         for id in [off, small, big] { #expect(f.kinds(id) == [.rejected]) }
     }
@@ -220,7 +220,7 @@ struct PaperVenueTests {
     @Test("cancel releases the lock; cancelling an ended order is refused")
     func cancel() {
         var f = Fixture()
-        let id = f.send(.limit(f.id, .buy, price: Price("100"), quantity: Quantity("1")))
+        let id = f.send(.limit(.buy, on: f.id, price: Price("100"), quantity: Quantity("1")))
         f.cancel(id)
         #expect(f.kinds(id) == [.accepted, .cancelled])
         #expect(f.venue.account.locked[f.usdt.index] == .zero)
@@ -233,7 +233,7 @@ struct PaperVenueTests {
         var f = Fixture()
         for i in 0..<5_000 {
             f.feed(.ask, "101", i % 2 == 0 ? "1" : "2")  // a changing level: the feed has caught up each time
-            f.send(.limit(f.id, .buy, price: Price("101"), quantity: Quantity("0.05"), tif: .immediateOrCancel))
+            f.send(.limit(.buy, on: f.id, price: Price("101"), quantity: Quantity("0.05"), timeInForce: .immediateOrCancel))
         }
         #expect(f.venue.fillCount == 5_000)
     }

@@ -10,7 +10,7 @@ struct SimulatedExchangeTests {
         var total = Quantity.zero
         for step in 0..<100 {
             f.feed(.ask, "100.5", "10", atMs: Int64(step) * 100)   // the feed keeps showing the full level
-            let id = f.send(.limit(f.id, .buy, price: Price("100.5"), quantity: Quantity("10"), tif: .immediateOrCancel))
+            let id = f.send(.limit(.buy, on: f.id, price: Price("100.5"), quantity: Quantity("10"), timeInForce: .immediateOrCancel))
             total += f.filled(id)
         }
         #expect(total == Quantity("10"))
@@ -21,7 +21,7 @@ struct SimulatedExchangeTests {
     func feedCatchesUp() {
         var f = Fixture()
         f.feed(.ask, "100.5", "10")
-        f.send(.limit(f.id, .buy, price: Price("100.5"), quantity: Quantity("4"), tif: .immediateOrCancel))
+        f.send(.limit(.buy, on: f.id, price: Price("100.5"), quantity: Quantity("4"), timeInForce: .immediateOrCancel))
         #expect(f.book.quantityAt(.ask, price: Price("100.5")) == Quantity("6"))
         f.feed(.ask, "100.5", "12")
         #expect(f.book.quantityAt(.ask, price: Price("100.5")) == Quantity("8"), "2 more joined; our 4 are still gone")
@@ -35,7 +35,7 @@ struct SimulatedExchangeTests {
     func removedLevelForgets() {
         var f = Fixture()
         f.feed(.ask, "100.5", "10")
-        f.send(.limit(f.id, .buy, price: Price("100.5"), quantity: Quantity("10"), tif: .immediateOrCancel))
+        f.send(.limit(.buy, on: f.id, price: Price("100.5"), quantity: Quantity("10"), timeInForce: .immediateOrCancel))
         f.feed(.ask, "100.5", "10")
         #expect(f.book.quantityAt(.ask, price: Price("100.5")) == .zero)
         f.feed(.ask, "100.5", "0")
@@ -47,7 +47,7 @@ struct SimulatedExchangeTests {
     func linearRefill() {
         var f = Fixture(replenishment: .linear(.milliseconds(1_000)))
         f.feed(.ask, "100.5", "10", atMs: 0)
-        f.send(.limit(f.id, .buy, price: Price("100.5"), quantity: Quantity("10"), tif: .immediateOrCancel))
+        f.send(.limit(.buy, on: f.id, price: Price("100.5"), quantity: Quantity("10"), timeInForce: .immediateOrCancel))
         f.feed(.ask, "100.5", "10", atMs: 250)
         #expect(f.book.quantityAt(.ask, price: Price("100.5")) == Quantity("2.5"), "a quarter back after a quarter of the span")
         f.feed(.ask, "100.5", "10", atMs: 1_000)
@@ -66,7 +66,7 @@ struct SimulatedExchangeTests {
         exchange.exchangeReceives(.bookDelta(BookDelta(instrument: id, side: .ask, price: Price("100"), quantity: Quantity("2"),
                                                        exchangeTime: .milliseconds(10), receivedAt: .milliseconds(10))), at: .milliseconds(10))
         #expect(exchange.nextDueTime == .milliseconds(40))
-        let order = Order(id: ClientOrderId(1), strategy: StrategyId(0), venue: v, intent: .limit(id, .buy, price: Price("100"), quantity: Quantity("0.5"), tif: .immediateOrCancel), submittedAt: .milliseconds(12))
+        let order = Order(id: ClientOrderId(1), strategy: StrategyId(0), venue: v, intent: .limit(.buy, on: id, price: Price("100"), quantity: Quantity("0.5"), timeInForce: .immediateOrCancel), submittedAt: .milliseconds(12))
         venue.send(.submit(order), at: .milliseconds(12))
         var delivered: [(Timestamp, MarketEvent)] = []
         while let t = exchange.nextDueTime {
@@ -148,7 +148,7 @@ struct CompetitionTests {
     func lateOrdersCounted() {
         let m = Market(competition: CompetitionModel(edgePpm: 2_500, delay: .fixed(.milliseconds(20))))
         let order = Order(id: ClientOrderId(1), strategy: StrategyId(0), venue: VenueId(0),
-                          intent: .limit(m.a, .buy, price: Price("100"), quantity: Quantity("1"), tif: .immediateOrCancel), submittedAt: .zero)
+                          intent: .limit(.buy, on: m.a, price: Price("100"), quantity: Quantity("1"), timeInForce: .immediateOrCancel), submittedAt: .zero)
         m.venueA.send(.submit(order), at: .zero)   // arrives at 50 ms; the competitor acted at 20 ms
         m.drain()
         #expect(m.venueA.reportLog.map(\.kind) == [.accepted, .expired])

@@ -4,20 +4,30 @@ import ArbCore
 import ArbPaper
 
 /// A deterministic scenario for testing one strategy: venues with their rules and
-/// latency, instruments, balances, and a script of books and trades in event time.
+/// latency, instruments, balances, and a script of books and trades in event time. Time
+/// starts at `start` (2026-01-01 by default, as `arbd run`); script times are
+/// milliseconds after it.
 ///
 /// ```swift
 /// let s = Scenario(reportingAsset: "USDT")
-/// let a = s.venue("alpha", fees: .init(maker: .zero, taker: Ratio("0.001"), asset: .quote))
+/// let a = s.venue("alpha", fees: FeeSchedule(maker: .zero, taker: "0.001", asset: .quote))
 /// let btc = s.instrument(on: a, symbol: "BTC-USDT", base: "BTC", quote: "USDT", tick: "0.01", lot: "0.0001")
-/// s.deposit(a, "USDT", "10000")
-/// s.book(at: 0, btc, bids: [("100", "1")], asks: [("101", "1")])
+/// s.deposit("10000", of: "USDT", on: a)
+/// s.book(at: 0, on: btc, bids: [("100", "1")], asks: [("101", "1")])
 /// let result = try s.run(MyStrategy(), until: 1_000)
 /// ```
+///
+/// A venue can also be a real exchange plugin's paper venue, with its own rules, fees,
+/// error codes and rate limits: `s.venue("upbit", plugin: try UpbitPlugin(settings: .init()))`
+/// and `try s.listing("KRW-BTC", on: upbit)`. Plugins are test-only dependencies of a
+/// strategy package.
 public final class Scenario {
     public private(set) var universe = Universe()
-    var venueRules: [TestVenueRules] = []
+    /// Builds each venue's execution side on the run's simulated exchange.
+    var venueFactories: [(SimulatedExchange, UInt64) -> any ExecutionVenue] = []
     var latencies: [VenueLatencyModels] = []
+    /// Each venue's catalogue, for `listing(_:on:)`: nil for a generic test venue.
+    var catalogues: [((String) -> InstrumentSpec?)?] = []
     /// Other takers at the simulated exchange; none unless a test asks for them.
     public var competition: CompetitionModel?
     /// What happens to liquidity our orders took; by default it stays taken.
@@ -28,7 +38,7 @@ public final class Scenario {
     /// times (`at:` milliseconds) count from it.
     public var start: Timestamp = .defaultRunStart
     var deposits: [(VenueId, String, Amount)] = []
-    var events: [(Int64, Int, MarketEvent)] = []
+    var events: [(Timestamp, Int, MarketEvent)] = []
     let reportingAsset: String
     var fxInstruments: [InstrumentId] = []
 
@@ -37,81 +47,136 @@ public final class Scenario {
         universe.asset(reportingAsset)
     }
 
+    /// A generic venue with fixed order latency `latencyMs` each way and feed latency
+    /// `feedLatencyMs`: the form checks every venue makes, with `TEST_*` codes.
     @discardableResult
-    /// A venue with fixed order latency `latencyMs` each way and feed latency `feedLatencyMs`.
     public func venue(_ name: String, fees: FeeSchedule, latencyMs: Int64 = 0, feedLatencyMs: Int64 = 0,
                       postOnly: PostOnlyOutcome = .cancel) -> VenueId {
         venue(name, fees: fees, latency: .fixed(outbound: .milliseconds(latencyMs), inbound: .milliseconds(latencyMs),
                                                 feed: .milliseconds(feedLatencyMs)), postOnly: postOnly)
     }
 
-    /// A venue with any latency models.
+    /// A generic venue with any latency models.
+    @discardableResult
     public func venue(_ name: String, fees: FeeSchedule, latency: VenueLatencyModels, postOnly: PostOnlyOutcome = .cancel) -> VenueId {
         let id = universe.addVenue(name)
-        venueRules.append(TestVenueRules(name: name, fees: fees, postOnly: postOnly))
+        let rules = TestVenueRules(name: name, fees: fees, postOnly: postOnly)
+        venueFactories.append { exchange, seed in PaperVenue(venue: id, rules: rules, exchange: exchange, latency: latency, seed: seed) }
         latencies.append(latency)
+        catalogues.append(nil)
         return id
     }
 
+    /// An exchange plugin's paper venue: its real rules, fees and error codes, and (with
+    /// `enforceRateLimits`) its documented rate limits, answered with 429s and bans.
     @discardableResult
-    public func instrument(on venue: VenueId, symbol: String, base: String, quote: String, tick: TickRule, lot: String,
-                           minNotional: String = "0.000000001", maxQuantity: String? = nil, isFX: Bool = false) -> InstrumentId {
-        let step = Quantity(lot)!
+    public func venue<P: ExchangePlugin>(_ name: String, plugin: P, latency: VenueLatencyModels = .zero,
+                                         enforceRateLimits: Bool = true, rateLimitOverrides: [String: Int64] = [:]) -> VenueId {
+        let id = universe.addVenue(name)
+        let options = PaperVenueOptions(latency: latency, enforceRateLimits: enforceRateLimits, rateLimitOverrides: rateLimitOverrides)
+        venueFactories.append { exchange, seed in
+            PaperVenue(venue: id, rules: plugin.rules, exchange: exchange, latency: latency, admission: plugin.exchangeAdmission(options: options), seed: seed)
+        }
+        latencies.append(latency)
+        catalogues.append { plugin.listing(symbol: $0) }
+        return id
+    }
+
+    /// One of a plugin venue's listings, by the venue's own symbol (`KRW-BTC`, `BTCUSDT`),
+    /// with the venue's tick table, lot and limits. Throws for a generic venue or an
+    /// unlisted symbol.
+    @discardableResult
+    public func listing(_ symbol: String, on venue: VenueId, isFX: Bool = false) throws -> InstrumentId {
+        guard venue.index >= 0 && venue.index < catalogues.count else { throw ScenarioError("no venue \(venue.index); add it with venue(_:plugin:) first") }
+        guard let catalogue = catalogues[venue.index] else {
+            throw ScenarioError("\(universe.venueNames[venue.index]) is a generic test venue; use instrument(on:symbol:base:quote:tick:lot:) for it")
+        }
+        guard let spec = catalogue(symbol) else { throw ScenarioError("\(universe.venueNames[venue.index]) does not list \(symbol)") }
+        let id = universe.addInstrument(spec, on: venue)
+        if isFX { fxInstruments.append(id) }
+        return id
+    }
+
+    /// An instrument on a generic venue.
+    @discardableResult
+    public func instrument(on venue: VenueId, symbol: String, base: String, quote: String, tick: TickRule, lot: Quantity,
+                           minNotional: Amount = "0.000000001", maxQuantity: Quantity? = nil, isFX: Bool = false) -> InstrumentId {
         let id = universe.addInstrument(InstrumentSpec(
-            symbol: symbol, baseCode: base, quoteCode: quote, tickRule: tick, lotStep: step, minQuantity: step,
-            maxQuantity: maxQuantity.map { Quantity($0)! } ?? Quantity(raw: .max), minNotional: Amount(minNotional)!, maxNotional: nil,
+            symbol: symbol, baseCode: base, quoteCode: quote, tickRule: tick, lotStep: lot, minQuantity: lot,
+            maxQuantity: maxQuantity ?? Quantity(raw: .max), minNotional: minNotional, maxNotional: nil,
             priceDecimals: 9, quantityDecimals: 9), on: venue)
         if isFX { fxInstruments.append(id) }
         return id
     }
 
+    /// An instrument with a fixed tick on a generic venue.
     @discardableResult
-    public func instrument(on venue: VenueId, symbol: String, base: String, quote: String, tick: String, lot: String,
-                           minNotional: String = "0.000000001", maxQuantity: String? = nil, isFX: Bool = false) -> InstrumentId {
-        instrument(on: venue, symbol: symbol, base: base, quote: quote, tick: .fixed(Price(tick)!), lot: lot, minNotional: minNotional,
+    public func instrument(on venue: VenueId, symbol: String, base: String, quote: String, tick: Price, lot: Quantity,
+                           minNotional: Amount = "0.000000001", maxQuantity: Quantity? = nil, isFX: Bool = false) -> InstrumentId {
+        instrument(on: venue, symbol: symbol, base: base, quote: quote, tick: .fixed(tick), lot: lot, minNotional: minNotional,
                    maxQuantity: maxQuantity, isFX: isFX)
     }
 
-    public func deposit(_ venue: VenueId, _ asset: String, _ amount: String) {
+    /// Funds an account before the start.
+    public func deposit(_ amount: Amount, of asset: String, on venue: VenueId) {
         universe.asset(asset)
-        deposits.append((venue, asset, Amount(amount)!))
-    }
-
-    /// A full book at `ms` milliseconds of event time.
-    public func book(at ms: Int64, _ instrument: InstrumentId, bids: [(String, String)], asks: [(String, String)]) {
-        let t = time(ms)
-        let level = { (pair: (String, String)) in BookLevel(price: Price(pair.0)!, quantity: Quantity(pair.1)!) }
-        events.append((ms, events.count, .bookSnapshot(BookSnapshot(instrument: instrument, bids: bids.map(level), asks: asks.map(level), exchangeTime: t, receivedAt: t))))
-    }
-
-    /// One level's new quantity at `ms` ("0" removes it).
-    public func level(at ms: Int64, _ instrument: InstrumentId, _ side: BookSide, _ price: String, _ quantity: String) {
-        let t = time(ms)
-        events.append((ms, events.count, .bookDelta(BookDelta(instrument: instrument, side: side, price: Price(price)!, quantity: Quantity(quantity)!, exchangeTime: t, receivedAt: t))))
-    }
-
-    public func trade(at ms: Int64, _ instrument: InstrumentId, price: String, quantity: String, taker: Side) {
-        let t = time(ms)
-        events.append((ms, events.count, .trade(Trade(instrument: instrument, price: Price(price)!, quantity: Quantity(quantity)!, takerSide: taker, exchangeTime: t, receivedAt: t))))
+        deposits.append((venue, asset, amount))
     }
 
     /// `ms` milliseconds after the start.
     public func time(_ ms: Int64) -> Timestamp { start + .milliseconds(ms) }
 
-    /// Runs `strategy` through the script until `ms` milliseconds after the start, then
-    /// stops it (nothing reaches it after `stop()`) and lets the cancels it sent settle.
+    /// A full book at `ms`: `bids: [("99.5", "2"), ("99", "4")]`, best first.
+    public func book(at ms: Int64, on instrument: InstrumentId, bids: [(Price, Quantity)], asks: [(Price, Quantity)]) {
+        let t = time(ms)
+        let level = { (pair: (Price, Quantity)) in BookLevel(price: pair.0, quantity: pair.1) }
+        append(.bookSnapshot(BookSnapshot(instrument: instrument, bids: bids.map(level), asks: asks.map(level), exchangeTime: t, receivedAt: t)))
+    }
+
+    /// One level's new quantity at `ms` (quantity zero removes it).
+    public func level(at ms: Int64, on instrument: InstrumentId, side: BookSide, price: Price, quantity: Quantity) {
+        let t = time(ms)
+        append(.bookDelta(BookDelta(instrument: instrument, side: side, price: price, quantity: quantity, exchangeTime: t, receivedAt: t)))
+    }
+
+    /// A public trade at `ms`.
+    public func trade(at ms: Int64, on instrument: InstrumentId, price: Price, quantity: Quantity, taker: Side) {
+        let t = time(ms)
+        append(.trade(Trade(instrument: instrument, price: price, quantity: quantity, takerSide: taker, exchangeTime: t, receivedAt: t)))
+    }
+
+    /// Events at their own times: a recording replayed into the scenario
+    /// (`RecordingSource(paths:universe: s.universe)` from ArbRecorder, whose instruments
+    /// are matched by venue and symbol), or any generated stream. Set `start` to the
+    /// first event's time so the strategy starts when the data does.
+    public func add<Source: MarketDataSource>(events source: Source) {
+        var source = source
+        while let event = source.next() { append(event) }
+    }
+
+    private func append(_ event: MarketEvent) {
+        events.append((event.exchangeTime, events.count, event))
+    }
+
+    /// Builds the strategy the way `arbd run` does (its plugin's `make` over this
+    /// scenario's universe) and runs it: `try s.run(CrossSpreadPlugin.self, parameters: p, until: 1_000)`.
+    public func run<P: StrategyPlugin>(_ plugin: P.Type, parameters: P.Parameters, until ms: Int64) throws -> ScenarioResult {
+        try run(try P.make(parameters: parameters, universe: universe), until: ms)
+    }
+
+    /// Runs `strategy` until `ms` milliseconds after the start, then stops it (nothing
+    /// reaches it after `stop()`) and lets the cancels it sent settle for a minute.
     /// Throws what its `start()` throws, or the `StrategyFault` that ended the run.
     public func run(_ strategy: any Strategy, until ms: Int64) throws -> ScenarioResult {
         let exchange = SimulatedExchange(universe: universe, feedLatency: latencies.map(\.feed), replenishment: replenishment,
                                          competition: competition, seed: seed)
-        let venues: [any ExecutionVenue] = venueRules.enumerated().map { i, rules in
-            PaperVenue(venue: VenueId(i), rules: rules, exchange: exchange, latency: latencies[i], seed: seed)
-        }
+        let venues = venueFactories.map { $0(exchange, seed) }
+        guard let reporting = universe.assetId(reportingAsset) else { throw ScenarioError("no asset \(reportingAsset)") }
         let kernel = Kernel(universe: universe, venues: venues, simulation: exchange,
-                            reportingAsset: universe.assetId(reportingAsset)!, fxInstruments: fxInstruments, startTime: start)
+                            reportingAsset: reporting, fxInstruments: fxInstruments, startTime: start)
         let recorder = ScenarioRecorder()
         kernel.observer = recorder
-        for (venue, asset, amount) in deposits { kernel.deposit(venue: venue, asset: universe.assetId(asset)!, amount: amount) }
+        for (venue, asset, amount) in deposits { kernel.deposit(venue: venue, asset: universe.asset(asset), amount: amount) }
         try kernel.add(strategy)
         var source = ArrayMarketDataSource(events.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2))
         kernel.run(&source, until: time(ms))
@@ -120,13 +185,21 @@ public final class Scenario {
         // Let cancels sent at stop reach the venues and come back.
         var empty = ArrayMarketDataSource([])
         kernel.run(&empty, until: time(ms + 60_000))
-        return ScenarioResult(kernel: kernel, recorder: recorder, strategyReport: report)
+        return ScenarioResult(kernel: kernel, exchange: exchange, recorder: recorder, strategyReport: report)
     }
+}
+
+/// A scenario set up wrongly: the message says what to do instead.
+public struct ScenarioError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// Everything a scenario run did, for assertions.
 public struct ScenarioResult {
     public let kernel: Kernel
+    /// The simulated exchange the run traded on.
+    public let exchange: SimulatedExchange
     let recorder: ScenarioRecorder
     public let strategyReport: StrategyReport
 
@@ -137,14 +210,16 @@ public struct ScenarioResult {
     public var fills: [ExecutionReport] { recorder.reports.filter { $0.kind == .fill } }
     public var preTradeRejections: [(OrderIntent, Rejection)] { recorder.preTrade }
     public var counters: KernelCounters { kernel.counters }
-    /// The simulated exchange the run traded on.
-    public var exchange: SimulatedExchange { kernel.simulation as! SimulatedExchange }
 
+    /// The kernel's total of `asset` on `venue` (zero for an asset the scenario never named).
     public func balance(_ venue: VenueId, _ asset: String) -> Amount {
-        kernel.balances[venue.index].total(kernel.universe.assetId(asset)!)
+        guard let id = kernel.universe.assetId(asset) else { return .zero }
+        return kernel.balances[venue.index].total(id)
     }
+    /// What is not locked by open orders.
     public func available(_ venue: VenueId, _ asset: String) -> Amount {
-        kernel.balances[venue.index].available[kernel.universe.assetId(asset)!.index]
+        guard let id = kernel.universe.assetId(asset) else { return .zero }
+        return kernel.balances[venue.index].available[id.index]
     }
     /// Where the kernel's view of an account differs from the venue's own, once every
     /// report has settled (empty when they agree, as they must), and any broken kernel
@@ -162,10 +237,12 @@ public struct ScenarioResult {
         return problems
     }
 
-    /// The venue's own books, to check that the kernel's view agrees.
-    public func venueBalance(_ venue: VenueId, _ asset: String) -> Amount {
-        let adapter = kernel.venue(venue) as! PaperVenue<TestVenueRules>
-        return adapter.account.total(kernel.universe.assetId(asset)!)
+    /// The venue's own books, to check that the kernel's view agrees (nil for a venue
+    /// that keeps none).
+    public func venueBalance(_ venue: VenueId, _ asset: String) -> Amount? {
+        guard let paper = kernel.venue(venue) as? any PaperAccountHolder else { return nil }
+        guard let id = kernel.universe.assetId(asset) else { return .zero }
+        return paper.account.total(id)
     }
     /// Filled base quantity of one order.
     public func filled(_ id: ClientOrderId) -> Quantity {

@@ -7,9 +7,9 @@ import ArbPaper
 ///
 /// ```swift
 /// var h = VenueHarness(plugin: try UpbitPlugin(settings: .init()), base: "BTC", quote: "KRW")
-/// h.fund("KRW", "1000000")
+/// h.fund("1000000", of: "KRW")
 /// h.setBook(bids: [("149999000", "0.5")], asks: [("150000000", "0.5")])
-/// let reports = h.send(.limit(h.instrument.id, .buy, price: Price("150000000"), quantity: Quantity("0.001")))
+/// let reports = h.send(.limit(.buy, on: h.instrument.id, price: Price("150000000"), quantity: Quantity("0.001")))
 /// ```
 public struct VenueHarness {
     public private(set) var universe = Universe()
@@ -34,18 +34,20 @@ public struct VenueHarness {
         reportLog = { [unowned paper] in paper.reportLog }
     }
 
-    public func asset(_ code: String) -> AssetId { universe.assetId(code)! }
+    /// The id of an asset the harness knows (the instrument's, or one funded); nil otherwise.
+    public func asset(_ code: String) -> AssetId? { universe.assetId(code) }
 
     /// The exchange's book for the instrument.
     public var book: OrderBook { exchange.exchangeBook(instrument.id) }
 
-    public mutating func fund(_ asset: String, _ amount: String) {
-        venue.deposit(universe.asset(asset), Amount(amount)!)
+    /// Funds the account at the venue.
+    public mutating func fund(_ amount: Amount, of asset: String) {
+        venue.deposit(universe.asset(asset), amount)
     }
 
     /// Replaces the exchange's book (a feed snapshot at the current time).
-    public mutating func setBook(bids: [(String, String)], asks: [(String, String)]) {
-        let level = { (pair: (String, String)) in BookLevel(price: Price(pair.0)!, quantity: Quantity(pair.1)!) }
+    public mutating func setBook(bids: [(Price, Quantity)], asks: [(Price, Quantity)]) {
+        let level = { (pair: (Price, Quantity)) in BookLevel(price: pair.0, quantity: pair.1) }
         exchange.exchangeReceives(.bookSnapshot(BookSnapshot(instrument: instrument.id, bids: bids.map(level), asks: asks.map(level),
                                                              exchangeTime: time, receivedAt: time)), at: time)
         drain()

@@ -36,10 +36,10 @@ final class Probe: Strategy {
         if stopped { callbacksAfterStop += 1 }
         bookTimes.append(context.now)
         if misbehaviour == .unsubscribedOrder, let other, bookTimes.count == 1 {
-            context.submit(.limit(other, .buy, price: "100", quantity: "1"))
+            context.submit(.limit(.buy, on: other, price: "100", quantity: "1"))
         } else if bookTimes.count == 1 {
             // A resting order, so cancels and their reports come after stop.
-            context.submit(.limit(watch, .buy, price: "90", quantity: "1"))
+            context.submit(.limit(.buy, on: watch, price: "90", quantity: "1"))
         }
     }
     func onTimer(_ token: UInt64, _ context: StrategyContext) {
@@ -62,7 +62,7 @@ func probeMarket() -> (Scenario, VenueId, InstrumentId, InstrumentId) {
     let v = s.venue("alpha", fees: FeeSchedule(maker: .zero, taker: .zero, asset: .quote), latencyMs: 5)
     let btc = s.instrument(on: v, symbol: "BTC-USDT", base: "BTC", quote: "USDT", tick: "0.01", lot: "0.001")
     let eth = s.instrument(on: v, symbol: "ETH-USDT", base: "ETH", quote: "USDT", tick: "0.01", lot: "0.001")
-    s.deposit(v, "USDT", "100000")
+    s.deposit("100000", of: "USDT", on: v)
     return (s, v, btc, eth)
 }
 
@@ -71,7 +71,7 @@ struct ClockAndLifecycleTests {
     @Test("start() sees the run's start: 2026 by default, or what the scenario sets; script times count from it")
     func startTime() throws {
         let (s, _, btc, _) = probeMarket()
-        s.book(at: 10, btc, bids: [("99", "1")], asks: [("101", "1")])
+        s.book(at: 10, on: btc, bids: [("99", "1")], asks: [("101", "1")])
         let probe = Probe(btc)
         _ = try s.run(probe, until: 50)
         #expect(probe.startedAt == .defaultRunStart && s.start == .defaultRunStart)
@@ -79,7 +79,7 @@ struct ClockAndLifecycleTests {
 
         let (t, _, btc2, _) = probeMarket()
         t.start = Timestamp(nanoseconds: 1_800_000_000_000_000_000)
-        t.book(at: 10, btc2, bids: [("99", "1")], asks: [("101", "1")])
+        t.book(at: 10, on: btc2, bids: [("99", "1")], asks: [("101", "1")])
         let later = Probe(btc2)
         _ = try t.run(later, until: 50)
         #expect(later.startedAt == t.start && later.bookTimes.first == t.start + .milliseconds(10))
@@ -89,7 +89,7 @@ struct ClockAndLifecycleTests {
     func timerBeforeFirstEvent() throws {
         let (s, _, btc, _) = probeMarket()
         // The market opens 10 s after the start: 100 periods of 100 ms are missed.
-        s.book(at: 10_000, btc, bids: [("99", "1")], asks: [("101", "1")])
+        s.book(at: 10_000, on: btc, bids: [("99", "1")], asks: [("101", "1")])
         let probe = Probe(btc)
         _ = try s.run(probe, until: 10_350)
         #expect(probe.timerTimes.map { $0 - s.start } == [.seconds(10), .milliseconds(10_100), .milliseconds(10_200), .milliseconds(10_300)])
@@ -98,8 +98,8 @@ struct ClockAndLifecycleTests {
     @Test("after stop() no callback or timer reaches the strategy, though its cancels settle")
     func nothingAfterStop() throws {
         let (s, v, btc, _) = probeMarket()
-        s.book(at: 0, btc, bids: [("99", "1")], asks: [("101", "1")])
-        s.book(at: 70_000, btc, bids: [("98", "1")], asks: [("102", "1")])  // inside the minute after stop
+        s.book(at: 0, on: btc, bids: [("99", "1")], asks: [("101", "1")])
+        s.book(at: 70_000, on: btc, bids: [("98", "1")], asks: [("102", "1")])  // inside the minute after stop
         let probe = Probe(btc)
         let result = try s.run(probe, until: 1_000)
         #expect(probe.stopped && probe.callbacksAfterStop == 0)
@@ -112,7 +112,7 @@ struct ClockAndLifecycleTests {
           arguments: [Probe.Misbehaviour.zeroDelay, .negativeDelay])
     func badTimerDelay(_ misbehaviour: Probe.Misbehaviour) throws {
         let (s, _, btc, _) = probeMarket()
-        s.book(at: 10, btc, bids: [("99", "1")], asks: [("101", "1")])
+        s.book(at: 10, on: btc, bids: [("99", "1")], asks: [("101", "1")])
         let fault = try #require(throws: StrategyFault.self) { try s.run(Probe(btc, misbehaviour: misbehaviour), until: 100) }
         #expect(fault.kind == .timerDelay && fault.strategy == "probe")
         #expect(fault.description.contains("strategy 'probe'") && fault.description.contains("fix: schedule timers with a positive delay"))
@@ -121,7 +121,7 @@ struct ClockAndLifecycleTests {
     @Test("a timer storm (20,000 timers at one instant) is refused with a fault naming the strategy")
     func timerStorm() throws {
         let (s, _, btc, _) = probeMarket()
-        s.book(at: 10, btc, bids: [("99", "1")], asks: [("101", "1")])
+        s.book(at: 10, on: btc, bids: [("99", "1")], asks: [("101", "1")])
         let fault = try #require(throws: StrategyFault.self) { try s.run(Probe(btc, misbehaviour: .storm), until: 100) }
         #expect(fault.kind == .timerStorm && fault.problem.contains("10001 timers fired at one instant"))
     }
@@ -129,8 +129,8 @@ struct ClockAndLifecycleTests {
     @Test("an order for an instrument the strategy never subscribed to stops the run with a fault")
     func unsubscribedOrder() throws {
         let (s, _, btc, eth) = probeMarket()
-        s.book(at: 10, btc, bids: [("99", "1")], asks: [("101", "1")])
-        s.book(at: 10, eth, bids: [("99", "1")], asks: [("101", "1")])
+        s.book(at: 10, on: btc, bids: [("99", "1")], asks: [("101", "1")])
+        s.book(at: 10, on: eth, bids: [("99", "1")], asks: [("101", "1")])
         let fault = try #require(throws: StrategyFault.self) { try s.run(Probe(btc, other: eth, misbehaviour: .unsubscribedOrder), until: 100) }
         #expect(fault.kind == .unsubscribedInstrument && fault.problem.contains("ETH-USDT on alpha"))
         #expect(fault.fix.contains("context.subscribe"))

@@ -12,7 +12,7 @@ final class BuyOnce: Strategy {
     func onBook(_ instrument: InstrumentId, _ context: StrategyContext) {
         guard !sent, let ask = context.book(instrument).bestAsk else { return }
         sent = true
-        context.submit(.limit(instrument, .buy, price: ask.price, quantity: Quantity("1"), tif: .immediateOrCancel))
+        context.submit(.limit(.buy, on: instrument, price: ask.price, quantity: Quantity("1"), timeInForce: .immediateOrCancel))
     }
     func onReport(_ report: ExecutionReport, order: Order, _ context: StrategyContext) {}
     func stop(_ context: StrategyContext) -> StrategyReport { StrategyReport(name: name) }
@@ -25,8 +25,8 @@ struct ScenarioTests {
         let s = Scenario(reportingAsset: "USDT")
         let v = s.venue("x", fees: FeeSchedule(maker: .zero, taker: Ratio("0.001"), asset: .quote), latencyMs: 5)
         let i = s.instrument(on: v, symbol: "BTC-USDT", base: "BTC", quote: "USDT", tick: "0.01", lot: "0.001")
-        s.deposit(v, "USDT", "1000")
-        s.book(at: 0, i, bids: [("99", "1")], asks: [("100", "2")])
+        s.deposit("1000", of: "USDT", on: v)
+        s.book(at: 0, on: i, bids: [("99", "1")], asks: [("100", "2")])
         let result = try s.run(BuyOnce(i), until: 100)
         #expect(result.orders.count == 1)
         #expect(result.reports.map(\.kind) == [.accepted, .fill])
@@ -49,7 +49,7 @@ final class BuyEvery100ms: Strategy {
     }
     func onBook(_ instrument: InstrumentId, _ context: StrategyContext) {}
     func onTimer(_ token: UInt64, _ context: StrategyContext) {
-        context.submit(.limit(instrument, .buy, price: Price("100"), quantity: Quantity("10"), tif: .immediateOrCancel))
+        context.submit(.limit(.buy, on: instrument, price: Price("100"), quantity: Quantity("10"), timeInForce: .immediateOrCancel))
         context.schedule(after: .milliseconds(100), token: 0)
     }
     func onReport(_ report: ExecutionReport, order: Order, _ context: StrategyContext) {}
@@ -66,7 +66,7 @@ final class WatchAndBuy: Strategy {
     func onBook(_ instrument: InstrumentId, _ context: StrategyContext) {
         sawBookAt.append(context.now)
         if sawBookAt.count == 1, let ask = context.bestAsk(instrument) {
-            context.submit(.limit(instrument, .buy, price: ask.price, quantity: ask.quantity, tif: .immediateOrCancel))
+            context.submit(.limit(.buy, on: instrument, price: ask.price, quantity: ask.quantity, timeInForce: .immediateOrCancel))
         }
     }
     func onReport(_ report: ExecutionReport, order: Order, _ context: StrategyContext) {}
@@ -79,15 +79,15 @@ struct ScenarioExchangeTests {
         let s = Scenario(reportingAsset: "USDT")
         let v = s.venue("x", fees: FeeSchedule(maker: .zero, taker: Ratio("0.001"), asset: .quote), latencyMs: 5, feedLatencyMs: feedLatencyMs)
         let i = s.instrument(on: v, symbol: "BTC-USDT", base: "BTC", quote: "USDT", tick: "0.01", lot: "0.001")
-        s.deposit(v, "USDT", "1000000")
+        s.deposit("1000000", of: "USDT", on: v)
         return (s, v, i)
     }
 
     @Test("a level of 10 fed unchanged for 10 s, a strategy trying every 100 ms: 10 filled in all, not 10 per try")
     func consumedLiquidity() throws {
         let (s, v, i) = market()
-        s.book(at: 0, i, bids: [("99", "5")], asks: [("100", "10")])
-        for ms in stride(from: Int64(50), to: 10_000, by: 100) { s.level(at: ms, i, .ask, "100", "10") }
+        s.book(at: 0, on: i, bids: [("99", "5")], asks: [("100", "10")])
+        for ms in stride(from: Int64(50), to: 10_000, by: 100) { s.level(at: ms, on: i, side: .ask, price: "100", quantity: "10") }
         let result = try s.run(BuyEvery100ms(i), until: 10_000)
         #expect(result.orders.count >= 99)
         #expect(result.fills.reduce(Quantity.zero) { $0 + $1.fillQuantity } == Quantity("10"))
@@ -100,7 +100,7 @@ struct ScenarioExchangeTests {
     @Test("the strategy sees the market a feed latency late, and the liquidity it took gone")
     func feedLatency() throws {
         let (s, _, i) = market(feedLatencyMs: 40)
-        s.book(at: 10, i, bids: [("99", "5")], asks: [("100", "2")])
+        s.book(at: 10, on: i, bids: [("99", "5")], asks: [("100", "2")])
         let strategy = WatchAndBuy(i)
         let result = try s.run(strategy, until: 1_000)
         // Book at 10 ms seen at 50; the order reaches the venue at 55; its effect published then, seen at 95.

@@ -44,8 +44,9 @@ public final class StrategyContext {
     @discardableResult
     public func submit(_ intent: OrderIntent) -> Result<ClientOrderId, Rejection> { kernel.submit(intent, strategy: strategy) }
 
-    /// Checks both legs (rules and balances) and sends both, or neither.
-    public func submitPair(_ a: OrderIntent, _ b: OrderIntent) -> PairSubmission { kernel.submitPair(a, b, strategy: strategy) }
+    /// Checks both legs (rules, balances, rate limits) and sends both, or neither: the
+    /// two legs of an arbitrage. The first leg goes first.
+    public func submitPair(first: OrderIntent, second: OrderIntent) -> PairSubmission { kernel.submitPair(first, second, strategy: strategy) }
 
     /// Asks the venue to cancel; false if the order is not open.
     @discardableResult

@@ -13,4 +13,21 @@ public struct Touch: Sendable, Hashable {
     }
 
     public init() { bid = nil; ask = nil; updatedAt = .zero }
+
+    /// Halfway between the best bid and the best ask (rounded half to even to 1e-9; not
+    /// necessarily on the tick); nil unless both sides have a level.
+    @inlinable public var mid: Price? {
+        guard let bid, let ask else { return nil }
+        return Price(raw: Int64(FixedDecimal.divide(Int128(bid.price.raw) + Int128(ask.price.raw), by: 2, rounding: .nearestHalfEven)))
+    }
+    /// Best ask minus best bid; nil unless both sides have a level (negative when crossed).
+    @inlinable public var spread: Price? {
+        guard let bid, let ask else { return nil }
+        return ask.price - bid.price
+    }
+    /// Both sides present and the bid at or above the ask: a book no one should trade on.
+    @inlinable public var isCrossed: Bool {
+        guard let bid, let ask else { return false }
+        return bid.price >= ask.price
+    }
 }

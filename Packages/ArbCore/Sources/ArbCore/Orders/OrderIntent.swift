@@ -63,16 +63,23 @@ public struct OrderIntent: Sendable, Hashable {
         self.price = price; self.quantity = quantity; self.quoteAmount = quoteAmount; self.purpose = purpose; self.route = route
     }
 
-    public static func limit(_ instrument: InstrumentId, _ side: Side, price: Price, quantity: Quantity,
-                             tif: TimeInForce = .goodTillCancel, purpose: OrderPurpose = .entry, route: Int32 = -1) -> OrderIntent {
-        OrderIntent(instrument: instrument, side: side, type: .limit, timeInForce: tif, price: price, quantity: quantity, purpose: purpose, route: route)
+    /// A limit order: `.limit(.buy, on: btc, price: "100", quantity: "0.5", timeInForce: .immediateOrCancel)`.
+    /// - Parameters:
+    ///   - purpose: entry (default), or the hedge or unwind of a leg that filled alone.
+    ///   - route: the route it belongs to (`StrategyContext.route(named:)`), for PnL attribution.
+    public static func limit(_ side: Side, on instrument: InstrumentId, price: Price, quantity: Quantity,
+                             timeInForce: TimeInForce = .goodTillCancel, purpose: OrderPurpose = .entry, route: Int32 = -1) -> OrderIntent {
+        OrderIntent(instrument: instrument, side: side, type: .limit, timeInForce: timeInForce, price: price, quantity: quantity, purpose: purpose, route: route)
     }
 
-    public static func market(_ instrument: InstrumentId, _ side: Side, quantity: Quantity, purpose: OrderPurpose = .entry, route: Int32 = -1) -> OrderIntent {
+    /// A market order for a base quantity (immediate or cancel): `.market(.sell, on: btc, quantity: "0.5")`.
+    public static func market(_ side: Side, on instrument: InstrumentId, quantity: Quantity, purpose: OrderPurpose = .entry, route: Int32 = -1) -> OrderIntent {
         OrderIntent(instrument: instrument, side: side, type: .market, timeInForce: .immediateOrCancel, quantity: quantity, purpose: purpose, route: route)
     }
 
-    public static func marketBuy(_ instrument: InstrumentId, spending amount: Amount, purpose: OrderPurpose = .entry, route: Int32 = -1) -> OrderIntent {
+    /// A market buy spending a quote amount (Upbit `ord_type=price`, Binance `quoteOrderQty`):
+    /// `.marketBuy(on: btc, spending: "1000")`.
+    public static func marketBuy(on instrument: InstrumentId, spending amount: Amount, purpose: OrderPurpose = .entry, route: Int32 = -1) -> OrderIntent {
         OrderIntent(instrument: instrument, side: .buy, type: .market, timeInForce: .immediateOrCancel, quoteAmount: amount, purpose: purpose, route: route)
     }
 

@@ -43,12 +43,17 @@ public protocol ExchangePlugin: Sendable {
 }
 
 /// A strategy plugin: builds a strategy from typed parameters
-/// (`[strategies.<name>.parameters]`, unknown keys rejected).
+/// (`[strategies.<name>.parameters]`, unknown keys rejected) over the run's universe.
 public protocol StrategyPlugin: Sendable {
     associatedtype Parameters: Decodable & Sendable
+    /// The id the manifest uses: `plugin = "cross-spread"`.
     static var id: String { get }
+    /// One line for `arbd plugins`.
     static var summary: String { get }
-    static func make(parameters: Parameters) throws -> any Strategy
+    /// Builds the strategy. Resolve venues and instruments here, from `universe`, into
+    /// plain (non-optional) properties; throw `PluginConfigurationError` naming the
+    /// parameter and the fix when something is missing. `start()` then subscribes.
+    static func make(parameters: Parameters, universe: Universe) throws -> any Strategy
 }
 
 /// A plugin's refusal of its configuration, naming the setting and the fix.

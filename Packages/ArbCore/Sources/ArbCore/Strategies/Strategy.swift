@@ -22,13 +22,14 @@ extension Strategy {
 /// What a strategy reports at the end of a run, for the summary.
 public struct StrategyReport: Sendable, Hashable {
     public var name: String
-    /// Free-form counters the strategy keeps (sorted by key in the summary).
-    public var counters: [String: Int64]
+    /// Counters the strategy keeps, by name (sorted by name in the summary): counts,
+    /// exact decimals or durations.
+    public var counters: [String: StrategyCounter]
     /// Positions the strategy could not close: base asset code → signed quantity per venue.
     public var openExposure: [ExposureLine]
     public var notes: [String]
 
-    public init(name: String, counters: [String: Int64] = [:], openExposure: [ExposureLine] = [], notes: [String] = []) {
+    public init(name: String, counters: [String: StrategyCounter] = [:], openExposure: [ExposureLine] = [], notes: [String] = []) {
         self.name = name; self.counters = counters; self.openExposure = openExposure; self.notes = notes
     }
 }
@@ -39,4 +40,66 @@ public struct ExposureLine: Sendable, Hashable {
     /// Signed base quantity (an `Amount`: a net over a long run can pass Int64 at 1e-9).
     public var quantity: Amount
     public init(venue: String, asset: String, quantity: Amount) { self.venue = venue; self.asset = asset; self.quantity = quantity }
+}
+
+/// One value a strategy reports: a count, an exact decimal (an amount, a ratio, a
+/// price) or a duration. Integer literals are counts: `["attempts": 3]`.
+public enum StrategyCounter: Sendable, Hashable, Comparable, Codable, CustomStringConvertible, ExpressibleByIntegerLiteral {
+    case count(Int64)
+    /// Any exact decimal, held at the decimal types' scale (9 places).
+    case decimal(Amount)
+    case duration(Duration)
+
+    public init(integerLiteral value: Int64) { self = .count(value) }
+    public static func decimal(_ ratio: Ratio) -> StrategyCounter { .decimal(Amount(raw: Int128(ratio.raw))) }
+    public static func decimal(_ price: Price) -> StrategyCounter { .decimal(Amount(raw: Int128(price.raw))) }
+    public static func decimal(_ quantity: Quantity) -> StrategyCounter { .decimal(Amount(raw: Int128(quantity.raw))) }
+
+    /// The count, if it is one.
+    public var integer: Int64? { if case .count(let n) = self { return n } else { return nil } }
+
+    /// Counts as numbers, decimals as `"1.25"`, durations as seconds `"1.5s"`.
+    public var description: String {
+        switch self {
+        case .count(let n): return String(n)
+        case .decimal(let d): return d.description
+        case .duration(let d):
+            let ns = d.nanosecondsInt64
+            return FixedDecimal.format(raw: Int128(ns)) + "s"
+        }
+    }
+
+    /// Within a kind by value; counts before decimals before durations.
+    public static func < (a: StrategyCounter, b: StrategyCounter) -> Bool {
+        switch (a, b) {
+        case (.count(let x), .count(let y)): return x < y
+        case (.decimal(let x), .decimal(let y)): return x < y
+        case (.duration(let x), .duration(let y)): return x < y
+        default: return a.rank < b.rank
+        }
+    }
+    private var rank: Int {
+        switch self { case .count: return 0; case .decimal: return 1; case .duration: return 2 }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .count(let n): try c.encode(n)
+        default: try c.encode(description)
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let n = try? c.decode(Int64.self) { self = .count(n); return }
+        let text = try c.decode(String.self)
+        if text.hasSuffix("s"), let seconds = Amount(text.dropLast()), let ns = Int64(exactly: seconds.raw) {
+            self = .duration(.nanoseconds(ns))
+        } else if let value = Amount(text) {
+            self = .decimal(value)
+        } else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "'\(text)' is not a count, a decimal or a duration such as \"1.5s\"")
+        }
+    }
 }

@@ -1,5 +1,5 @@
 /// Exact values written in code as string literals: `let tick: Price = "0.01"`,
-/// `.limit(id, .buy, price: "100", quantity: "0.5")`. A literal is part of the program,
+/// `.limit(.buy, on: id, price: "100", quantity: "0.5")`. A literal is part of the program,
 /// not input: one that is not a decimal with at most 9 decimals stops the program at
 /// once, naming it. Text from files and the network goes through `init?(_:)` instead,
 /// which refuses with nil.

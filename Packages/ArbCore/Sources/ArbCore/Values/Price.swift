@@ -30,6 +30,16 @@ public struct Price: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     @inlinable public func isMultiple(of step: Price) -> Bool { step.raw > 0 && raw % step.raw == 0 }
 
+    /// `a / b` as a ratio, rounded half to even to 1e-9: a premium is
+    /// `(krwPrice / usdtPrice)` against the FX rate. Nil when `b` is zero or the ratio
+    /// does not fit a `Ratio` (beyond ±9.2 billion).
+    @inlinable public static func / (a: Price, b: Price) -> Ratio? {
+        guard b.raw != 0 else { return nil }
+        let quotient = FixedDecimal.divide(Int128(a.raw) * Int128(FixedDecimal.unit), by: Int128(b.raw), rounding: .nearestHalfEven)
+        guard let raw = Int64(exactly: quotient) else { return nil }
+        return Ratio(raw: raw)
+    }
+
     /// `self × factor` where factor is a ratio (e.g. 1 + fee), rounded.
     @inlinable public func scaled(by ratio: Ratio, _ rounding: Rounding) -> Price {
         Price(raw: Int64(FixedDecimal.divide(Int128(raw) * Int128(ratio.raw), by: Int128(FixedDecimal.unit), rounding: rounding)))

@@ -1,5 +1,5 @@
 /// A dimensionless ratio exact to 1e-9: fee rates, thresholds, shares.
-/// `Ratio("0.0005")` is 5 basis points.
+/// `Ratio("0.0005")` (or the literal `"0.0005"`) is 5 basis points.
 public struct Ratio: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var raw: Int64
 
@@ -15,6 +15,19 @@ public struct Ratio: Hashable, Comparable, Sendable, CustomStringConvertible {
     public static let zero = Ratio(raw: 0)
     public static let one = Ratio(raw: FixedDecimal.unit)
     public var description: String { FixedDecimal.format(raw: Int128(raw)) }
+
+    /// In basis points (1/10,000), rounded half to even: 0.0005 is 5.
+    @inlinable public var basisPoints: Int64 {
+        Int64(FixedDecimal.divide(Int128(raw), by: 100_000, rounding: .nearestHalfEven))
+    }
+    /// In parts per million, rounded half to even: 0.0005 is 500.
+    @inlinable public var partsPerMillion: Int64 {
+        Int64(FixedDecimal.divide(Int128(raw), by: 1_000, rounding: .nearestHalfEven))
+    }
+    /// `self × other`, rounded half to even to 1e-9.
+    @inlinable public static func * (a: Ratio, b: Ratio) -> Ratio {
+        Ratio(raw: Int64(clamping: FixedDecimal.divide(Int128(a.raw) * Int128(b.raw), by: Int128(FixedDecimal.unit), rounding: .nearestHalfEven)))
+    }
 
     @inlinable public static func < (a: Ratio, b: Ratio) -> Bool { a.raw < b.raw }
     @inlinable public static func + (a: Ratio, b: Ratio) -> Ratio { Ratio(raw: a.raw + b.raw) }

@@ -51,11 +51,11 @@ struct VenueHarnessLike {
     var lastRejection: Rejection?
     init() {
         harness = VenueHarness(plugin: try! BinancePlugin(settings: .init()), base: "BTC", quote: "USDT", enforceRateLimits: true)
-        harness.fund("USDT", "10000000")
+        harness.fund("10000000", of: "USDT")
         harness.setBook(bids: [("90000", "1")], asks: [("100000", "1")])
     }
     mutating func send(at t: Timestamp) -> Int {
-        let reports = harness.send(.limit(harness.instrument.id, .buy, price: Price("50000"), quantity: Quantity("0.001")), at: t)
+        let reports = harness.send(.limit(.buy, on: harness.instrument.id, price: Price("50000"), quantity: Quantity("0.001")), at: t)
         lastRejection = reports.first?.rejection
         return reports.first?.rejection?.httpStatus ?? 0
     }
@@ -80,11 +80,11 @@ struct BinanceOrderCountTests {
     @Test("venue side: orders that trade do not count towards the 100 per 10 s")
     func venueRefund() {
         var h = VenueHarness(plugin: try! BinancePlugin(settings: .init()), base: "BTC", quote: "USDT", enforceRateLimits: true)
-        h.fund("USDT", "10000000")
+        h.fund("10000000", of: "USDT")
         h.setBook(bids: [("90000", "1")], asks: [("100000", "1000")])
         var answers: [Int] = []
         for i in 0..<150 {
-            let reports = h.send(.limit(h.instrument.id, .buy, price: Price("100000"), quantity: Quantity("0.001"), tif: .immediateOrCancel),
+            let reports = h.send(.limit(.buy, on: h.instrument.id, price: Price("100000"), quantity: Quantity("0.001"), timeInForce: .immediateOrCancel),
                                  at: t0 + .milliseconds(Int64(i)))
             answers.append(reports.first { $0.kind == .rejected }?.rejection?.httpStatus ?? 0)
         }

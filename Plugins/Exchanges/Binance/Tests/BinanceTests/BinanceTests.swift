@@ -7,8 +7,8 @@ import Testing
 /// Binance BTC/USDT on a paper venue, funded, with a two-sided book.
 func binanceMarket() throws -> VenueHarness {
     var harness = VenueHarness(plugin: try BinancePlugin(settings: BinanceSettings()), base: "BTC", quote: "USDT")
-        harness.fund("USDT", "10000")
-        harness.fund("BTC", "0.1")
+        harness.fund("10000", of: "USDT")
+        harness.fund("0.1", of: "BTC")
     harness.setBook(bids: [("99999.99", "1")], asks: [("100000", "0.02"), ("100010", "1")])
     return harness
 }
@@ -38,7 +38,7 @@ struct BinanceTests {
             // More than 9 decimals cannot even be represented: that is the precision error's job upstream.
             #expect(code == "-1111"); return
         }
-        let reports = m.send(.limit(m.instrument.id, side, price: p, quantity: q))
+        let reports = m.send(.limit(side, on: m.instrument.id, price: p, quantity: q))
         #expect(reports.map(\.kind) == [.rejected])
         #expect(reports.first?.rejection?.venueCode == code)
         #expect(reports.first?.rejection?.message == message)
@@ -47,7 +47,7 @@ struct BinanceTests {
     @Test("too many decimals in the price is -1111 naming the parameter")
     func precision() throws {
         var m = try binanceMarket()
-        let reports = m.send(.limit(m.instrument.id, .buy, price: Price("100000.000000001"), quantity: Quantity("0.001")))
+        let reports = m.send(.limit(.buy, on: m.instrument.id, price: Price("100000.000000001"), quantity: Quantity("0.001")))
         #expect(reports.first?.rejection?.venueCode == "-1111")
         #expect(reports.first?.rejection?.message == "Parameter 'price' has too much precision.")
     }
@@ -55,10 +55,10 @@ struct BinanceTests {
     @Test("fees are charged on the received asset: base on buys, quote on sells")
     func feeAsset() throws {
         var m = try binanceMarket()
-        let buy = m.send(.limit(m.instrument.id, .buy, price: Price("100000"), quantity: Quantity("0.01"), tif: .immediateOrCancel))
+        let buy = m.send(.limit(.buy, on: m.instrument.id, price: Price("100000"), quantity: Quantity("0.01"), timeInForce: .immediateOrCancel))
         let buyFill = try #require(buy.first { $0.kind == .fill })
         #expect(buyFill.feeAsset == m.asset("BTC") && buyFill.fee == Amount("0.00001"))
-        let sell = m.send(.limit(m.instrument.id, .sell, price: Price("99999.99"), quantity: Quantity("0.01"), tif: .immediateOrCancel))
+        let sell = m.send(.limit(.sell, on: m.instrument.id, price: Price("99999.99"), quantity: Quantity("0.01"), timeInForce: .immediateOrCancel))
         let sellFill = try #require(sell.first { $0.kind == .fill })
         #expect(sellFill.feeAsset == m.asset("USDT") && sellFill.fee == Amount("0.9999999"))  // 0.1 % of 999.9999
     }
@@ -66,7 +66,7 @@ struct BinanceTests {
     @Test("LIMIT_MAKER that would take is rejected with -2010")
     func limitMaker() throws {
         var m = try binanceMarket()
-        let reports = m.send(.limit(m.instrument.id, .buy, price: Price("100000"), quantity: Quantity("0.001"), tif: .postOnly))
+        let reports = m.send(.limit(.buy, on: m.instrument.id, price: Price("100000"), quantity: Quantity("0.001"), timeInForce: .postOnly))
         #expect(reports.map(\.kind) == [.rejected])
         #expect(reports.first?.rejection?.message == "Order would immediately match and take.")
     }
@@ -74,8 +74,8 @@ struct BinanceTests {
     @Test("MARKET fills to the available liquidity; the rest expires")
     func market() throws {
         var m = try binanceMarket()
-        m.fund("USDT", "1000000")
-        let reports = m.send(.market(m.instrument.id, .buy, quantity: Quantity("2")))
+        m.fund("1000000", of: "USDT")
+        let reports = m.send(.market(.buy, on: m.instrument.id, quantity: Quantity("2")))
         let filled = reports.filter { $0.kind == .fill }.reduce(Quantity.zero) { $0 + $1.fillQuantity }
         #expect(filled == Quantity("1.02"))
         #expect(reports.last?.kind == .expired && reports.last?.isFinal == true)

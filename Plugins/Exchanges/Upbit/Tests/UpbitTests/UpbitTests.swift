@@ -7,8 +7,8 @@ import Testing
 /// Upbit BTC/KRW on a paper venue, funded, with a two-sided book.
 func upbitMarket(settings: UpbitSettings = UpbitSettings()) throws -> VenueHarness {
     var harness = VenueHarness(plugin: try UpbitPlugin(settings: settings), base: "BTC", quote: "KRW")
-        harness.fund("KRW", "10000000")
-        harness.fund("BTC", "0.01")
+        harness.fund("10000000", of: "KRW")
+        harness.fund("0.01", of: "BTC")
     harness.setBook(bids: [("149999000", "0.5")], asks: [("150000000", "0.5")])
     return harness
 }
@@ -38,7 +38,7 @@ struct UpbitTests {
     ])
     func rejections(_ price: String, _ quantity: String, _ side: Side, _ code: String) throws {
         var m = try upbitMarket()
-        let reports = m.send(.limit(m.instrument.id, side, price: Price(price)!, quantity: Quantity(quantity)!))
+        let reports = m.send(.limit(side, on: m.instrument.id, price: Price(price)!, quantity: Quantity(quantity)!))
         #expect(reports.map(\.kind) == [.rejected])
         #expect(reports.first?.rejection?.venueCode == code)
     }
@@ -46,7 +46,7 @@ struct UpbitTests {
     @Test("fees are 0.05 % in KRW; a buy locks cost plus fee")
     func fees() throws {
         var m = try upbitMarket()
-        let reports = m.send(.limit(m.instrument.id, .buy, price: Price("150000000"), quantity: Quantity("0.01"), tif: .immediateOrCancel))
+        let reports = m.send(.limit(.buy, on: m.instrument.id, price: Price("150000000"), quantity: Quantity("0.01"), timeInForce: .immediateOrCancel))
         let fill = try #require(reports.first { $0.kind == .fill })
         #expect(fill.fee == Amount("750"))
         #expect(fill.feeAsset == m.asset("KRW"))
@@ -56,11 +56,11 @@ struct UpbitTests {
     @Test("market orders: buy by KRW total only, sell by volume only, both within 30 levels")
     func marketOrders() throws {
         var m = try upbitMarket()
-        let byVolume = m.send(.market(m.instrument.id, .buy, quantity: Quantity("0.001")))
+        let byVolume = m.send(.market(.buy, on: m.instrument.id, quantity: Quantity("0.001")))
         #expect(byVolume.first?.rejection?.venueCode == "validation_error")
-        let tooBig = m.send(.marketBuy(m.instrument.id, spending: Amount(units: 100_000_000)))  // 75M KRW rests on the asks
+        let tooBig = m.send(.marketBuy(on: m.instrument.id, spending: Amount(units: 100_000_000)))  // 75M KRW rests on the asks
         #expect(tooBig.first?.rejection?.reason == .insufficientLiquidity)
-        let ok = m.send(.marketBuy(m.instrument.id, spending: Amount(units: 1_000_000)))
+        let ok = m.send(.marketBuy(on: m.instrument.id, spending: Amount(units: 1_000_000)))
         let bought = ok.filter { $0.kind == .fill }.reduce(Quantity.zero) { $0 + $1.fillQuantity }
         #expect(bought == Quantity("0.00666666"))  // 1,000,000 / 150,000,000 in 1e-8 lots
     }
@@ -68,7 +68,7 @@ struct UpbitTests {
     @Test("post-only that would take is cancelled, not executed")
     func postOnly() throws {
         var m = try upbitMarket()
-        let reports = m.send(.limit(m.instrument.id, .buy, price: Price("150000000"), quantity: Quantity("0.001"), tif: .postOnly))
+        let reports = m.send(.limit(.buy, on: m.instrument.id, price: Price("150000000"), quantity: Quantity("0.001"), timeInForce: .postOnly))
         #expect(reports.map(\.kind) == [.accepted, .cancelled])
     }
 

@@ -100,7 +100,7 @@ public struct InventoryBand: Decodable, Sendable, Hashable {
 public struct CrossSpreadPlugin: StrategyPlugin {
     public static let id = "cross-spread"
     public static let summary = "cross-exchange spread: buys on one venue, sells on the other when the edge after fees, live FX and slippage clears a threshold; hedges or unwinds broken legs"
-    public static func make(parameters: CrossSpreadParameters) throws -> any Strategy {
-        CrossSpreadStrategy(parameters: try parameters.validated())
+    public static func make(parameters: CrossSpreadParameters, universe: Universe) throws -> any Strategy {
+        try CrossSpreadStrategy(parameters: try parameters.validated(), universe: universe)
     }
 }

@@ -109,21 +109,11 @@ public final class CrossSpreadStrategy: Strategy {
         public var sizedDownByInventory: Int64 = 0
     }
 
-    public init(parameters: CrossSpreadParameters) {
+    /// Resolves the venues, the FX book and every pair from `universe`; throws
+    /// `PluginConfigurationError` naming the parameter when one is missing.
+    public init(parameters: CrossSpreadParameters, universe u: Universe) throws {
         self.parameters = parameters
-        decision = .allocate(capacity: 1)
-        decision.initialize(to: DecisionState())
-    }
-
-    deinit {
-        decision.deinitialize(count: 1)
-        decision.deallocate()
-    }
-
-    // MARK: set-up
-
-    public func start(_ context: StrategyContext) throws {
-        let u = context.universe
+        let name = CrossSpreadPlugin.id
         func fail(_ key: String, _ message: String) -> PluginConfigurationError {
             PluginConfigurationError(plugin: name, setting: key, message: message)
         }
@@ -135,40 +125,60 @@ public final class CrossSpreadStrategy: Strategy {
         guard fxInstrument.quoteCode == parameters.quoteA, fxInstrument.baseCode == parameters.quoteB else {
             throw fail("fx_symbol", "'\(parameters.fxSymbol)' must price \(parameters.quoteB) in \(parameters.quoteA)")
         }
-        fx = fxInstrument.id
         var bases = parameters.bases
         if bases.isEmpty {
             let onA = Set(u.instruments.filter { $0.venue == venueA && $0.quoteCode == parameters.quoteA }.map(\.baseCode))
             let onB = Set(u.instruments.filter { $0.venue == venueB && $0.quoteCode == parameters.quoteB }.map(\.baseCode))
             bases = onA.intersection(onB).subtracting([parameters.quoteB]).sorted()
         }
-        pairByInstrument = Array(repeating: -1, count: u.instruments.count)
+        var state = DecisionState()
+        state.fx = fxInstrument.id
+        state.pairByInstrument = Array(repeating: -1, count: u.instruments.count)
+        var pairs: [Pair] = []
         for base in bases {
             guard let baseId = u.assetId(base), let quoteA = u.assetId(parameters.quoteA), let quoteB = u.assetId(parameters.quoteB),
                   let a = u.instrument(venue: venueA, base: baseId, quote: quoteA),
                   let b = u.instrument(venue: venueB, base: baseId, quote: quoteB) else {
                 throw fail("bases", "\(base) is not traded on both \(parameters.venueA) (\(parameters.quoteA)) and \(parameters.venueB) (\(parameters.quoteB)) in this run")
             }
-            var pair = Pair(base: base, a: a, b: b,
-                            routeBuyA: context.route(named: "\(parameters.venueA)>\(parameters.venueB):\(base)"),
-                            routeBuyB: context.route(named: "\(parameters.venueB)>\(parameters.venueA):\(base)"))
+            var pair = Pair(base: base, a: a, b: b, routeBuyA: -1, routeBuyB: -1)
             let bands = parameters.inventory
             pair.baseBandA = bands[base]?[parameters.venueA] ?? InventoryBand()
             pair.baseBandB = bands[base]?[parameters.venueB] ?? InventoryBand()
             pair.quoteBandA = bands[parameters.quoteA]?[parameters.venueA] ?? InventoryBand()
             pair.quoteBandB = bands[parameters.quoteB]?[parameters.venueB] ?? InventoryBand()
-            for (venue, asset, band) in [(venueA, a.base, pair.baseBandA), (venueB, b.base, pair.baseBandB),
-                                         (venueA, a.quote, pair.quoteBandA), (venueB, b.quote, pair.quoteBandB)] {
+            state.pairByInstrument[a.id.index] = pairs.count
+            state.pairByInstrument[b.id.index] = pairs.count
+            pairs.append(pair)
+            state.hot.append(Hot(a: a.id, b: b.id))
+        }
+        self.pairs = pairs
+        decision = .allocate(capacity: 1)
+        decision.initialize(to: state)
+    }
+
+    deinit {
+        decision.deinitialize(count: 1)
+        decision.deallocate()
+    }
+
+    // MARK: set-up
+
+    /// Registers the routes, reads the fees, declares the inventory floors and subscribes
+    /// to both legs of every pair and to the FX book.
+    public func start(_ context: StrategyContext) throws {
+        for k in pairs.indices {
+            let pair = pairs[k]
+            pairs[k].routeBuyA = context.route(named: "\(parameters.venueA)>\(parameters.venueB):\(pair.base)")
+            pairs[k].routeBuyB = context.route(named: "\(parameters.venueB)>\(parameters.venueA):\(pair.base)")
+            for (venue, asset, band) in [(pair.a.venue, pair.a.base, pair.baseBandA), (pair.b.venue, pair.b.base, pair.baseBandB),
+                                         (pair.a.venue, pair.a.quote, pair.quoteBandA), (pair.b.venue, pair.b.quote, pair.quoteBandB)] {
                 if let floor = band.floor { context.watchFloor(venue, asset, floor: floor) }
             }
-            pairByInstrument[a.id.index] = pairs.count
-            pairByInstrument[b.id.index] = pairs.count
-            pairs.append(pair)
-            hot.append(Hot(a: a.id, b: b.id))
-            feesA.append(context.fees(a.id).taker)
-            feesB.append(context.fees(b.id).taker)
-            context.subscribe(a.id)
-            context.subscribe(b.id)
+            feesA.append(context.fees(pair.a.id).taker)
+            feesB.append(context.fees(pair.b.id).taker)
+            context.subscribe(pair.a.id)
+            context.subscribe(pair.b.id)
         }
         context.subscribe(fx)
     }
@@ -318,9 +328,9 @@ public final class CrossSpreadStrategy: Strategy {
     func send(_ k: Int, buyOnA: Bool, quantity: Quantity, buyLimit: Price, sellLimit: Price, _ context: StrategyContext) {
         let pair = pairs[k]
         let route = buyOnA ? pair.routeBuyA : pair.routeBuyB
-        let buy = OrderIntent.limit(buyOnA ? pair.a.id : pair.b.id, .buy, price: buyLimit, quantity: quantity, tif: .immediateOrCancel, route: route)
-        let sell = OrderIntent.limit(buyOnA ? pair.b.id : pair.a.id, .sell, price: sellLimit, quantity: quantity, tif: .immediateOrCancel, route: route)
-        switch context.submitPair(buy, sell) {
+        let buy = OrderIntent.limit(.buy, on: buyOnA ? pair.a.id : pair.b.id, price: buyLimit, quantity: quantity, timeInForce: .immediateOrCancel, route: route)
+        let sell = OrderIntent.limit(.sell, on: buyOnA ? pair.b.id : pair.a.id, price: sellLimit, quantity: quantity, timeInForce: .immediateOrCancel, route: route)
+        switch context.submitPair(first: buy, second: sell) {
         case .sent(let buyId, let sellId):
             counters.attempts += 1
             nextAttempt += 1
@@ -388,8 +398,8 @@ public final class CrossSpreadStrategy: Strategy {
             }
             let crossing = needSell ? Ratio.one - parameters.hedgeSlippage : Ratio.one + parameters.hedgeSlippage
             let limit = instrument.tickRule.round(touch.price.scaled(by: crossing, needSell ? .down : .up), needSell ? .down : .up)
-            let intent = OrderIntent.limit(instrument.id, needSell ? .sell : .buy, price: limit, quantity: quantity,
-                                           tif: .immediateOrCancel, purpose: hedging ? .hedge : .unwind, route: attempt.route)
+            let intent = OrderIntent.limit(needSell ? .sell : .buy, on: instrument.id, price: limit, quantity: quantity,
+                                           timeInForce: .immediateOrCancel, purpose: hedging ? .hedge : .unwind, route: attempt.route)
             attempt.hedges += 1
             attempt.phase = hedging ? .hedging : .unwinding
             if case .success(let id) = context.submit(intent) {
@@ -434,6 +444,6 @@ public final class CrossSpreadStrategy: Strategy {
             "attempts": c.attempts, "pretrade_rejected": c.pretradeRejected, "completed": c.completed,
             "broken_legs": c.brokenLegs, "hedge_orders": c.hedgeOrders, "unwind_orders": c.unwindOrders,
             "gave_up": c.gaveUp, "timeouts": c.timeouts, "open_attempts": Int64(attempts.count),
-        ]) { $1 }, openExposure: exposure, notes: notes)
+        ]) { $1 }.mapValues { .count($0) }, openExposure: exposure, notes: notes)
     }
 }
