@@ -75,10 +75,23 @@ struct Check: ParsableCommand {
 }
 
 struct Plugins: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the registered exchange and strategy plugins.")
+    static let configuration = CommandConfiguration(abstract: "List the registered exchange and strategy plugins, or describe one's keys.")
+
+    @Option(help: "Print one plugin's manifest keys: name, type, default, range, meaning.") var describe: String?
+    @Flag(help: "Print the plugin sections of docs/MANIFEST.md (generated from the plugins' declarations).") var markdown = false
 
     func run() throws {
-        print(PluginListing.text(registeredPlugins), terminator: "")
+        if let describe {
+            guard let text = PluginListing.describe(describe, in: registeredPlugins) else {
+                throw fail(ValidationError("--describe: no plugin '\(describe)'; \(registeredPlugins.knownExchanges); \(registeredPlugins.knownStrategies)"))
+            }
+            print(text, terminator: "")
+        } else if markdown {
+            print(PluginListing.markdown(registeredPlugins), terminator: "")
+        } else {
+            print(PluginListing.text(registeredPlugins), terminator: "")
+            print("(arbd plugins --describe ID lists a plugin's keys)")
+        }
     }
 }
 

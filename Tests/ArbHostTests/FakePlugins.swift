@@ -1,4 +1,5 @@
 import ArbCore
+import ArbdPlugins
 import ArbRateLimit
 import ArbRecorder
 import Foundation
@@ -21,6 +22,7 @@ struct FakeExchangePlugin: RateLimitedExchangePlugin {
     static let id = "fake-exchange-with-a-long-plugin-id"
     static let summary = "a test venue: USD quotes, 5 orders/s"
     static var defaultSettings: Settings { Settings() }
+    static let settingList = [PluginParameter("fee", type: "ratio", default: "\"0.001\"", range: "≥ 0", meaning: "maker and taker fee")]
     let rules: FakeRules
 
     init(settings: Settings) throws {
@@ -102,6 +104,13 @@ struct FakeTakerPlugin: StrategyPlugin {
     }
     static let id = "fake-taker"
     static let summary = "buys a little now and then (tests)"
+    static let parameterList = [
+        PluginParameter("venue", type: "string", default: nil, meaning: "where to buy"),
+        PluginParameter("base", type: "asset code", default: "\"BTC\"", meaning: "what to buy"),
+        PluginParameter("quantity", type: "quantity", default: "\"0.001\"", meaning: "how much each time"),
+        PluginParameter("every", type: "integer", default: "50", range: "≥ 1", meaning: "one order per this many book updates"),
+        PluginParameter("misbehave", type: "string", default: "\"\"", meaning: "zero_timer or throw_in_start, for the fault tests"),
+    ]
     static func make(parameters: Parameters, universe: Universe) throws -> any Strategy {
         guard parameters.every > 0 else { throw PluginConfigurationError(plugin: id, setting: "every", message: "must be at least 1") }
         return FakeTaker(parameters: parameters)
@@ -248,6 +257,30 @@ struct PluginRegistryTests {
         #expect(text.contains("  \(FakeExchangePlugin.id)  a test venue"))
         #expect(text.contains("rate-limit pools: orders_1s"))
         #expect(text.contains("  fake-taker"))
+    }
+
+    @Test("arbd plugins --describe prints a plugin's keys with type, default, range and meaning")
+    func describe() throws {
+        let text = try #require(PluginListing.describe("fake-taker", in: fakeRegistry))
+        #expect(text.hasPrefix("fake-taker: buys a little now and then (tests)\n[strategies.<name>.parameters]\n"))
+        #expect(text.contains("venue      string, required\n") && text.contains("every      integer, default 50, ≥ 1\n"))
+        #expect(PluginListing.describe("nope", in: fakeRegistry) == nil)
+    }
+
+    @Test("an unknown key in a plugin's section names the keys it takes and the command that lists them")
+    func unknownPluginKey() throws {
+        let text = fakeManifest(extra: "evry = 5")
+        let error = try #require(throws: ManifestErrors.self) { try RunPlan(try ManifestLoader.load(text: text, file: "fake.toml"), plugins: fakeRegistry) }
+        #expect(error.description.contains("strategies.taker.parameters.evry: unknown key 'evry'; fake-taker takes: venue, base, quantity, every, misbehave (arbd plugins --describe fake-taker)"), "\(error)")
+    }
+
+    @Test("docs/MANIFEST.md's plugin sections are what the registered plugins declare (regenerate with arbd plugins --markdown)")
+    func manifestDocsMatchDeclarations() throws {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/MANIFEST.md")
+        let text = try String(contentsOf: docs, encoding: .utf8)
+        let generated = PluginListing.markdown(registeredPlugins)
+        #expect(text.contains(generated), "docs/MANIFEST.md is out of date: run `arbd plugins --markdown` and replace the block between the plugins markers")
     }
 
     @Test("a plugin's rate limits come from the registry: the load tool and the bench need no venue names")

@@ -20,10 +20,19 @@ public struct LoadedManifest: @unchecked Sendable {
     }
 
     /// Decodes a plugin's typed section strictly; errors name the full key path.
-    func decodePluginSection<T: Decodable>(_ type: T.Type, at path: [String], default fallback: @autoclosure () throws -> T) throws -> T {
+    /// `plugin`: the plugin's id and keys, so that an unknown key is answered with the
+    /// keys it takes and the command that describes them.
+    func decodePluginSection<T: Decodable>(_ type: T.Type, at path: [String], plugin: (id: String, keys: [PluginParameter]),
+                                           default fallback: @autoclosure () throws -> T) throws -> T {
         guard let section = subtable(path) else { return try fallback() }
         do {
             return try TOMLDecoder(strictDecoding: true).decode(T.self, from: section)
+        } catch let unexpected as UnexpectedKeysError {
+            let found = unexpected.keys.values.map { $0.map(\.stringValue) }.sorted { $0.joined(separator: ".") < $1.joined(separator: ".") }
+            let first = found.first ?? []
+            let names = found.map { "'\($0.joined(separator: "."))'" }.joined(separator: ", ")
+            let takes = plugin.keys.isEmpty ? "takes no keys" : "takes: \(plugin.keys.map(\.name).joined(separator: ", "))"
+            throw error(path + first, "unknown key\(found.count > 1 ? "s" : "") \(names); \(plugin.id) \(takes) (arbd plugins --describe \(plugin.id))")
         } catch {
             throw ManifestLoader.describe(error, file: file, lines: lines, prefix: path)
         }

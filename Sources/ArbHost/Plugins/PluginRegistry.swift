@@ -45,7 +45,7 @@ extension LoadedManifest {
     /// Configures an exchange plugin from `[exchanges.<name>.settings]`.
     func makeExchange<P: RateLimitedExchangePlugin>(_ type: P.Type, section name: String) throws -> any RateLimitedExchangePlugin {
         let path = ["exchanges", name, "settings"]
-        let settings = try decodePluginSection(P.Settings.self, at: path, default: P.defaultSettings)
+        let settings = try decodePluginSection(P.Settings.self, at: path, plugin: (P.id, P.settingList), default: P.defaultSettings)
         do { return try P(settings: settings) } catch let e as PluginConfigurationError {
             throw error(path + [e.setting], e.message)
         }
@@ -55,7 +55,8 @@ extension LoadedManifest {
     func makeStrategy<P: StrategyPlugin>(_ type: P.Type, section name: String, universe: Universe) throws -> any Strategy {
         let path = ["strategies", name, "parameters"]
         // Without a parameters section the plugin's defaults apply (an empty table decoded).
-        let parameters = try decodePluginSection(P.Parameters.self, at: path, default: try ManifestLoader.decodeEmpty(P.Parameters.self))
+        let parameters = try decodePluginSection(P.Parameters.self, at: path, plugin: (P.id, P.parameterList),
+                                                 default: try ManifestLoader.decodeEmpty(P.Parameters.self))
         do { return try P.make(parameters: parameters, universe: universe) } catch let e as PluginConfigurationError {
             throw error(path + [e.setting], e.message)
         }

@@ -20,6 +20,8 @@ public protocol ExchangePlugin: Sendable {
     static var id: String { get }
     static var summary: String { get }
     static var defaultSettings: Settings { get }
+    /// Every key of `Settings`, described (`arbd plugins --describe ID`).
+    static var settingList: [PluginParameter] { get }
     init(settings: Settings) throws
 
     /// The quote currency this venue's arbitrage legs use by default (Upbit KRW, Binance USDT).
@@ -50,6 +52,8 @@ public protocol StrategyPlugin: Sendable {
     static var id: String { get }
     /// One line for `arbd plugins`.
     static var summary: String { get }
+    /// Every key of `Parameters`, described (`arbd plugins --describe ID`).
+    static var parameterList: [PluginParameter] { get }
     /// Builds the strategy. Resolve venues and instruments here, from `universe`, into
     /// plain (non-optional) properties; throw `PluginConfigurationError` naming the
     /// parameter and the fix when something is missing. `start()` then subscribes.

@@ -57,7 +57,7 @@ public struct BinanceSettings: Decodable, Sendable, Hashable {
     /// Per-symbol filter overrides or additions, keyed by base asset.
     public var listings: [String: BinanceListing] = [:]
 
-    enum CodingKeys: String, CodingKey { case makerFee = "maker_fee", takerFee = "taker_fee", minNotional = "min_notional", listings }
+    enum CodingKeys: String, CodingKey, CaseIterable { case makerFee = "maker_fee", takerFee = "taker_fee", minNotional = "min_notional", listings }
 
     public init() {}
 
@@ -75,6 +75,13 @@ public struct BinancePlugin: ExchangePlugin {
     public static let id = "binance"
     public static let summary = "Binance spot USDT market: per-symbol PRICE_FILTER/LOT_SIZE/NOTIONAL, 0.1% fee on the received asset"
     public static var defaultSettings: BinanceSettings { BinanceSettings() }
+    public static let settingList = [
+        PluginParameter("maker_fee", type: "ratio", default: "\"0.001\"", meaning: "maker fee, taken from the asset received"),
+        PluginParameter("taker_fee", type: "ratio", default: "\"0.001\"", meaning: "taker fee, taken from the asset received"),
+        PluginParameter("min_notional", type: "amount", default: "\"5\"", range: "> 0", meaning: "NOTIONAL.minNotional for symbols without their own (unconfirmed default)"),
+        PluginParameter("listings", type: "table of listings", default: "{}",
+                        meaning: "per-base filter overrides or additions: `{ PEPE = { tick_size = \"0.00000001\", step_size = \"1\", min_notional = \"1\", max_quantity = \"9000000\", max_market_quantity = \"5000000\" } }`; `max_quantity` is LOT_SIZE.maxQty (9,000,000 by default), `max_market_quantity` MARKET_LOT_SIZE.maxQty (unconfirmed; `max_quantity` by default); neither below `step_size`"),
+    ]
 
     /// USDT-market filters bundled for paper runs (exchangeInfo values as commonly seen;
     /// secondary: a live run must read exchangeInfo). Override per symbol in settings.

@@ -17,7 +17,7 @@ public struct UpbitSettings: Decodable, Sendable, Hashable {
     /// Extra bases to treat as listed on the KRW market.
     public var extraListings: [String] = []
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case krwFee = "krw_fee", otherMarketsFee = "other_markets_fee", krwMinTotal = "krw_min_total"
         case krwMaxTotal = "krw_max_total", marketGuardLevels = "market_guard_levels", extraListings = "extra_listings"
     }
@@ -40,6 +40,14 @@ public struct UpbitPlugin: ExchangePlugin {
     public static let id = "upbit"
     public static let summary = "Upbit (Korea) KRW market: banded KRW tick table, 0.05% fee in KRW, 5,000 KRW minimum"
     public static var defaultSettings: UpbitSettings { UpbitSettings() }
+    public static let settingList = [
+        PluginParameter("krw_fee", type: "ratio", default: "\"0.0005\"", range: "0 ≤ x < 0.1", meaning: "maker and taker fee on the KRW market, charged in KRW"),
+        PluginParameter("other_markets_fee", type: "ratio", default: "\"0.0025\"", meaning: "fee on the BTC and USDT markets (unconfirmed)"),
+        PluginParameter("krw_min_total", type: "amount", default: "\"5000\"", range: "> 0, below krw_max_total", meaning: "KRW market minimum order value"),
+        PluginParameter("krw_max_total", type: "amount", default: "\"1000000000\"", meaning: "KRW market maximum order value"),
+        PluginParameter("market_guard_levels", type: "integer", default: "30", range: "≥ 1", meaning: "market orders larger than this many levels are rejected"),
+        PluginParameter("extra_listings", type: "list of strings", default: "[]", meaning: "extra bases treated as listed on the KRW market"),
+    ]
 
     /// KRW-market listings bundled for paper runs (a subset of GET /v1/market/all).
     public static let krwListings = [

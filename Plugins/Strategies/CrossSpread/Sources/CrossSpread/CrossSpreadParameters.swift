@@ -31,7 +31,7 @@ public struct CrossSpreadParameters: Decodable, Sendable, Hashable {
     /// `inventory = { BTC = { upbit = { floor = "0.1", ceiling = "2" } } }`.
     public var inventory: [String: [String: InventoryBand]] = [:]
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case venueA = "venue_a", quoteA = "quote_a", venueB = "venue_b", quoteB = "quote_b", bases
         case fxSymbol = "fx_symbol", minEdge = "min_edge", orderNotional = "order_notional"
         case maxBookAgeMs = "max_book_age_ms", legTimeoutMs = "leg_timeout_ms", cooldownMs = "cooldown_ms"
@@ -100,6 +100,24 @@ public struct InventoryBand: Decodable, Sendable, Hashable {
 public struct CrossSpreadPlugin: StrategyPlugin {
     public static let id = "cross-spread"
     public static let summary = "cross-exchange spread: buys on one venue, sells on the other when the edge after fees, live FX and slippage clears a threshold; hedges or unwinds broken legs"
+    public static let parameterList = [
+        PluginParameter("venue_a", type: "string", default: "\"upbit\"", meaning: "the first venue (an enabled exchange's name)"),
+        PluginParameter("quote_a", type: "asset code", default: "\"KRW\"", meaning: "the quote currency of venue A's legs"),
+        PluginParameter("venue_b", type: "string", default: "\"binance\"", range: "≠ venue_a", meaning: "the second venue"),
+        PluginParameter("quote_b", type: "asset code", default: "\"USDT\"", meaning: "the quote currency of venue B's legs"),
+        PluginParameter("bases", type: "list of strings", default: "[] (every base both venues list)", meaning: "the bases to trade"),
+        PluginParameter("fx_symbol", type: "string", default: "\"KRW-USDT\"", meaning: "the FX book on venue A that prices quote B in quote A"),
+        PluginParameter("min_edge", type: "ratio", default: "\"0.002\"", range: "0 ≤ x < 1", meaning: "minimum edge after both taker fees and the slippage of walking both books at the order size"),
+        PluginParameter("order_notional", type: "amount", default: "\"500\"", range: "> 0", meaning: "largest order per attempt, in quote B"),
+        PluginParameter("max_book_age_ms", type: "integer", default: "2000", range: "> 0", meaning: "leg or FX books older than this (event time) are stale: no trading on them"),
+        PluginParameter("leg_timeout_ms", type: "integer", default: "3000", range: "> 0", meaning: "how long both legs may take before open legs are cancelled and the gap hedged"),
+        PluginParameter("cooldown_ms", type: "integer", default: "200", range: "≥ 0", meaning: "pause per base after an attempt ends"),
+        PluginParameter("hedge_slippage", type: "ratio", default: "\"0.003\"", range: "0 ≤ x < 0.2", meaning: "hedge orders cross the book by this much to get filled"),
+        PluginParameter("max_hedge_attempts", type: "integer", default: "2", range: "≥ 0", meaning: "hedge attempts on the other venue before unwinding on the venue that filled"),
+        PluginParameter("inventory", type: "table of bands", default: "{} (none)",
+                        meaning: "per asset and venue, the balance band trades keep to: `{ BTC = { upbit = { floor = \"0.1\", ceiling = \"2\" } } }`; a floor above its ceiling, a negative floor or a venue other than venue_a or venue_b is refused. Opportunities sized to 0 are counted by cause (`size_zero_order_notional`, `_buy_balance`, `_sell_balance`, `_inventory_ceiling`, `_inventory_floor`, `_venue_maximum`, `_book_depth`, `_lot_step`)"),
+    ]
+
     public static func make(parameters: CrossSpreadParameters, universe: Universe) throws -> any Strategy {
         try CrossSpreadStrategy(parameters: try parameters.validated(), universe: universe)
     }
