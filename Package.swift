@@ -60,7 +60,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "ArbHostTests", dependencies: ["ArbHost", "ArbdPlugins", core, paper, .product(name: "ArbRateLimit", package: "ArbRateLimit"),
+        .testTarget(name: "ArbHostTests", dependencies: ["ArbHost", "ArbdPlugins", core, paper, testing, .product(name: "ArbRateLimit", package: "ArbRateLimit"),
                                                      .product(name: "ArbRedis", package: "ArbRedis"),
                                                      .product(name: "ArbSynthetic", package: "ArbSynthetic"),
                                                      .product(name: "ArbRecorder", package: "ArbRecorder")],
@@ -88,7 +88,8 @@ let package = Package(
                     path: "Plugins/Exchanges/Upbit/Tests/UpbitTests"),
         .testTarget(name: "BinanceTests", dependencies: [.product(name: "Binance", package: "Binance"), core, paper, testing, .product(name: "ArbRateLimit", package: "ArbRateLimit")],
                     path: "Plugins/Exchanges/Binance/Tests/BinanceTests"),
-        .testTarget(name: "CrossSpreadTests", dependencies: [.product(name: "CrossSpread", package: "CrossSpread"), core, testing],
+        .testTarget(name: "CrossSpreadTests", dependencies: [.product(name: "CrossSpread", package: "CrossSpread"), core, testing,
+                                                             .product(name: "Upbit", package: "Upbit"), .product(name: "Binance", package: "Binance")],
                     path: "Plugins/Strategies/CrossSpread/Tests/CrossSpreadTests"),
     ]
 )

@@ -1,8 +1,8 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// The strategy depends on ArbCore alone; ArbTesting (and the venue plugins it drives)
-// are for its tests only.
+// The strategy depends on ArbCore alone; ArbTesting and the venue plugins whose real
+// rules its tests run against are test-only dependencies.
 let package = Package(
     name: "CrossSpread",
     platforms: [.macOS(.v15)],
@@ -12,6 +12,8 @@ let package = Package(
     dependencies: [
         .package(path: "../../../Packages/ArbCore"),
         .package(path: "../../../Packages/ArbTesting"),
+        .package(path: "../../Exchanges/Upbit"),
+        .package(path: "../../Exchanges/Binance"),
     ],
     targets: [
         .target(name: "CrossSpread", dependencies: [.product(name: "ArbCore", package: "ArbCore")]),
@@ -19,6 +21,8 @@ let package = Package(
             "CrossSpread",
             .product(name: "ArbCore", package: "ArbCore"),
             .product(name: "ArbTesting", package: "ArbTesting"),
+            .product(name: "Upbit", package: "Upbit"),
+            .product(name: "Binance", package: "Binance"),
         ]),
     ]
 )

@@ -49,19 +49,23 @@ public final class Scenario {
 
     /// A generic venue with fixed order latency `latencyMs` each way and feed latency
     /// `feedLatencyMs`: the form checks every venue makes, with `TEST_*` codes.
+    /// `admission`: the exchange's own gate (e.g. `BanningAdmission` to rehearse a ban).
     @discardableResult
     public func venue(_ name: String, fees: FeeSchedule, latencyMs: Int64 = 0, feedLatencyMs: Int64 = 0,
-                      postOnly: PostOnlyOutcome = .cancel) -> VenueId {
+                      postOnly: PostOnlyOutcome = .cancel, admission: (any ExchangeAdmission)? = nil) -> VenueId {
         venue(name, fees: fees, latency: .fixed(outbound: .milliseconds(latencyMs), inbound: .milliseconds(latencyMs),
-                                                feed: .milliseconds(feedLatencyMs)), postOnly: postOnly)
+                                                feed: .milliseconds(feedLatencyMs)), postOnly: postOnly, admission: admission)
     }
 
     /// A generic venue with any latency models.
     @discardableResult
-    public func venue(_ name: String, fees: FeeSchedule, latency: VenueLatencyModels, postOnly: PostOnlyOutcome = .cancel) -> VenueId {
+    public func venue(_ name: String, fees: FeeSchedule, latency: VenueLatencyModels, postOnly: PostOnlyOutcome = .cancel,
+                      admission: (any ExchangeAdmission)? = nil) -> VenueId {
         let id = universe.addVenue(name)
         let rules = TestVenueRules(name: name, fees: fees, postOnly: postOnly)
-        venueFactories.append { exchange, seed in PaperVenue(venue: id, rules: rules, exchange: exchange, latency: latency, seed: seed) }
+        venueFactories.append { exchange, seed in
+            PaperVenue(venue: id, rules: rules, exchange: exchange, latency: latency, admission: admission, seed: seed)
+        }
         latencies.append(latency)
         catalogues.append(nil)
         return id

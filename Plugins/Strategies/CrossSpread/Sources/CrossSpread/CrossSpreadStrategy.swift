@@ -95,6 +95,8 @@ public final class CrossSpreadStrategy: Strategy {
         public var evaluations: Int64 = 0
         public var opportunities: Int64 = 0
         public var staleSkips: Int64 = 0
+        /// Evaluations skipped because a leg's book was crossed.
+        public var crossedSkips: Int64 = 0
         public var attempts: Int64 = 0
         public var pretradeRejected: Int64 = 0
         public var completed: Int64 = 0
@@ -224,6 +226,9 @@ public final class CrossSpreadStrategy: Strategy {
         }
         let fxMid = Price(raw: Int64((Int128(fxBid.price.raw) + Int128(fxAsk.price.raw)) / 2))
         guard let askA = touchA.ask, let bidA = touchA.bid, let askB = touchB.ask, let bidB = touchB.bid else { return }
+        // A crossed book is a broken picture of the venue (a missed delta, a bad
+        // snapshot): its prices are not there to be had.
+        guard bidA.price < askA.price, bidB.price < askB.price else { counters.crossedSkips += 1; return }
         let feeA = feesA[k], feeB = feesB[k]
         if clears(buy: toQuoteB(askA.price, fx: fxMid), buyFee: feeA, sell: bidB.price, sellFee: feeB) {
             counters.opportunities += 1
@@ -440,7 +445,7 @@ public final class CrossSpreadStrategy: Strategy {
         var sizeCounters: [String: Int64] = ["sized_down_by_inventory": c.sizedDownByInventory]
         for limit in SizeLimit.allCases { sizeCounters[limit.counter] = c.sizeZero[limit.rawValue] }
         return StrategyReport(name: name, counters: sizeCounters.merging([
-            "evaluations": c.evaluations, "opportunities": c.opportunities, "stale_skips": c.staleSkips,
+            "evaluations": c.evaluations, "opportunities": c.opportunities, "stale_skips": c.staleSkips, "crossed_skips": c.crossedSkips,
             "attempts": c.attempts, "pretrade_rejected": c.pretradeRejected, "completed": c.completed,
             "broken_legs": c.brokenLegs, "hedge_orders": c.hedgeOrders, "unwind_orders": c.unwindOrders,
             "gave_up": c.gaveUp, "timeouts": c.timeouts, "open_attempts": Int64(attempts.count),
