@@ -30,6 +30,7 @@ let package = Package(
         .package(path: "Plugins/Exchanges/Upbit"),
         .package(path: "Plugins/Exchanges/Binance"),
         .package(path: "Plugins/Strategies/CrossSpread"),
+        // arbd new strategy: packages above this line
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
@@ -54,6 +55,7 @@ let package = Package(
             .product(name: "Upbit", package: "Upbit"),
             .product(name: "Binance", package: "Binance"),
             .product(name: "CrossSpread", package: "CrossSpread"),
+            // arbd new strategy: products above this line
         ]),
         .executableTarget(name: "arbd", dependencies: [
             "ArbHost", "ArbdPlugins", core,
@@ -91,5 +93,6 @@ let package = Package(
         .testTarget(name: "CrossSpreadTests", dependencies: [.product(name: "CrossSpread", package: "CrossSpread"), core, testing,
                                                              .product(name: "Upbit", package: "Upbit"), .product(name: "Binance", package: "Binance")],
                     path: "Plugins/Strategies/CrossSpread/Tests/CrossSpreadTests"),
+        // arbd new strategy: test targets above this line
     ]
 )

@@ -2,10 +2,14 @@ import ArbHost
 import Binance
 import CrossSpread
 import Upbit
+// arbd new strategy: imports above this line
 
 /// Every plugin `arbd` is built with: the one line to change when adding an exchange or
 /// a strategy (docs/PLUGINS.md). The host imports none of them; it gets this registry.
 public let registeredPlugins = PluginRegistry(
     exchanges: [BinancePlugin.self, UpbitPlugin.self],
-    strategies: [CrossSpreadPlugin.self]
+    strategies: [
+        CrossSpreadPlugin.self,
+        // arbd new strategy: strategies above this line
+    ]
 )

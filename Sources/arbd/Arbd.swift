@@ -10,7 +10,7 @@ struct Arbd: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "arbd",
         abstract: "Arbor: manifest-driven cross-exchange arbitrage host.",
-        subcommands: [Run.self, Check.self, Plugins.self, Record.self, RecorderCommand.self, Bench.self, BenchRateLimit.self, BenchRecorder.self, RateLimitLoadWorker.self])
+        subcommands: [Run.self, Check.self, Plugins.self, New.self, Record.self, RecorderCommand.self, Bench.self, BenchRateLimit.self, BenchRecorder.self, RateLimitLoadWorker.self])
 }
 
 extension StatusOutput {
@@ -91,6 +91,42 @@ struct Plugins: ParsableCommand {
         } else {
             print(PluginListing.text(registeredPlugins), terminator: "")
             print("(arbd plugins --describe ID lists a plugin's keys)")
+        }
+    }
+}
+
+struct New: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create a plugin from a template.", subcommands: [NewStrategy.self])
+}
+
+struct NewStrategy: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "strategy",
+        abstract: "Create a strategy plugin package (sources, parameters, passing tests), register it and add its tests to the suite.",
+        discussion: "Then: swift build, swift test --filter <Name>Tests, and enable it in a manifest with [strategies.x] plugin = \"<id>\" (docs/STRATEGIES.md).")
+
+    @Argument(help: "The plugin id: lower-case words joined by hyphens, e.g. premium-reversion.") var name: String
+    @Option(help: "single: one instrument on one venue; cross: one base on two venues.") var template = "single"
+    @Option(help: "The repository root.") var root = "."
+
+    func run() throws {
+        guard let kind = StrategyScaffold.Template(rawValue: template) else {
+            throw fail(ValidationError("--template: '\(template)' is not one of \(StrategyScaffold.Template.allCases.map(\.rawValue).joined(separator: ", "))"))
+        }
+        do {
+            let scaffold = try StrategyScaffold(id: name, template: kind)
+            let changed = try scaffold.apply(root: root)
+            print("created \(scaffold.folder) (\(kind.rawValue) template) and registered \(scaffold.stem)Plugin:")
+            for path in changed { print("  \(path)") }
+            print("""
+                next:
+                  swift build --product arbd
+                  swift test --filter \(scaffold.stem)Tests
+                  .build/debug/arbd plugins --describe \(scaffold.id)
+                then enable it in a manifest: [strategies.mine] plugin = "\(scaffold.id)" (docs/STRATEGIES.md)
+                """)
+        } catch {
+            throw fail(error)
         }
     }
 }
