@@ -22,6 +22,7 @@ import ArbPaper
 /// and `try s.listing("KRW-BTC", on: upbit)`. Plugins are test-only dependencies of a
 /// strategy package.
 public final class Scenario {
+    /// The scenario's venues, assets and instruments: build strategies over it.
     public private(set) var universe = Universe()
     /// Builds each venue's execution side on the run's simulated exchange.
     var venueFactories: [(SimulatedExchange, UInt64) -> any ExecutionVenue] = []
@@ -42,6 +43,7 @@ public final class Scenario {
     let reportingAsset: String
     var fxInstruments: [InstrumentId] = []
 
+    /// An empty scenario reporting in `reportingAsset`.
     public init(reportingAsset: String) {
         self.reportingAsset = reportingAsset
         universe.asset(reportingAsset)
@@ -195,24 +197,30 @@ public final class Scenario {
 
 /// A scenario set up wrongly: the message says what to do instead.
 public struct ScenarioError: Error, CustomStringConvertible, Sendable {
+    /// What is wrong and what to do.
     public let description: String
     init(_ description: String) { self.description = description }
 }
 
 /// Everything a scenario run did, for assertions.
 public struct ScenarioResult {
+    /// The kernel after the run: books, balances, counters.
     public let kernel: Kernel
     /// The simulated exchange the run traded on.
     public let exchange: SimulatedExchange
     let recorder: ScenarioRecorder
+    /// What the strategy reported at its stop.
     public let strategyReport: StrategyReport
 
     /// Orders sent, in order.
     public var orders: [Order] { recorder.orders }
     /// Reports delivered to the strategy, in order.
     public var reports: [ExecutionReport] { recorder.reports }
+    /// Fill reports, in order.
     public var fills: [ExecutionReport] { recorder.reports.filter { $0.kind == .fill } }
+    /// Intents the kernel refused before sending, with why.
     public var preTradeRejections: [(OrderIntent, Rejection)] { recorder.preTrade }
+    /// The kernel's counters.
     public var counters: KernelCounters { kernel.counters }
 
     /// The kernel's total of `asset` on `venue` (zero for an asset the scenario never named).

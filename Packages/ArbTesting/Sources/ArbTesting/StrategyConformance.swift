@@ -4,9 +4,13 @@ import ArbCore
 /// `KRW-USDT` FX book) and venue `beta` quoting USDT, both listing BTC, both funded.
 /// A strategy under test is built over it (`scenario.universe`) by the caller.
 public struct ConformanceMarket {
+    /// The scenario the case scripts; build the strategy over its universe.
     public let scenario: Scenario
+    /// The two venues.
     public let alpha: VenueId, beta: VenueId
+    /// BTC on each venue, and the FX book on alpha.
     public let btcAlpha: InstrumentId, btcBeta: InstrumentId, fx: InstrumentId
+    /// The venues' names, for a strategy's parameters.
     public static let alphaName = "alpha", betaName = "beta"
 
     init(banOnBeta: Bool = false, betaMinNotional: Amount = "5") {
@@ -37,13 +41,17 @@ public struct ConformanceMarket {
 public final class BanningAdmission: ExchangeAdmission {
     let allowed: Int
     let banFor: Duration
+    /// Requests seen so far.
     public private(set) var seen = 0
+    /// Lets `allowed` requests through, then bans for `banFor`.
     public init(afterRequests allowed: Int, banFor: Duration) { self.allowed = allowed; self.banFor = banFor }
+    /// Nil while under the allowance, a 418 after.
     public func admit(_ request: ExecutionRequest, instrument: Instrument, at now: Timestamp) -> Rejection? {
         seen += 1
         guard seen > allowed else { return nil }
         return Rejection(reason: .banned, venueCode: "418", message: "banned", httpStatus: 418, retryAfter: banFor)
     }
+    /// Nothing to count.
     public func orderTraded(_ order: Order, instrument: Instrument, at now: Timestamp) {}
 }
 
@@ -63,6 +71,7 @@ public final class BanningAdmission: ExchangeAdmission {
 /// #expect(findings.isEmpty, "\(findings)")
 /// ```
 public enum StrategyConformance {
+    /// The edge cases.
     public enum Case: String, CaseIterable, Sendable {
         case emptyBooks = "empty_books"
         case staleFX = "stale_fx"
@@ -72,8 +81,11 @@ public enum StrategyConformance {
         case rejectedLeg = "rejected_leg"
     }
 
+    /// What a case found wrong.
     public struct Finding: Sendable, Hashable, CustomStringConvertible {
+        /// The case.
         public var `case`: Case
+        /// What went wrong.
         public var problem: String
         public var description: String { "\(`case`.rawValue): \(problem)" }
     }
@@ -83,6 +95,7 @@ public enum StrategyConformance {
         Case.allCases.flatMap { check($0, pricesThroughFX: pricesThroughFX, make) }
     }
 
+    /// One case.
     public static func check(_ c: Case, pricesThroughFX: Bool = false, _ make: (ConformanceMarket) throws -> any Strategy) -> [Finding] {
         let m: ConformanceMarket
         switch c {

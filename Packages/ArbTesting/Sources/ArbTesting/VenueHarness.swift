@@ -12,14 +12,19 @@ import ArbPaper
 /// let reports = h.send(.limit(.buy, on: h.instrument.id, price: Price("150000000"), quantity: Quantity("0.001")))
 /// ```
 public struct VenueHarness {
+    /// One venue, one instrument.
     public private(set) var universe = Universe()
+    /// The instrument under test.
     public let instrument: Instrument
+    /// The plugin's paper venue.
     public let venue: any ExecutionVenue
+    /// The exchange behind it.
     public let exchange: SimulatedExchange
     private let reportLog: () -> [ExecutionReport]
     private var nextId: UInt64 = 0
     private var time = Timestamp.zero
 
+    /// A harness for `plugin`'s listing of `base`/`quote`.
     public init<P: ExchangePlugin>(plugin: P, base: String, quote: String, enforceRateLimits: Bool = false) {
         let v = universe.addVenue(P.id)
         guard let spec = plugin.listing(base: base, quote: quote) else { preconditionFailure("\(P.id) does not list \(base)/\(quote)") }

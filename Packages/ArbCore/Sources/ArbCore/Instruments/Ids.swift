@@ -3,7 +3,9 @@
 
 /// An exchange (venue) taking part in the run, e.g. Upbit = 0, Binance = 1.
 public struct VenueId: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// Dense from 0, in the order the universe added them.
     public let index: Int
+    /// An id by index; the universe hands them out.
     @inlinable public init(_ index: Int) { self.index = index }
     @inlinable public static func < (a: VenueId, b: VenueId) -> Bool { a.index < b.index }
     public var description: String { "venue#\(index)" }
@@ -11,7 +13,9 @@ public struct VenueId: Hashable, Comparable, Sendable, CustomStringConvertible {
 
 /// An asset (currency or coin) known to the run: KRW, USDT, BTC...
 public struct AssetId: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// Dense from 0, in the order the universe added them.
     public let index: Int
+    /// An id by index; the universe hands them out.
     @inlinable public init(_ index: Int) { self.index = index }
     @inlinable public static func < (a: AssetId, b: AssetId) -> Bool { a.index < b.index }
     public var description: String { "asset#\(index)" }
@@ -19,7 +23,9 @@ public struct AssetId: Hashable, Comparable, Sendable, CustomStringConvertible {
 
 /// One tradable instrument on one venue (Upbit KRW-BTC and Binance BTCUSDT are two).
 public struct InstrumentId: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// Dense from 0, in the order the universe added them.
     public let index: Int
+    /// An id by index; the universe hands them out.
     @inlinable public init(_ index: Int) { self.index = index }
     @inlinable public static func < (a: InstrumentId, b: InstrumentId) -> Bool { a.index < b.index }
     public var description: String { "instrument#\(index)" }
@@ -27,7 +33,9 @@ public struct InstrumentId: Hashable, Comparable, Sendable, CustomStringConverti
 
 /// A strategy instance within the run.
 public struct StrategyId: Hashable, Sendable, CustomStringConvertible {
+    /// Dense from 0, in the order the universe added them.
     public let index: Int
+    /// An id by index; the universe hands them out.
     @inlinable public init(_ index: Int) { self.index = index }
     public var description: String { "strategy#\(index)" }
 }

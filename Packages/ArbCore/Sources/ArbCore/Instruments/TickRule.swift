@@ -53,9 +53,13 @@ public struct TickTable: Sendable, Hashable {
     /// Bands sorted by ascending lower bound; the first starts at 0.
     public let bands: [Band]
 
+    /// One band of a tick table: from `minPrice` up, prices are multiples of `tick`.
     public struct Band: Sendable, Hashable {
+        /// Where the band starts.
         public let minPrice: Price
+        /// Its tick.
         public let tick: Price
+        /// A band.
         public init(minPrice: Price, tick: Price) { self.minPrice = minPrice; self.tick = tick }
     }
 
@@ -72,6 +76,7 @@ public struct TickTable: Sendable, Hashable {
         self.bands = sorted
     }
 
+    /// The tick of the band `price` falls in.
     @inlinable public func tick(at price: Price) -> Price {
         // At most ~20 bands: a backwards scan beats a binary search for the usual high prices.
         var i = bands.count - 1

@@ -1,15 +1,20 @@
 /// The run's table of venues, assets and instruments with their dense ids.
 /// Built once at wiring time; read-only afterwards.
 public struct Universe: Sendable {
+    /// Venue names by `VenueId` index (the manifest's section names).
     public private(set) var venueNames: [String] = []
+    /// Asset codes by `AssetId` index.
     public private(set) var assetCodes: [String] = []
+    /// Every instrument, by `InstrumentId` index.
     public private(set) var instruments: [Instrument] = []
     private var assetIndex: [String: AssetId] = [:]
     private var instrumentIndex: [String: InstrumentId] = [:]
 
+    /// An empty universe.
     public init() {}
 
     @discardableResult
+    /// Adds a venue (or finds it).
     public mutating func addVenue(_ name: String) -> VenueId {
         if let i = venueNames.firstIndex(of: name) { return VenueId(i) }
         venueNames.append(name)
@@ -17,6 +22,7 @@ public struct Universe: Sendable {
     }
 
     @discardableResult
+    /// The id of an asset, added if new.
     public mutating func asset(_ code: String) -> AssetId {
         if let id = assetIndex[code] { return id }
         let id = AssetId(assetCodes.count)
@@ -26,6 +32,7 @@ public struct Universe: Sendable {
     }
 
     @discardableResult
+    /// Adds a listing on a venue (or finds it).
     public mutating func addInstrument(_ spec: InstrumentSpec, on venue: VenueId) -> InstrumentId {
         let key = "\(venue.index)/\(spec.symbol)"
         if let id = instrumentIndex[key] { return id }
@@ -41,14 +48,22 @@ public struct Universe: Sendable {
         return id
     }
 
+    /// How many venues.
     public var venueCount: Int { venueNames.count }
+    /// How many assets.
     public var assetCount: Int { assetCodes.count }
 
+    /// The instrument with this id.
     @inlinable public subscript(_ id: InstrumentId) -> Instrument { instruments[id.index] }
+    /// A venue's name.
     public func venueName(_ id: VenueId) -> String { venueNames[id.index] }
+    /// An asset's code.
     public func assetCode(_ id: AssetId) -> String { assetCodes[id.index] }
+    /// An asset's id, if the run has it.
     public func assetId(_ code: String) -> AssetId? { assetIndex[code] }
+    /// A venue's id, if it is enabled.
     public func venueId(_ name: String) -> VenueId? { venueNames.firstIndex(of: name).map(VenueId.init) }
+    /// An instrument by its venue's own symbol, if the run has it.
     public func instrument(venue: VenueId, symbol: String) -> Instrument? {
         instrumentIndex["\(venue.index)/\(symbol)"].map { instruments[$0.index] }
     }

@@ -11,7 +11,9 @@ public final class StrategyContext {
         self.strategy = strategy
     }
 
+    /// Event time now: the run's start in `start()`, then the time of what woke the strategy.
     @inlinable public var now: Timestamp { kernel.now }
+    /// Every venue, asset and instrument of the run.
     public var universe: Universe { kernel.universe }
 
     /// Wake this strategy when `instrument`'s book changes.
@@ -30,8 +32,11 @@ public final class StrategyContext {
     /// Exchange time of the book's last update.
     @inlinable public func updatedAt(_ instrument: InstrumentId) -> Timestamp { kernel.touch(instrument).updatedAt }
     public func fees(_ instrument: InstrumentId) -> FeeSchedule { kernel.fees(instrument) }
+    /// What of `asset` on `venue` is free to trade (not locked by open orders).
     public func available(_ venue: VenueId, _ asset: AssetId) -> Amount { kernel.balances[venue.index].available[asset.index] }
+    /// What of `asset` on `venue` open orders hold.
     public func locked(_ venue: VenueId, _ asset: AssetId) -> Amount { kernel.balances[venue.index].locked[asset.index] }
+    /// This strategy's open orders, oldest first.
     public func openOrders() -> [Order] { kernel.openOrders(of: strategy) }
 
     /// The venue's verdict on an intent's form (tick, lot, notional, precision) without sending it.

@@ -13,14 +13,18 @@ public struct OrderBook: Sendable {
     /// Exchange time of the last applied update.
     public var updatedAt: Timestamp = .zero
 
+    /// An empty book with room for `reservingLevels` levels a side.
     public init(reservingLevels: Int = 64) {
         bids = []; asks = []
         bids.reserveCapacity(reservingLevels)
         asks.reserveCapacity(reservingLevels)
     }
 
+    /// Highest bid, if any.
     @inlinable public var bestBid: BookLevel? { bids.last }
+    /// Lowest ask, if any.
     @inlinable public var bestAsk: BookLevel? { asks.last }
+    /// No level on either side.
     @inlinable public var isEmpty: Bool { bids.isEmpty && asks.isEmpty }
     /// Both sides present and best bid below best ask.
     @inlinable public var isCrossed: Bool {
@@ -59,6 +63,7 @@ public struct OrderBook: Sendable {
         asks.sort { $0.price > $1.price }
     }
 
+    /// Removes every level (after a gap: the book is not trusted until the next snapshot).
     public mutating func clear() {
         bids.removeAll(keepingCapacity: true)
         asks.removeAll(keepingCapacity: true)

@@ -2,16 +2,21 @@
 /// A trivial value kept by the kernel beside every book, so deciding on the touch reads
 /// plain memory instead of the book's arrays.
 public struct Touch: Sendable, Hashable {
+    /// Best bid, if any.
     public var bid: BookLevel?
+    /// Best ask, if any.
     public var ask: BookLevel?
+    /// Exchange time of the book's last update: compare with `now` for staleness.
     public var updatedAt: Timestamp
 
+    /// The touch of `book`.
     @inlinable public init(_ book: OrderBook) {
         bid = book.bestBid
         ask = book.bestAsk
         updatedAt = book.updatedAt
     }
 
+    /// An empty touch.
     public init() { bid = nil; ask = nil; updatedAt = .zero }
 
     /// Halfway between the best bid and the best ask (rounded half to even to 1e-9; not

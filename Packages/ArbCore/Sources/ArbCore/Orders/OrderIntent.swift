@@ -1,17 +1,21 @@
 /// A client order id, unique within a run: assigned by the kernel in submission order.
 public struct ClientOrderId: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// Sequential from 1 in a run.
     public let value: UInt64
+    /// An id; the kernel assigns them.
     @inlinable public init(_ value: UInt64) { self.value = value }
     @inlinable public static func < (a: ClientOrderId, b: ClientOrderId) -> Bool { a.value < b.value }
     public var description: String { "arb-\(value)" }
 }
 
+/// Limit (at a price) or market (at any price, immediate).
 public enum OrderType: UInt8, Sendable, Hashable, CustomStringConvertible {
     case limit
     case market
     public var description: String { self == .limit ? "limit" : "market" }
 }
 
+/// How long an order may rest.
 public enum TimeInForce: UInt8, Sendable, Hashable, CustomStringConvertible {
     /// Rests until cancelled.
     case goodTillCancel
@@ -42,9 +46,13 @@ public enum OrderPurpose: UInt8, Sendable, Hashable, CustomStringConvertible {
 
 /// What a strategy asks for. The kernel checks it, assigns a client id and sends it.
 public struct OrderIntent: Sendable, Hashable {
+    /// What to trade.
     public var instrument: InstrumentId
+    /// Buy or sell.
     public var side: Side
+    /// Limit or market.
     public var type: OrderType
+    /// How long it may rest: good till cancel, IOC, FOK, post only.
     public var timeInForce: TimeInForce
     /// Limit price; zero for market orders.
     public var price: Price
@@ -52,10 +60,12 @@ public struct OrderIntent: Sendable, Hashable {
     public var quantity: Quantity
     /// Quote amount to spend for a market buy by quote (Upbit `ord_type=price`, Binance `quoteOrderQty`).
     public var quoteAmount: Amount
+    /// Entry, or the hedge or unwind of a broken leg (for attribution and the risk guard).
     public var purpose: OrderPurpose
     /// Route this order belongs to, for PnL attribution (-1 = none).
     public var route: Int32
 
+    /// Every field; `.limit`, `.market` and `.marketBuy` read better.
     public init(instrument: InstrumentId, side: Side, type: OrderType = .limit, timeInForce: TimeInForce = .goodTillCancel,
                 price: Price = .zero, quantity: Quantity = .zero, quoteAmount: Amount = .zero,
                 purpose: OrderPurpose = .entry, route: Int32 = -1) {
@@ -89,12 +99,18 @@ public struct OrderIntent: Sendable, Hashable {
 
 /// An order as sent: the intent with its id and who sent it.
 public struct Order: Sendable, Hashable {
+    /// The kernel's id for it.
     public var id: ClientOrderId
+    /// The strategy that sent it.
     public var strategy: StrategyId
+    /// Where it went.
     public var venue: VenueId
+    /// What was asked.
     public var intent: OrderIntent
+    /// Event time it was sent.
     public var submittedAt: Timestamp
 
+    /// An order as sent; the kernel makes these.
     public init(id: ClientOrderId, strategy: StrategyId, venue: VenueId, intent: OrderIntent, submittedAt: Timestamp) {
         self.id = id; self.strategy = strategy; self.venue = venue; self.intent = intent; self.submittedAt = submittedAt
     }

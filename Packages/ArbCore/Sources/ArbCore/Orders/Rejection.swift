@@ -22,15 +22,18 @@ public enum RejectReason: String, Sendable, Hashable, CaseIterable {
 /// A rejection as the venue would word it: its own code and message, plus the
 /// stable category Arbor uses for counting and policy.
 public struct Rejection: Sendable, Hashable, CustomStringConvertible, Error {
+    /// The category, the same for every venue.
     public var reason: RejectReason
     /// The venue's own code: Binance `-1013`, Upbit `under_min_total_bid`.
     public var venueCode: String
+    /// The venue's own message.
     public var message: String
     /// HTTP status the venue answers with (400, 429...).
     public var httpStatus: Int
     /// With 429/418/403: how long the venue says to stay away (its Retry-After).
     public var retryAfter: Duration?
 
+    /// A refusal; venue rules make these.
     public init(reason: RejectReason, venueCode: String, message: String, httpStatus: Int = 400, retryAfter: Duration? = nil) {
         self.reason = reason; self.venueCode = venueCode; self.message = message; self.httpStatus = httpStatus; self.retryAfter = retryAfter
     }

@@ -14,6 +14,7 @@ public struct PluginParameter: Sendable, Hashable {
     /// What it does, in a sentence.
     public var meaning: String
 
+    /// One key: `PluginParameter("min_edge", type: "ratio", default: "\"0.002\"", range: "0 ≤ x < 1", meaning: "…")`.
     public init(_ name: String, type: String, default defaultValue: String?, range: String = "", meaning: String) {
         self.name = name; self.type = type; self.defaultValue = defaultValue; self.range = range; self.meaning = meaning
     }

@@ -7,6 +7,7 @@ public struct PaperVenueOptions: Sendable, Hashable {
     /// Pool limits replacing the documented ones (an account's real limits).
     public var rateLimitOverrides: [String: Int64]
 
+    /// The options of one paper venue.
     public init(latency: VenueLatencyModels, enforceRateLimits: Bool = true, rateLimitOverrides: [String: Int64] = [:]) {
         self.latency = latency; self.enforceRateLimits = enforceRateLimits; self.rateLimitOverrides = rateLimitOverrides
     }
@@ -62,9 +63,13 @@ public protocol StrategyPlugin: Sendable {
 
 /// A plugin's refusal of its configuration, naming the setting and the fix.
 public struct PluginConfigurationError: Error, CustomStringConvertible, Sendable {
+    /// The plugin's id.
     public var plugin: String
+    /// The key at fault (`min_edge`, or a dotted path below it).
     public var setting: String
+    /// What is wrong and how to fix it.
     public var message: String
+    /// A refusal naming the key; the host reports it at `…parameters.<setting>` with its line.
     public init(plugin: String, setting: String, message: String) { self.plugin = plugin; self.setting = setting; self.message = message }
     public var description: String { "\(plugin): \(setting): \(message)" }
 }

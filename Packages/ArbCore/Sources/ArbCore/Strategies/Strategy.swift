@@ -16,29 +16,37 @@ public protocol Strategy: AnyObject {
 }
 
 extension Strategy {
+    /// Does nothing: a strategy that schedules no timer need not implement `onTimer`.
     public func onTimer(_ token: UInt64, _ context: StrategyContext) {}
 }
 
 /// What a strategy reports at the end of a run, for the summary.
 public struct StrategyReport: Sendable, Hashable {
+    /// The strategy's plugin id.
     public var name: String
     /// Counters the strategy keeps, by name (sorted by name in the summary): counts,
     /// exact decimals or durations.
     public var counters: [String: StrategyCounter]
     /// Positions the strategy could not close: base asset code → signed quantity per venue.
     public var openExposure: [ExposureLine]
+    /// Free text for the summary: what happened that counters do not say.
     public var notes: [String]
 
+    /// A report; `openExposure` must say what the strategy leaves unhedged (the conformance check holds it to that).
     public init(name: String, counters: [String: StrategyCounter] = [:], openExposure: [ExposureLine] = [], notes: [String] = []) {
         self.name = name; self.counters = counters; self.openExposure = openExposure; self.notes = notes
     }
 }
 
+/// A position the strategy leaves open at its stop.
 public struct ExposureLine: Sendable, Hashable {
+    /// The venue (or venues, `upbit+binance`) it sits on.
     public var venue: String
+    /// The base asset's code.
     public var asset: String
     /// Signed base quantity (an `Amount`: a net over a long run can pass Int64 at 1e-9).
     public var quantity: Amount
+    /// A signed open quantity of `asset` on `venue`.
     public init(venue: String, asset: String, quantity: Amount) { self.venue = venue; self.asset = asset; self.quantity = quantity }
 }
 
@@ -51,8 +59,11 @@ public enum StrategyCounter: Sendable, Hashable, Comparable, Codable, CustomStri
     case duration(Duration)
 
     public init(integerLiteral value: Int64) { self = .count(value) }
+    /// A ratio as a decimal counter.
     public static func decimal(_ ratio: Ratio) -> StrategyCounter { .decimal(Amount(raw: Int128(ratio.raw))) }
+    /// A price as a decimal counter.
     public static func decimal(_ price: Price) -> StrategyCounter { .decimal(Amount(raw: Int128(price.raw))) }
+    /// A quantity as a decimal counter.
     public static func decimal(_ quantity: Quantity) -> StrategyCounter { .decimal(Amount(raw: Int128(quantity.raw))) }
 
     /// The count, if it is one.

@@ -1,21 +1,29 @@
 /// An amount of one asset: a balance, a notional, a fee or a PnL. Exact to 1e-9,
 /// held in 128 bits so a notional of any price × quantity fits.
 public struct Amount: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The value × 10⁹.
     public var raw: Int128
 
+    /// From its raw value (× 10⁹).
     @inlinable public init(raw: Int128) { self.raw = raw }
+    /// A whole number of units: `Amount(units: 500)`.
     @inlinable public init(units: Int64) { self.raw = Int128(units) * Int128(FixedDecimal.unit) }
 
+    /// Parses `"1234.5"`; nil for anything else or more than 9 decimals.
     public init?(_ text: some StringProtocol) {
         let limit = Int128(Int64.max) * Int128(FixedDecimal.unit)
         guard let raw = FixedDecimal.parse(Substring(text), bounds: -limit...limit) else { return nil }
         self.raw = raw
     }
 
+    /// Zero.
     public static let zero = Amount(raw: 0)
+    /// Exactly zero.
     public var isZero: Bool { raw == 0 }
+    /// Below zero.
     public var isNegative: Bool { raw < 0 }
     public var description: String { FixedDecimal.format(raw: raw) }
+    /// Decimals needed to write it.
     public var decimals: Int { FixedDecimal.decimals(ofRaw: raw) }
 
     @inlinable public static func < (a: Amount, b: Amount) -> Bool { a.raw < b.raw }

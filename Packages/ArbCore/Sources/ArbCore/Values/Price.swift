@@ -1,7 +1,9 @@
 /// A price in quote-currency units per one base unit, exact to 1e-9.
 public struct Price: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The price × 10⁹.
     public var raw: Int64
 
+    /// From its raw value (× 10⁹).
     @inlinable public init(raw: Int64) { self.raw = raw }
     /// Whole quote units, e.g. `Price(units: 150_000_000)` for 150,000,000 KRW.
     @inlinable public init(units: Int64) { self.raw = units * FixedDecimal.unit }
@@ -12,7 +14,9 @@ public struct Price: Hashable, Comparable, Sendable, CustomStringConvertible {
         self.raw = Int64(raw)
     }
 
+    /// Zero.
     public static let zero = Price(raw: 0)
+    /// Exactly zero.
     public var isZero: Bool { raw == 0 }
     public var description: String { FixedDecimal.format(raw: Int128(raw)) }
     /// Significant decimals of this price (`0.015` has 3).
@@ -28,6 +32,7 @@ public struct Price: Hashable, Comparable, Sendable, CustomStringConvertible {
         return Price(raw: Int64(q * Int128(step.raw)))
     }
 
+    /// On the tick `step`.
     @inlinable public func isMultiple(of step: Price) -> Bool { step.raw > 0 && raw % step.raw == 0 }
 
     /// `a / b` as a ratio, rounded half to even to 1e-9: a premium is

@@ -8,12 +8,16 @@ public struct FeeSchedule: Sendable, Hashable {
         case received
     }
 
+    /// Fee on fills that rested first.
     public var maker: Ratio
+    /// Fee on fills that took liquidity.
     public var taker: Ratio
+    /// Which asset it is taken in.
     public var asset: Asset
     /// Fees are rounded up to a multiple of this (1e-8 by default, the finest unit venues show).
     public var roundingStep: Amount
 
+    /// A fee schedule: `FeeSchedule(maker: .zero, taker: "0.001", asset: .quote)`.
     public init(maker: Ratio, taker: Ratio, asset: Asset, roundingStep: Amount = Amount(raw: 10)) {
         self.maker = maker; self.taker = taker; self.asset = asset; self.roundingStep = roundingStep
     }
