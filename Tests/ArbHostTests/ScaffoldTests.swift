@@ -91,3 +91,64 @@ struct ScaffoldTests {
         try? FileManager.default.removeItem(at: root)
     }
 }
+
+/// The whole path a user takes, in a copy of the repository: scaffold, build arbd, run
+/// the new tests, enable the strategy in a manifest, check and run it. A cold build of
+/// the copy takes about 2 minutes on 2 cores, so plain `swift test` skips it;
+/// `tools/test-all` (and so CI) runs it (`ARBOR_SLOW_TESTS=1`).
+@Suite("arbd new strategy, end to end (ARBOR_SLOW_TESTS=1; on in tools/test-all)",
+       .enabled(if: ProcessInfo.processInfo.environment["ARBOR_SLOW_TESTS"] == "1"))
+struct ScaffoldEndToEndTests {
+    @Test("scaffold, build, test, enable in a manifest, check, run")
+    func endToEnd() throws {
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-e2e-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: copy, withIntermediateDirectories: true)
+        let tar = Process()
+        tar.executableURL = URL(fileURLWithPath: "/bin/sh")
+        tar.arguments = ["-c", "tar --exclude=.build --exclude=.git --exclude=./runs -cf - -C \"$0\" . | tar -xf - -C \"$1\"", repositoryRoot.path, copy.path]
+        try tar.run(); tar.waitUntilExit()
+        try #require(tar.terminationStatus == 0)
+        try StrategyScaffold(id: "e2e-dip", template: .single).apply(root: copy.path)
+        let build = try swift(["build", "--product", "arbd"], in: copy)
+        try #require(build.status == 0, "\(build.output)")
+        let tests = try swift(["test", "--filter", "E2eDipTests"], in: copy)
+        #expect(tests.status == 0 && tests.output.contains("passed"), "\(tests.output)")
+        let manifest = copy.appendingPathComponent("e2e.toml")
+        try """
+            mode = "paper"
+            seed = 1
+            max_runtime = "2m"
+            reporting_currency = "KRW"
+            data_dir = "\(copy.path)/runs"
+
+            [market_data]
+            source = "synthetic"
+            symbols = ["BTC"]
+
+            [exchanges.upbit]
+            balances = { KRW = "100000000", BTC = "1" }
+
+            [strategies.dip]
+            plugin = "e2e-dip"
+            [strategies.dip.parameters]
+            venue = "upbit"
+            symbol = "KRW-BTC"
+            order_notional = "1000000"
+            edge = "0.0002"
+            """.write(to: manifest, atomically: true, encoding: .utf8)
+        for arguments in [["check", manifest.path], ["run", "--manifest", manifest.path, "--quiet"]] {
+            let p = Process()
+            p.executableURL = copy.appendingPathComponent(".build/debug/arbd")
+            p.arguments = arguments
+            let pipe = Pipe()
+            p.standardOutput = pipe
+            p.standardError = pipe
+            try p.run()
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0, "\(arguments[0]): \(output)")
+            if arguments[0] == "run" { #expect(output.contains("strategy     dip (e2e-dip)"), "\(output)") }
+        }
+        try? FileManager.default.removeItem(at: copy)
+    }
+}

@@ -54,7 +54,8 @@ enum StrategyTemplates {
         /// Pause after each order.
         public var cooldownMs: Int64 = 1_000
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
+        /// The manifest keys (the declarations test compares them with `parameterList`).
+        public enum CodingKeys: String, CodingKey, CaseIterable {
             case venue, symbol, edge, smoothing, orderNotional = "order_notional", maxPosition = "max_position", cooldownMs = "cooldown_ms"
         }
 
@@ -177,7 +178,7 @@ enum StrategyTemplates {
     import ArbCore
     import ArbTesting
     import Testing
-    @testable import __TYPE__
+    import __TYPE__
 
     @Suite("__ID__")
     struct __TYPE__Tests {
@@ -253,7 +254,8 @@ enum StrategyTemplates {
         /// Pause after each pair.
         public var cooldownMs: Int64 = 1_000
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
+        /// The manifest keys (the declarations test compares them with `parameterList`).
+        public enum CodingKeys: String, CodingKey, CaseIterable {
             case venueA = "venue_a", venueB = "venue_b", symbolA = "symbol_a", symbolB = "symbol_b"
             case minEdge = "min_edge", orderNotional = "order_notional", cooldownMs = "cooldown_ms"
         }
@@ -390,7 +392,7 @@ enum StrategyTemplates {
     import ArbCore
     import ArbTesting
     import Testing
-    @testable import __TYPE__
+    import __TYPE__
 
     @Suite("__ID__")
     struct __TYPE__Tests {
