@@ -10,7 +10,7 @@ struct Arbd: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "arbd",
         abstract: "Arbor: manifest-driven cross-exchange arbitrage host.",
-        subcommands: [Run.self, Check.self, Plugins.self, New.self, Record.self, RecorderCommand.self, Bench.self, BenchRateLimit.self, BenchRecorder.self, RateLimitLoadWorker.self])
+        subcommands: [Run.self, Check.self, Plugins.self, Routes.self, New.self, Record.self, RecorderCommand.self, Bench.self, BenchRateLimit.self, BenchRecorder.self, RateLimitLoadWorker.self])
 }
 
 extension StatusOutput {
@@ -91,6 +91,26 @@ struct Plugins: ParsableCommand {
         } else {
             print(PluginListing.text(registeredPlugins), terminator: "")
             print("(arbd plugins --describe ID lists a plugin's keys)")
+        }
+    }
+}
+
+struct Routes: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List every route the manifest's universe allows: cross, cross_fx and triangular.")
+    @Option(help: "The manifest (TOML).") var manifest: String
+    @Option(help: "Also write the routes as JSON here (id, kind, legs with venue, symbol, side).") var json: String?
+
+    func run() throws {
+        do {
+            let plan = try RunPlan(try ManifestLoader.load(path: manifest), plugins: registeredPlugins)
+            let rows = RouteListing.rows(plan)
+            print(RouteListing.text(rows), terminator: "")
+            if let json {
+                try RouteListing.json(rows).write(to: URL(fileURLWithPath: json))
+                print("routes: \(json)")
+            }
+        } catch {
+            throw fail(error)
         }
     }
 }
