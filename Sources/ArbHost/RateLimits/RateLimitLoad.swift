@@ -52,7 +52,10 @@ public struct RateLimitLoad {
             switch decision {
             case .granted:
                 granted += 1
-                let micros = shared?.lastGrantServerTime?.nanoseconds ?? now.nanoseconds / 1_000 * 1_000
+                // Redis grants at Redis's time; local ones at the wall clock (the same
+                // clock on one host), not at the limiter's estimate: an audit of true time.
+                let micros = shared?.lastGrantWasShared == true ? shared!.lastGrantServerTime!.nanoseconds
+                                                                : (now.nanoseconds - clockOffset.nanosecondsInt64) / 1_000 * 1_000
                 for cost in rules.costs(for: request) where cost.weight > 0 {
                     let pool = rules.pools[cost.pool]
                     log.append("\(micros) \(pool.scope == .accountInstrument ? "\(pool.id)/\(request.instrument ?? "")" : pool.id) \(cost.weight)")

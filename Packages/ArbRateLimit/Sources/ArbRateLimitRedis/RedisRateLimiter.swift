@@ -17,7 +17,9 @@ import Logging
 ///
 /// **When Redis is unreachable** the limiter falls back to a local limiter with
 /// `fallbackShare` of each budget, starting from the assumption that the others
-/// already used every current window up to the shared limit. It tries Redis again at
+/// already used every current window up to the shared limit. Its windows run on an
+/// estimate of Redis's clock, so each counts as a sliding window `clockMargin` longer
+/// on each side. It tries Redis again at
 /// once when a call fails and then every `reconnectInterval`.
 ///
 /// **When Redis comes back** the limiter writes its own grants back (all of them
@@ -36,6 +38,9 @@ public final class RedisRateLimiter: RateLimitBackend {
     public let memberTag: String
     public let reconnectInterval: Duration
     public let connectTimeout: Duration
+    /// How far this process's estimate of Redis's clock may be off; the local share
+    /// counts every window this much longer on each side (`ClockMarginRules`).
+    public let clockMargin: Duration
     private let connect: () throws -> RedisConnection
     private let clock: any RateLimitClock
     private let logger: Logger
@@ -66,6 +71,8 @@ public final class RedisRateLimiter: RateLimitBackend {
     /// Redis time (or, on the fallback, this process's estimate of it) of the last
     /// grant: the time the shared counts hold it at, for audits.
     public private(set) var lastGrantServerTime: Timestamp?
+    /// The last grant came from Redis (its time exact), not from the local share alone.
+    public private(set) var lastGrantWasShared = false
 
     enum Script: CaseIterable {
         case acquire, feedback, hello, writeBack
@@ -81,7 +88,7 @@ public final class RedisRateLimiter: RateLimitBackend {
 
     public init(rules: any RateLimitRules, policy: RateLimitPolicy, prefix: String, fallbackShare: Ratio,
                 reconnectInterval: Duration = .seconds(1), connectTimeout: Duration = .milliseconds(500),
-                clock: any RateLimitClock = SystemRateLimitClock(), logger: Logger = Logger(label: "arbor.ratelimit.redis"),
+                clockMargin: Duration = .milliseconds(100), clock: any RateLimitClock = SystemRateLimitClock(), logger: Logger = Logger(label: "arbor.ratelimit.redis"),
                 connect: @escaping () throws -> RedisConnection) {
         self.rules = rules
         self.policy = policy
@@ -91,12 +98,13 @@ public final class RedisRateLimiter: RateLimitBackend {
         self.memberTag = String(repeating: "0", count: 16 - tag.count) + tag
         self.reconnectInterval = reconnectInterval
         self.connectTimeout = connectTimeout
+        self.clockMargin = clockMargin
         self.clock = clock
         self.logger = logger
         self.connect = connect
         var local = policy
         local.share = Ratio(raw: Int64(Int128(policy.share.raw) * Int128(fallbackShare.raw) / Int128(FixedDecimal.unit)))
-        fallback = RateLimiter(rules: rules, policy: local)
+        fallback = RateLimiter(rules: ClockMarginRules(rules, margin: clockMargin), policy: local)
     }
 
     public var exchange: String { rules.exchange }
@@ -264,7 +272,10 @@ public final class RedisRateLimiter: RateLimitBackend {
                            metadata: ["exchange": "\(exchange)"])
         }
         let decision = acquireLocally(request, at: now)
-        if decision == .granted { recordGrant(request, at: lastLocalTime / 1_000, member: nextMember(), inRedis: false) }
+        if decision == .granted {
+            recordGrant(request, at: lastLocalTime / 1_000, member: nextMember(), inRedis: false)
+            lastGrantWasShared = false
+        }
         count(decision)
         return decision
     }
@@ -361,6 +372,7 @@ public final class RedisRateLimiter: RateLimitBackend {
             case 1:
                 if !isRecovering { localAssumedFull = false }
                 recordGrant(request, at: serverNow, member: member, inRedis: true)
+                lastGrantWasShared = true
                 counters.granted += 1
                 return .granted
             case 2:

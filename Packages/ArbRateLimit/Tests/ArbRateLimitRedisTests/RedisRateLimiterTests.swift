@@ -111,7 +111,8 @@ func hammer(_ limiters: [(limiter: RedisRateLimiter, skew: Duration)], rules: an
                 let now = Timestamp(nanoseconds: wall.now().nanoseconds + skew)
                 switch box.value.tryAcquire(request, at: now) {
                 case .granted:
-                    let t = box.value.lastGrantServerTime!.nanoseconds
+                    // Redis grants at Redis's time; local ones at the true (wall) time.
+                    let t = box.value.lastGrantWasShared ? box.value.lastGrantServerTime!.nanoseconds : now.nanoseconds - skew
                     for c in rules.costs(for: request) where c.weight > 0 {
                         let d = rules.pools[c.pool]
                         local.append(.init(time: t, pool: d.scope == .accountInstrument ? "\(d.id)/\(request.instrument!)" : d.id, weight: c.weight))
@@ -239,7 +240,10 @@ struct RedisRateLimiterTests {
         let l = shared(prefix()) { try RedisConnection(host: "127.0.0.1", port: 1, timeoutMilliseconds: 200) }
         let t0 = Timestamp(nanoseconds: 1_800_000_000_100_000_000)
         #expect((0..<40).filter { _ in l.tryAcquire(newOrder, at: t0) == .granted }.isEmpty, "the others may have used this window")
-        let t1 = Timestamp(nanoseconds: 1_800_000_001_100_000_000)
+        // Its windows count 100 ms longer each side (its clock is an estimate of Redis's).
+        let early = Timestamp(nanoseconds: 1_800_000_001_200_000_000)
+        #expect((0..<40).filter { _ in l.tryAcquire(newOrder, at: early) == .granted }.isEmpty, "within 1 s + 2 × 100 ms of the assumed use")
+        let t1 = Timestamp(nanoseconds: 1_800_000_001_400_000_000)
         #expect((0..<40).filter { _ in l.tryAcquire(newOrder, at: t1) == .granted }.count == 3, "a quarter of 12")
         #expect(l.isUsingFallback && l.fallbacks == 1)
         #expect(l.report(at: t1).fallbacks == 1)
