@@ -60,7 +60,7 @@ let package = Package(
             // arbd new strategy: products above this line
         ]),
         .executableTarget(name: "arbd", dependencies: [
-            "ArbHost", "ArbdPlugins", core,
+            "ArbHost", "ArbdPlugins", core, .product(name: "ArbRateLimit", package: "ArbRateLimit"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -1,5 +1,6 @@
 import ArbCore
 import ArbHost
+import ArbRateLimit
 import ArbdPlugins
 import ArbRecorder
 import ArgumentParser
@@ -227,9 +228,8 @@ struct RateLimitLoadWorker: ParsableCommand {
     @Option(name: .customLong("start-delay-ms"), help: "Wait this long before the first request (a process started later).") var startDelayMs: Int64 = 0
 
     func run() throws {
-        guard let rules = try registeredPlugins.rateLimitRules(exchange: exchange) else {
-            throw fail(ValidationError("--exchange: '\(exchange)' is not a registered exchange plugin; \(registeredPlugins.knownExchanges)"))
-        }
+        let rules = try rateLimitRules(exchange)
+        try checkSeconds(seconds)
         guard let share = Ratio(fallbackShare), share.raw > 0, share <= .one else {
             throw fail(ValidationError("--fallback-share: '\(fallbackShare)' must be a ratio above 0 and at most 1, e.g. 0.25"))
         }
@@ -252,6 +252,21 @@ struct RateLimitLoadWorker: ParsableCommand {
     }
 }
 
+/// The documented limits of the registered exchange plugin `id`, or a usage error listing the known ones.
+func rateLimitRules(_ id: String) throws -> any RateLimitRules {
+    guard let rules = try registeredPlugins.rateLimitRules(exchange: id) else {
+        throw fail(ValidationError("--exchange: '\(id)' is not a registered exchange plugin; \(registeredPlugins.knownExchanges)"))
+    }
+    return rules
+}
+
+/// `--seconds`: a finite duration from 0.1 s to an hour.
+func checkSeconds(_ seconds: Double) throws {
+    guard seconds.isFinite, seconds >= 0.1, seconds <= 3_600 else {
+        throw fail(ValidationError("--seconds: \(seconds) must be between 0.1 and 3600"))
+    }
+}
+
 /// Rate-limiter benchmarks: in-process tryAcquire, and Redis-shared acquisitions with 1 and N processes.
 struct BenchRateLimit: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bench-ratelimit", abstract: "Measure the rate limiter: in process, and shared through Redis.")
@@ -262,9 +277,9 @@ struct BenchRateLimit: ParsableCommand {
     @Option(help: "The exchange plugin whose limits are measured (arbd plugins).") var exchange = "binance"
 
     func run() throws {
-        guard let rules = try registeredPlugins.rateLimitRules(exchange: exchange) else {
-            throw fail(ValidationError("--exchange: '\(exchange)' is not a registered exchange plugin; \(registeredPlugins.knownExchanges)"))
-        }
+        let rules = try rateLimitRules(exchange)
+        try checkSeconds(seconds)
+        guard (1...64).contains(processes) else { throw fail(ValidationError("--processes: must be between 1 and 64")) }
         let local = RateLimitLoad.inProcessNanosecondsPerCall(rules: rules, calls: 5_000_000)
         print(String(format: "in-process tryAcquire: %.1f ns/op (%d of 5,000,000 granted)", local.nsPerCall, local.granted))
         guard let port = redisPort else { print("(no --redis-port: Redis figures skipped)"); return }

@@ -276,8 +276,7 @@ struct PluginRegistryTests {
 
     @Test("docs/MANIFEST.md's plugin sections are what the registered plugins declare (regenerate with arbd plugins --markdown)")
     func manifestDocsMatchDeclarations() throws {
-        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("docs/MANIFEST.md")
+        let docs = repositoryRoot.appendingPathComponent("docs/MANIFEST.md")
         let text = try String(contentsOf: docs, encoding: .utf8)
         let generated = PluginListing.markdown(registeredPlugins)
         #expect(text.contains(generated), "docs/MANIFEST.md is out of date: run `arbd plugins --markdown` and replace the block between the plugins markers")

@@ -40,7 +40,8 @@ public struct RateLimitLoad {
         let shared = limiter as? RedisRateLimiter
         var histogram = Histogram<UInt64>(highestTrackableValue: 10_000_000_000, numberOfSignificantValueDigits: .three)
         let start = MonotonicClock.nanoseconds()
-        let end = start + UInt64(seconds * 1e9)
+        // Callers check the duration; a bad one here runs for nothing rather than trapping.
+        let end = start + UInt64(seconds.isFinite ? min(max(0, seconds), 86_400) * 1e9 : 0)
         var attempts = 0, granted = 0
         while MonotonicClock.nanoseconds() < end {
             let request = mix[attempts % mix.count]

@@ -34,6 +34,10 @@ public final class RedisConnection {
     /// Connects (with a timeout) and authenticates if `password` is given.
     public init(host: String, port: Int, timeoutMilliseconds: Int = 2_000, password: String? = nil, database: Int = 0) throws {
         endpoint = "\(host):\(port)"
+        guard (1...65_535).contains(port), (1...3_600_000).contains(timeoutMilliseconds) else {
+            throw RedisError(code: .connectionFailed, message: "port must be 1-65535 and the timeout 1 ms to 1 h (got port \(port), timeout \(timeoutMilliseconds) ms)",
+                             context: endpoint)
+        }
         let timeout = timeval(tv_sec: timeoutMilliseconds / 1_000, tv_usec: (timeoutMilliseconds % 1_000) * 1_000)
         guard let context = redisConnectWithTimeout(host, Int32(port), timeout) else {
             throw RedisError(code: .connectionFailed, message: "could not allocate a connection", context: endpoint)

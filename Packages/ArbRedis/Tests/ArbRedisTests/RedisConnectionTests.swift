@@ -47,3 +47,10 @@ struct RedisConnectionTests {
         } catch { Issue.record("unexpected \(error)") }
     }
 }
+
+@Test("a port or timeout out of range is a clear error, not a trap converting it for hiredis",
+      arguments: [(0, 500), (65_536, 500), (Int.max, 500), (6379, 0), (6379, Int.max)])
+func outOfRangeEndpoint(_ endpoint: (port: Int, timeout: Int)) {
+    let error = #expect(throws: RedisError.self) { try RedisConnection(host: "127.0.0.1", port: endpoint.port, timeoutMilliseconds: endpoint.timeout) }
+    #expect(error?.description.contains("port must be 1-65535") == true)
+}
