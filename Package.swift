@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "ArbHostTests", dependencies: ["ArbHost", "ArbdPlugins", core, paper, testing, .product(name: "ArbRateLimit", package: "ArbRateLimit"),
                                                      .product(name: "ArbRedis", package: "ArbRedis"),
                                                      .product(name: "ArbSynthetic", package: "ArbSynthetic"),
-                                                     .product(name: "ArbRecorder", package: "ArbRecorder")],
+                                                     .product(name: "ArbRecorder", package: "ArbRecorder"), .product(name: "ArbRoute", package: "ArbUniverse")],
                     path: "Tests/ArbHostTests"),
 
         // Every local package's own tests, run from the root.

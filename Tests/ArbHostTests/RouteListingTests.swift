@@ -1,6 +1,8 @@
 import ArbCore
 import Foundation
 import Testing
+import ArbRoute
+import ArbSynthetic
 @testable import ArbHost
 
 @Suite("arbd routes")
@@ -17,5 +19,41 @@ struct RouteListingTests {
         let json = try JSONSerialization.jsonObject(with: RouteListing.json(rows)) as! [[String: Any]]
         #expect(json.count == 6 && json.allSatisfy { $0["id"] is String && $0["kind"] is String && ($0["legs"] as? [[String: String]])?.count == 2 })
         #expect(RouteListing.text(rows).hasSuffix("6 routes: 0 cross, 6 cross_fx, 0 triangular\n"))
+    }
+
+    /// The test manifest with `cross_quotes` on the named venues.
+    func withCrossQuotes(binance: String? = nil, upbit: String? = nil) -> String {
+        var text = manifestText()
+        if let binance { text = text.replacingOccurrences(of: "[exchanges.binance]\n", with: "[exchanges.binance]\ncross_quotes = \(binance)\n") }
+        if let upbit { text = text.replacingOccurrences(of: "[exchanges.upbit]\n", with: "[exchanges.upbit]\ncross_quotes = \(upbit)\n") }
+        return text
+    }
+
+    @Test("cross_quotes add each venue's BTC (and Upbit's USDT) market: cross routes in BTC and USDT, and triangles on both venues")
+    func crossQuotes() throws {
+        let plan = try load(withCrossQuotes(binance: "[\"BTC\"]", upbit: "[\"BTC\", \"USDT\"]"))
+        let symbols = Set(plan.universe.instruments.map(\.symbol))
+        #expect(symbols.isSuperset(of: ["ETHBTC", "XRPBTC", "BTC-ETH", "BTC-XRP", "USDT-BTC", "USDT-ETH", "USDT-XRP"]))
+        let ids = Set(RouteListing.rows(plan).map(\.id))
+        #expect(ids.isSuperset(of: ["cross:ETH/BTC:binance>upbit", "cross:BTC/USDT:upbit>binance",
+                                    "triangular:binance:USDT>BTC>ETH>USDT", "triangular:binance:USDT>ETH>BTC>USDT",
+                                    "triangular:upbit:KRW>BTC>ETH>KRW", "triangular:upbit:KRW>USDT>BTC>KRW"]))
+        // Every route is sound in its universe.
+        let routes = ArbRoute.RouteEnumerator.routes(in: plan.universe, fxInstruments: plan.fxInstrument.map { [$0] } ?? [])
+        #expect(routes.allSatisfy { $0.problem(in: plan.universe) == nil })
+        // And the synthetic market prices the cross books: a run starts and quotes them.
+        var source = SyntheticMarket(config: plan.market, startTime: RunPlan.startTime)
+        var quoted = Set<Int>()
+        for _ in 0..<5_000 { if let e = source.next() { quoted.insert(e.instrument.index) } }
+        #expect(quoted.count == plan.universe.instruments.count)
+    }
+
+    @Test("bad cross_quotes are manifest errors naming the key and the fix", arguments: [
+        ("[\"EUR\"]", "cross_quotes: 'EUR' has no price: add it to market_data.symbols"),
+        ("[\"USDT\"]", "cross_quotes: 'USDT' is listed twice"),
+        ("[\"ETH\"]", "cross_quotes: binance has no ETH market in its catalogue"),
+    ])
+    func badCrossQuotes(_ value: String, _ message: String) {
+        #expect(problem(withCrossQuotes(binance: value)).contains(message), "\(problem(withCrossQuotes(binance: value)))")
     }
 }

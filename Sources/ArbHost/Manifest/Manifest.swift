@@ -192,6 +192,9 @@ public struct ExchangeSection: Decodable, Sendable {
     public var quote: String?
     /// Bases on this venue; defaults to `market_data.symbols`.
     public var symbols: [String]?
+    /// Further quote markets whose listings of this venue's bases join the universe
+    /// (`["BTC"]` adds ETHBTC, XRPBTC, … on Binance): cross and triangular routes.
+    public var crossQuotes: [String]
     public var latencyMs: LatencySection
     /// Starting balances by asset code, as decimal strings.
     public var balances: [String: Amount]
@@ -199,12 +202,15 @@ public struct ExchangeSection: Decodable, Sendable {
     var settings: OpaqueTOML?
     public var rateLimits: RateLimitSection
 
-    enum CodingKeys: String, CodingKey { case plugin, quote, symbols, latencyMs = "latency_ms", balances, settings, rateLimits = "rate_limits" }
+    enum CodingKeys: String, CodingKey {
+        case plugin, quote, symbols, crossQuotes = "cross_quotes", latencyMs = "latency_ms", balances, settings, rateLimits = "rate_limits"
+    }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         plugin = try c.decodeIfPresent(String.self, forKey: .plugin)
         quote = try c.decodeIfPresent(String.self, forKey: .quote)
         symbols = try c.decodeIfPresent([String].self, forKey: .symbols)
+        crossQuotes = try c.decode(.crossQuotes, default: [])
         latencyMs = try c.decode(.latencyMs, default: LatencySection())
         balances = try c.decode([String: Amount].self, forKey: .balances)
         settings = try c.decodeIfPresent(OpaqueTOML.self, forKey: .settings)

@@ -167,6 +167,34 @@ public final class RunPlan {
                     errors.append(loaded.error(["exchanges", name, "symbols"], "\(base) is not in market_data.symbols, so no market data would come for it"))
                 }
             }
+            // Cross markets: this venue's bases where it lists them against another quote.
+            for (q, crossQuote) in section.crossQuotes.enumerated() {
+                let path = ["exchanges", name, "cross_quotes"]
+                let pricing: SyntheticMarketConfig.ListingQuote
+                if crossQuote == quote || section.crossQuotes[..<q].contains(crossQuote) {
+                    errors.append(loaded.error(path, "'\(crossQuote)' is listed twice (the venue's quote is \(quote))")); continue
+                } else if let s = symbolOrder.firstIndex(of: crossQuote) {
+                    pricing = .symbol(s)
+                } else if crossQuote == m.reportingCurrency {
+                    pricing = .reference
+                } else {
+                    errors.append(loaded.error(path, "'\(crossQuote)' has no price: add it to market_data.symbols (or use the reporting currency, \(m.reportingCurrency))"))
+                    continue
+                }
+                let listed = plugin.listedBases(quote: crossQuote)
+                var added = 0
+                for base in bases where base != crossQuote {
+                    guard let spec = plugin.listing(base: base, quote: crossQuote), let s = symbolOrder.firstIndex(of: base) else { continue }
+                    let id = universe.addInstrument(spec, on: VenueId(v))
+                    listings[v].append(SyntheticMarketConfig.Listing(symbol: s, instrument: universe[id], quote: pricing))
+                    added += 1
+                }
+                if added == 0 {
+                    errors.append(loaded.error(path, listed.isEmpty
+                        ? "\(type(of: plugin).id) has no \(crossQuote) market in its catalogue"
+                        : "none of this venue's symbols is listed against \(crossQuote); listed: \(listed.joined(separator: ", "))"))
+                }
+            }
         }
 
         // The FX book.

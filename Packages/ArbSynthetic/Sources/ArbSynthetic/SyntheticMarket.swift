@@ -31,6 +31,7 @@ public struct SyntheticMarket: MarketDataSource {
         var symbol: Int
         var venue: Int
         var throughFX: Bool
+        var quote: SyntheticMarketConfig.ListingQuote = .venue
         var noisePpm: Int64 = 0
         /// Best first on both sides.
         var bids: ContiguousArray<BookLevel> = []
@@ -49,7 +50,8 @@ public struct SyntheticMarket: MarketDataSource {
         var books: [Ladder] = []
         for (v, venue) in config.venues.enumerated() {
             for listing in venue.listings {
-                books.append(Ladder(instrument: listing.instrument, symbol: listing.symbol, venue: v, throughFX: venue.pricedThroughFX))
+                books.append(Ladder(instrument: listing.instrument, symbol: listing.symbol, venue: v, throughFX: venue.pricedThroughFX,
+                                    quote: listing.quote))
             }
         }
         if let fx = config.fxInstrument {
@@ -135,9 +137,19 @@ public struct SyntheticMarket: MarketDataSource {
         let book = books[b]
         if book.symbol < 0 { return fxRate }
         var mid = Int128(latent[book.symbol])
-        if book.throughFX {
-            mid = mid * Int128(fxRate) / Int128(FixedDecimal.unit)
-            mid = mid * Int128(1_000_000_000 + premiumPpb[book.symbol]) / 1_000_000_000
+        switch book.quote {
+        case .venue:
+            if book.throughFX {
+                mid = mid * Int128(fxRate) / Int128(FixedDecimal.unit)
+                mid = mid * (1_000_000_000 + Int128(premiumPpb[book.symbol])) / 1_000_000_000
+            }
+        case .symbol(let q):
+            mid = mid * Int128(FixedDecimal.unit) / Int128(max(latent[q], 1))
+            if book.throughFX {
+                mid = mid * (1_000_000_000 + Int128(premiumPpb[book.symbol])) / max(1, 1_000_000_000 + Int128(premiumPpb[q]))
+            }
+        case .reference:
+            if book.throughFX { mid = mid * (1_000_000_000 + Int128(premiumPpb[book.symbol])) / 1_000_000_000 }
         }
         mid = mid * Int128(1_000_000 + book.noisePpm) / 1_000_000
         return Int64(clamping: mid)
@@ -147,7 +159,11 @@ public struct SyntheticMarket: MarketDataSource {
         let instrument = books[b].instrument
         let symbol = books[b].symbol
         var notional = (symbol >= 0 ? config.symbols[symbol].levelNotional ?? config.levelNotional : config.levelNotional).raw
-        if books[b].throughFX { notional = notional * Int128(fxRate) / Int128(FixedDecimal.unit) }
+        switch books[b].quote {
+        case .venue: if books[b].throughFX { notional = notional * Int128(fxRate) / Int128(FixedDecimal.unit) }
+        case .symbol(let q): notional = notional * Int128(FixedDecimal.unit) / Int128(max(latent[q], 1))
+        case .reference: break
+        }
         // Unimodal, right-skewed multiplier between 0.2 and 3.0.
         let factor = Int128(200_000 + rng.below(1_000_000) + rng.below(1_000_000) + rng.below(800_000))
         let raw = notional * factor / 1_000_000 * Int128(FixedDecimal.unit) / Int128(max(price.raw, 1))

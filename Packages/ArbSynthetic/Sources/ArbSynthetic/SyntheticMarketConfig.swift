@@ -29,11 +29,27 @@ public struct SyntheticMarketConfig: Sendable, Hashable {
         return table
     }()
 
+    /// What a listing's prices are in.
+    public enum ListingQuote: Sendable, Hashable {
+        /// The venue's own quote: the reference currency, or through the FX rate on the FX venue.
+        case venue
+        /// Another symbol (ETH priced in BTC): the ratio of the two latent prices, and on
+        /// the FX venue of their premiums too, so the cross book agrees with the two
+        /// books it closes a triangle with.
+        case symbol(Int)
+        /// The reference currency on the FX venue (Upbit's USDT market): the latent price
+        /// with the venue's premium, as its KRW book divided by the FX rate would give.
+        case reference
+    }
+
     /// One venue's listing of a symbol.
     public struct Listing: Sendable, Hashable {
         public var symbol: Int
         public var instrument: Instrument
-        public init(symbol: Int, instrument: Instrument) { self.symbol = symbol; self.instrument = instrument }
+        public var quote: ListingQuote
+        public init(symbol: Int, instrument: Instrument, quote: ListingQuote = .venue) {
+            self.symbol = symbol; self.instrument = instrument; self.quote = quote
+        }
     }
 
     /// A venue whose prices are in the reference currency or converted through the FX rate.

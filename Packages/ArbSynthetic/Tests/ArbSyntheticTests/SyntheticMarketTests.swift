@@ -136,3 +136,70 @@ struct SyntheticCalibrationTests {
         #expect(other.halfSpreadPpm == nil && other.levelNotional == nil)
     }
 }
+
+@Suite("Synthetic cross markets")
+struct SyntheticCrossMarketTests {
+    /// A plain venue with ETH and BTC in USDT and ETH in BTC; the FX venue with the same
+    /// in KRW, ETH in BTC and BTC in USDT.
+    func crossConfig() -> (SyntheticMarketConfig, Universe) {
+        var u = Universe()
+        let fxVenue = u.addVenue("fxvenue"), plain = u.addVenue("plain")
+        func spec(_ base: String, _ quote: String, _ tick: String) -> InstrumentSpec {
+            InstrumentSpec(symbol: "\(base)\(quote)", baseCode: base, quoteCode: quote, tickRule: .fixed(Price(tick)!), lotStep: Quantity("0.00000001"),
+                           minQuantity: Quantity("0.00000001"), maxQuantity: Quantity(units: 1_000_000_000), minNotional: Amount(raw: 1), maxNotional: nil,
+                           priceDecimals: 8, quantityDecimals: 8)
+        }
+        var a: [SyntheticMarketConfig.Listing] = [], b: [SyntheticMarketConfig.Listing] = []
+        func add(_ spec: InstrumentSpec, _ venue: VenueId) -> Instrument { let id = u.addInstrument(spec, on: venue); return u[id] }
+        for (i, base) in ["BTC", "ETH"].enumerated() {
+            a.append(.init(symbol: i, instrument: add(spec(base, "KRW", "1"), fxVenue)))
+            b.append(.init(symbol: i, instrument: add(spec(base, "USDT", "0.01"), plain)))
+        }
+        b.append(.init(symbol: 1, instrument: add(spec("ETH", "BTC", "0.00001"), plain), quote: .symbol(0)))
+        a.append(.init(symbol: 1, instrument: add(spec("ETH", "BTC", "0.00000001"), fxVenue), quote: .symbol(0)))
+        a.append(.init(symbol: 0, instrument: add(spec("BTC", "USDT", "0.001"), fxVenue), quote: .reference))
+        let fx = u.addInstrument(spec("USDT", "KRW", "1"), on: fxVenue)
+        var config = SyntheticMarketConfig(seed: 5, symbols: [.init(base: "BTC", referencePrice: Price("95000")), .init(base: "ETH", referencePrice: Price("3300"))],
+                                           venues: [.init(listings: a, pricedThroughFX: true), .init(listings: b, pricedThroughFX: false)],
+                                           fxInstrument: u[fx], fxRate: Price(units: 1400))
+        config.premiumSdPpm = 5_000  // a large premium, so a cross book ignoring it would show
+        return (config, u)
+    }
+
+    @Test("a cross book's mid agrees with the two books it closes a triangle with, on both venues")
+    func crossBooksAgree() throws {
+        let (config, u) = crossConfig()
+        var market = SyntheticMarket(config: config, startTime: .zero)
+        var books = Array(repeating: OrderBook(), count: u.instruments.count)
+        func mid(_ symbol: String, _ venue: String) -> Int128 {
+            let i = u.instrument(venue: u.venueId(venue)!, symbol: symbol)!
+            return Int128(books[i.id.index].mid!.raw)
+        }
+        var checked = 0, worstPpm: Int128 = 0
+        for n in 0..<300_000 {
+            switch market.next()! {
+            case .bookSnapshot(let s): books[s.instrument.index].replace(bids: s.bids, asks: s.asks)
+            case .bookDelta(let d): books[d.instrument.index].apply(d.side, price: d.price, quantity: d.quantity)
+                // Mid-message a side can be empty (a jump clears every level); look between messages.
+                guard d.endOfMessage else { continue }
+            default: break
+            }
+            guard n >= (checked + 1) * 1_000 else { continue }
+            let unit = Int128(FixedDecimal.unit)
+            // ETH/BTC against ETHUSDT ÷ BTCUSDT on the plain venue, and ETHKRW ÷ BTCKRW on the FX venue;
+            // BTC/USDT on the FX venue against BTCKRW ÷ USDTKRW.
+            let pairs: [(Int128, Int128)] = [
+                (mid("ETHBTC", "plain"), mid("ETHUSDT", "plain") * unit / mid("BTCUSDT", "plain")),
+                (mid("ETHBTC", "fxvenue"), mid("ETHKRW", "fxvenue") * unit / mid("BTCKRW", "fxvenue")),
+                (mid("BTCUSDT", "fxvenue"), mid("BTCKRW", "fxvenue") * unit / mid("USDTKRW", "fxvenue")),
+            ]
+            for (cross, implied) in pairs {
+                worstPpm = max(worstPpm, abs(cross - implied) * 1_000_000 / implied)
+            }
+            checked += 1
+        }
+        #expect(checked >= 290)
+        // Within the venues' noise, spreads and ticks (a few hundred ppm), far inside the 5,000 ppm premium.
+        #expect(worstPpm < 1_500, "worst gap \(worstPpm) ppm")
+    }
+}

@@ -56,8 +56,16 @@ public struct BinanceSettings: Decodable, Sendable, Hashable {
     public var minNotional: Amount = Amount(units: 5)
     /// Per-symbol filter overrides or additions, keyed by base asset.
     public var listings: [String: BinanceListing] = [:]
+    /// NOTIONAL.minNotional for BTC-quoted symbols without their own: 0.0001 BTC as
+    /// commonly seen in exchangeInfo (unconfirmed).
+    public var btcMinNotional: Amount = Amount("0.0001")
+    /// BTC-market filter overrides or additions, keyed by base asset (`ETH` for ETHBTC).
+    public var btcListings: [String: BinanceListing] = [:]
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case makerFee = "maker_fee", takerFee = "taker_fee", minNotional = "min_notional", listings }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case makerFee = "maker_fee", takerFee = "taker_fee", minNotional = "min_notional", listings
+        case btcMinNotional = "btc_min_notional", btcListings = "btc_listings"
+    }
 
     public init() {}
 
@@ -67,13 +75,16 @@ public struct BinanceSettings: Decodable, Sendable, Hashable {
         takerFee = try c.decode(.takerFee, default: takerFee)
         minNotional = try c.decode(.minNotional, default: minNotional)
         listings = try c.decode(.listings, default: [:])
+        btcMinNotional = try c.decode(.btcMinNotional, default: btcMinNotional)
+        btcListings = try c.decode(.btcListings, default: [:])
     }
 }
 
-/// Binance spot: symbols `BTCUSDT` (BASEQUOTE), per-symbol filters, fee on the received asset.
+/// Binance spot: symbols `BTCUSDT` and `ETHBTC` (BASEQUOTE), per-symbol filters, fee on
+/// the received asset. The USDT and BTC markets are catalogued.
 public struct BinancePlugin: ExchangePlugin {
     public static let id = "binance"
-    public static let summary = "Binance spot USDT market: per-symbol PRICE_FILTER/LOT_SIZE/NOTIONAL, 0.1% fee on the received asset"
+    public static let summary = "Binance spot USDT and BTC markets: per-symbol PRICE_FILTER/LOT_SIZE/NOTIONAL, 0.1% fee on the received asset"
     public static var defaultSettings: BinanceSettings { BinanceSettings() }
     public static let settingList = [
         PluginParameter("maker_fee", type: "ratio", default: "\"0.001\"", meaning: "maker fee, taken from the asset received"),
@@ -81,6 +92,8 @@ public struct BinancePlugin: ExchangePlugin {
         PluginParameter("min_notional", type: "amount", default: "\"5\"", range: "> 0", meaning: "NOTIONAL.minNotional for symbols without their own (unconfirmed default)"),
         PluginParameter("listings", type: "table of listings", default: "{}",
                         meaning: "per-base filter overrides or additions: `{ PEPE = { tick_size = \"0.00000001\", step_size = \"1\", min_notional = \"1\", max_quantity = \"9000000\", max_market_quantity = \"5000000\" } }`; `max_quantity` is LOT_SIZE.maxQty (9,000,000 by default), `max_market_quantity` MARKET_LOT_SIZE.maxQty (unconfirmed; `max_quantity` by default); neither below `step_size`"),
+        PluginParameter("btc_min_notional", type: "amount", default: "\"0.0001\"", range: "> 0", meaning: "NOTIONAL.minNotional in BTC for BTC-market symbols without their own (unconfirmed default)"),
+        PluginParameter("btc_listings", type: "table of listings", default: "{}", meaning: "BTC-market filter overrides or additions, keyed by base (`ETH` for ETHBTC), as `listings`"),
     ]
 
     /// USDT-market filters bundled for paper runs (exchangeInfo values as commonly seen;
@@ -97,6 +110,20 @@ public struct BinancePlugin: ExchangePlugin {
         return table
     }()
 
+    /// BTC-market filters bundled for paper runs (exchangeInfo values as commonly seen,
+    /// unconfirmed: a live run must read exchangeInfo). Override in `btc_listings`.
+    public static let btcMarketListings: [String: BinanceListing] = {
+        let rows: [(String, String, String)] = [
+            ("ADA", "0.00000001", "0.1"), ("AVAX", "0.0000001", "0.01"), ("BCH", "0.00001", "0.001"), ("DOGE", "0.00000001", "1"),
+            ("DOT", "0.0000001", "0.01"), ("ETC", "0.000001", "0.01"), ("ETH", "0.00001", "0.0001"), ("LINK", "0.0000001", "0.01"),
+            ("NEAR", "0.00000001", "0.1"), ("SOL", "0.000001", "0.001"), ("SUI", "0.00000001", "0.1"), ("TRX", "0.00000001", "1"),
+            ("XLM", "0.00000001", "1"), ("XRP", "0.00000001", "1"),
+        ]
+        var table: [String: BinanceListing] = [:]
+        for (base, tick, step) in rows { table[base] = BinanceListing(tickSize: Price(tick)!, stepSize: Quantity(step)!) }
+        return table
+    }()
+
     public let settings: BinanceSettings
     public let rules: BinanceRules
 
@@ -107,6 +134,9 @@ public struct BinancePlugin: ExchangePlugin {
         guard settings.minNotional.raw > 0 else {
             throw PluginConfigurationError(plugin: Self.id, setting: "min_notional", message: "must be positive, e.g. \"5\"")
         }
+        guard settings.btcMinNotional.raw > 0 else {
+            throw PluginConfigurationError(plugin: Self.id, setting: "btc_min_notional", message: "must be positive, e.g. \"0.0001\"")
+        }
         self.settings = settings
         self.rules = BinanceRules(settings: settings)
     }
@@ -116,20 +146,31 @@ public struct BinancePlugin: ExchangePlugin {
     public static func symbol(base: String, quote: String) -> String { base + quote }
 
     public func listedBases(quote: String) -> [String] {
-        guard quote == "USDT" else { return [] }
-        return Set(Self.usdtListings.keys).union(settings.listings.keys).sorted()
+        switch quote {
+        case "USDT": return Set(Self.usdtListings.keys).union(settings.listings.keys).sorted()
+        case "BTC": return Set(Self.btcMarketListings.keys).union(settings.btcListings.keys).subtracting(["BTC"]).sorted()
+        default: return []
+        }
     }
 
     public func listing(base: String, quote: String) -> InstrumentSpec? {
-        guard quote == "USDT", let listing = settings.listings[base] ?? Self.usdtListings[base] else { return nil }
-        return spec(base: base, quote: quote, listing)
+        switch quote {
+        case "USDT":
+            guard let listing = settings.listings[base] ?? Self.usdtListings[base] else { return nil }
+            return spec(base: base, quote: quote, listing)
+        case "BTC":
+            guard base != "BTC", let listing = settings.btcListings[base] ?? Self.btcMarketListings[base] else { return nil }
+            return spec(base: base, quote: quote, listing)
+        default: return nil
+        }
     }
 
-    /// `BASEQUOTE`: the USDT market is the one this plugin lists.
+    /// `BASEQUOTE`: the USDT and BTC markets are the ones this plugin lists.
     public func listing(symbol: String) -> InstrumentSpec? {
-        let quote = "USDT"
-        guard symbol.hasSuffix(quote), symbol.count > quote.count else { return nil }
-        return listing(base: String(symbol.dropLast(quote.count)), quote: quote)
+        for quote in ["USDT", "BTC"] where symbol.hasSuffix(quote) && symbol.count > quote.count {
+            return listing(base: String(symbol.dropLast(quote.count)), quote: quote)
+        }
+        return nil
     }
 
     /// Tick at about six significant digits of the price, step worth about 1 % of a unit of quote.
@@ -145,7 +186,7 @@ public struct BinancePlugin: ExchangePlugin {
         InstrumentSpec(symbol: Self.symbol(base: base, quote: quote), baseCode: base, quoteCode: quote,
                        tickRule: .fixed(listing.tickSize), lotStep: listing.stepSize,
                        minQuantity: listing.stepSize, maxQuantity: listing.maxQuantity,
-                       minNotional: listing.minNotional ?? settings.minNotional, maxNotional: Amount(units: 9_000_000),
+                       minNotional: listing.minNotional ?? (quote == "BTC" ? settings.btcMinNotional : settings.minNotional), maxNotional: Amount(units: 9_000_000),
                        priceDecimals: 8, quantityDecimals: 8, maxMarketQuantity: listing.maxMarketQuantity ?? listing.maxQuantity)
     }
 }

@@ -100,3 +100,37 @@ struct BinanceSymbolTests {
         #expect(p.listing(symbol: "USDT") == nil && p.listing(symbol: "BTC-USDT") == nil && p.listing(symbol: "NOPEUSDT") == nil)
     }
 }
+
+@Suite("Binance BTC market")
+struct BinanceBTCMarketTests {
+    @Test("ETHBTC: its own tick and step, 0.0001 BTC minimum notional, fee on the received asset")
+    func ethBTC() throws {
+        let p = try BinancePlugin(settings: .init())
+        let spec = try #require(p.listing(symbol: "ETHBTC"))
+        #expect(spec.baseCode == "ETH" && spec.quoteCode == "BTC")
+        #expect(spec.lotStep == Quantity("0.0001") && spec.minNotional == Amount("0.0001"))
+        #expect(p.listing(symbol: "BTCUSDT")?.quoteCode == "USDT")
+        #expect(p.listing(base: "BTC", quote: "BTC") == nil)
+        var h = VenueHarness(plugin: p, base: "ETH", quote: "BTC")
+        h.fund("1", of: "BTC")
+        h.setBook(bids: [("0.03470", "5")], asks: [("0.03471", "5")])
+        let offTick = h.send(.limit(.buy, on: h.instrument.id, price: Price("0.034705"), quantity: Quantity("1")))
+        #expect(offTick.first?.rejection?.venueCode == "-1013")
+        let tooSmall = h.send(.limit(.buy, on: h.instrument.id, price: Price("0.03471"), quantity: Quantity("0.002")))  // 0.0000694 BTC
+        #expect(tooSmall.first?.rejection?.venueCode == "-1013")
+        let fill = try #require(h.send(.limit(.buy, on: h.instrument.id, price: Price("0.03471"), quantity: Quantity("1"),
+                                              timeInForce: .immediateOrCancel)).first { $0.kind == .fill })
+        #expect(fill.feeAsset == h.asset("ETH") && fill.fee == Amount("0.001"))
+    }
+
+    @Test("btc_listings override the bundled filters; btc_min_notional must be positive")
+    func overrides() throws {
+        var s = BinanceSettings()
+        s.btcListings["PEPE"] = BinanceListing(tickSize: Price("0.000000001"), stepSize: Quantity(units: 1))
+        let p = try BinancePlugin(settings: s)
+        #expect(p.listedBases(quote: "BTC").contains("PEPE"))
+        #expect(p.listing(symbol: "PEPEBTC")?.minNotional == Amount("0.0001"))
+        s.btcMinNotional = .zero
+        #expect(throws: PluginConfigurationError.self) { try BinancePlugin(settings: s) }
+    }
+}

@@ -24,7 +24,7 @@ struct UpbitTests {
         #expect(m.instrument.tickRule.tick(at: Price("1400")) == Price("1"))
         #expect(m.instrument.minNotional == Amount(units: 5_000))
         #expect(plugin.listing(base: "NOPE", quote: "KRW") == nil)
-        #expect(plugin.listing(base: "BTC", quote: "USDT") == nil)
+        #expect(plugin.listing(base: "BTC", quote: "EUR") == nil)
         #expect(plugin.listedBases(quote: "KRW").contains("USDT"))
     }
 
@@ -88,5 +88,51 @@ struct UpbitSymbolTests {
         #expect(p.listing(symbol: "KRW-USDT")?.baseCode == "USDT")
         #expect(p.listing(symbol: "KRW-BTC")?.quoteCode == "KRW")
         #expect(p.listing(symbol: "BTCKRW") == nil && p.listing(symbol: "KRW-NOPE") == nil)
+    }
+}
+
+@Suite("Upbit BTC and USDT markets")
+struct UpbitCrossMarketTests {
+    /// ETH on Upbit's BTC market, funded.
+    func btcMarket() throws -> VenueHarness {
+        var h = VenueHarness(plugin: try UpbitPlugin(settings: .init()), base: "ETH", quote: "BTC")
+        h.fund("1", of: "BTC")
+        h.fund("10", of: "ETH")
+        h.setBook(bids: [("0.03470000", "5")], asks: [("0.03470001", "5")])
+        return h
+    }
+
+    @Test("BTC-ETH: a 0.00000001 tick, 0.00005 BTC minimum and 10 BTC maximum, 0.25 % fee in BTC")
+    func btcMarketRules() throws {
+        var h = try btcMarket()
+        #expect(h.instrument.symbol == "BTC-ETH")
+        #expect(h.instrument.tickRule.tick(at: Price("0.0347")) == Price("0.00000001"))
+        #expect(h.instrument.minNotional == Amount("0.00005") && h.instrument.maxNotional == Amount(units: 10))
+        let small = h.send(.limit(.buy, on: h.instrument.id, price: Price("0.03470001"), quantity: Quantity("0.001")))  // 0.0000347 BTC
+        #expect(small.first?.rejection?.venueCode == "under_min_total_bid")
+        let fill = try #require(h.send(.limit(.buy, on: h.instrument.id, price: Price("0.03470001"), quantity: Quantity("1"),
+                                              timeInForce: .immediateOrCancel)).first { $0.kind == .fill })
+        #expect(fill.feeAsset == h.asset("BTC"))
+        #expect(fill.fee == Amount("0.00008676"))  // 0.03470001 × 0.0025 = 0.0000867500…, rounded up to 1e-8
+    }
+
+    @Test("the USDT market uses its own tick table and 0.5 USDT minimum; the catalogue lists each market's bases")
+    func usdtMarket() throws {
+        let p = try UpbitPlugin(settings: .init())
+        let btc = try #require(p.listing(symbol: "USDT-BTC"))
+        #expect(btc.tickRule.tick(at: Price("95000")) == Price("0.01") && btc.minNotional == Amount("0.5"))
+        #expect(p.listing(symbol: "BTC-ETH")?.quoteCode == "BTC")
+        #expect(p.listing(symbol: "BTC-BTC") == nil)
+        #expect(p.listedBases(quote: "BTC").contains("ETH") && !p.listedBases(quote: "BTC").contains("BTC"))
+    }
+
+    @Test("a BTC or USDT market minimum at or above its maximum is refused, naming the setting")
+    func totalsChecked() {
+        var s = UpbitSettings()
+        s.btcMinTotal = Amount(units: 10)
+        #expect(throws: PluginConfigurationError.self) { try UpbitPlugin(settings: s) }
+        s = UpbitSettings()
+        s.usdtMinTotal = .zero
+        #expect(throws: PluginConfigurationError.self) { try UpbitPlugin(settings: s) }
     }
 }
