@@ -31,6 +31,7 @@ let package = Package(
         .package(path: "Plugins/Exchanges/Upbit"),
         .package(path: "Plugins/Exchanges/Binance"),
         .package(path: "Plugins/Strategies/CrossSpread"),
+        .package(path: "Plugins/Strategies/Triangular"),
         // arbd new strategy: packages above this line
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
@@ -57,6 +58,7 @@ let package = Package(
             .product(name: "Upbit", package: "Upbit"),
             .product(name: "Binance", package: "Binance"),
             .product(name: "CrossSpread", package: "CrossSpread"),
+            .product(name: "Triangular", package: "Triangular"),
             // arbd new strategy: products above this line
         ]),
         .executableTarget(name: "arbd", dependencies: [
@@ -97,6 +99,9 @@ let package = Package(
         .testTarget(name: "CrossSpreadTests", dependencies: [.product(name: "CrossSpread", package: "CrossSpread"), core, testing,
                                                              .product(name: "Upbit", package: "Upbit"), .product(name: "Binance", package: "Binance")],
                     path: "Plugins/Strategies/CrossSpread/Tests/CrossSpreadTests"),
+        .testTarget(name: "TriangularTests", dependencies: [.product(name: "Triangular", package: "Triangular"), core, testing,
+                                                            .product(name: "Binance", package: "Binance")],
+                    path: "Plugins/Strategies/Triangular/Tests/TriangularTests"),
         // arbd new strategy: test targets above this line
     ]
 )

@@ -1,6 +1,7 @@
 import ArbHost
 import Binance
 import CrossSpread
+import Triangular
 import Upbit
 // arbd new strategy: imports above this line
 
@@ -10,6 +11,7 @@ public let registeredPlugins = PluginRegistry(
     exchanges: [BinancePlugin.self, UpbitPlugin.self],
     strategies: [
         CrossSpreadPlugin.self,
+        TriangularPlugin.self,
         // arbd new strategy: strategies above this line
     ]
 )

@@ -57,3 +57,21 @@ struct RouteListingTests {
         #expect(problem(withCrossQuotes(binance: value)).contains(message), "\(problem(withCrossQuotes(binance: value)))")
     }
 }
+
+@Suite("The triangular example manifest", .serialized)
+struct TriangularManifestTests {
+    @Test("manifests/triangular.toml is valid, lists Binance's triangles and runs the triangular strategy on them")
+    func exampleRuns() throws {
+        var text = try String(contentsOf: repositoryRoot.appendingPathComponent("manifests/triangular.toml"), encoding: .utf8)
+        text = text.replacingOccurrences(of: "max_runtime = \"30m\"", with: "max_runtime = \"20s\"")
+            .replacingOccurrences(of: "data_dir = \"runs\"", with: "data_dir = \"\(tempDir("triangular"))\"")
+        let plan = try load(text)
+        let triangles = RouteListing.rows(plan).filter { $0.kind == "triangular" }
+        #expect(triangles.contains { $0.id == "triangular:binance:USDT>BTC>ETH>USDT" })
+        let (summary, _) = try run(text)
+        let strategy = try #require(summary.strategies.first { $0.plugin == "triangular" })
+        // Every triangle from USDT is scored and the active ones evaluated on every update of their books.
+        #expect(strategy.counters["routes"] == .count(Int64(triangles.filter { $0.id.hasPrefix("triangular:binance:USDT>") }.count)))
+        #expect((strategy.counters["evaluations"].flatMap { if case .count(let n) = $0 { n } else { nil } } ?? 0) > 1_000)
+    }
+}

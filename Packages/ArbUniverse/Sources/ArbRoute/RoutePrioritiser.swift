@@ -97,6 +97,16 @@ public struct RoutePrioritiser: Sendable {
         changes += Set(active).symmetricDifference(before).count
     }
 
+    /// Makes usable route `r` active at once if a slot is free (between refreshes, so a
+    /// route whose books just came back need not wait for the next refresh). O(1).
+    public mutating func admitIfFree(_ r: Int, health: RouteHealth, now: Timestamp) {
+        guard rank[r] < 0, active.count < config.activeSlots, health.score != RouteHealth.unusable else { return }
+        rank[r] = Int32(active.count)
+        active.append(Int32(r))
+        lastActive[r] = now.nanoseconds
+        changes += 1
+    }
+
     /// Whether route `r` is active (evaluated, and may draw on the budgets).
     @inlinable public func isActive(_ r: Int) -> Bool { rank[r] >= 0 }
 
