@@ -11,7 +11,7 @@ struct Arbd: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "arbd",
         abstract: "Arbor: manifest-driven cross-exchange arbitrage host.",
-        subcommands: [Run.self, Check.self, Plugins.self, Routes.self, New.self, Record.self, RecorderCommand.self, Bench.self, BenchRateLimit.self, BenchRecorder.self, RateLimitLoadWorker.self])
+        subcommands: [Run.self, Check.self, Plugins.self, Routes.self, Report.self, New.self, Record.self, RecorderCommand.self, Bench.self, BenchRateLimit.self, BenchRecorder.self, RateLimitLoadWorker.self])
 }
 
 extension StatusOutput {
@@ -112,6 +112,23 @@ struct Routes: ParsableCommand {
             }
         } catch {
             throw fail(error)
+        }
+    }
+}
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Reports on a finished run.", subcommands: [Ledger.self])
+
+    struct Ledger: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The opportunity ledger per route: detected, executed, skipped by reason, edges, slippage.")
+        @Argument(help: "The run's folder (runs/run-42: arbd run prints it).") var runFolder: String
+
+        func run() throws {
+            do {
+                print(try LedgerReport.read(runFolder: runFolder).text(), terminator: "")
+            } catch {
+                throw fail(error)
+            }
         }
     }
 }

@@ -75,3 +75,42 @@ struct TriangularManifestTests {
         #expect((strategy.counters["evaluations"].flatMap { if case .count(let n) = $0 { n } else { nil } } ?? 0) > 1_000)
     }
 }
+
+@Suite("The opportunity ledger of a run", .serialized)
+struct OpportunityLedgerRunTests {
+    @Test("summary.json's opportunity_ledger adds up (detected == executed + Σ skipped), the journal has a row per opportunity, and arbd report ledger reads it per route")
+    func ledgerOfARun() throws {
+        let (summary, folder) = try run(manifestText(dataDir: tempDir("ledger"), runtime: "60s"))
+        let ledger = summary.opportunityLedger
+        #expect(ledger.detected > 0 && ledger.executed > 0)
+        #expect(ledger.detected == ledger.executed + ledger.skipped.values.reduce(0, +))
+        #expect(ledger.realisedMinusDetectedBps.count > 0 && ledger.realisedMinusDetectedBps.count <= ledger.executed)
+        let json = try JSONSerialization.jsonObject(with: try summary.json()) as! [String: Any]
+        let section = try #require(json["opportunity_ledger"] as? [String: Any])
+        #expect(section["detected"] as? Int == ledger.detected && section["skipped"] is [String: Int])
+        // The journal's rows, read back per route.
+        let report = try LedgerReport.read(runFolder: folder)
+        #expect(report.routes.reduce(0) { $0 + $1.detected } == ledger.detected)
+        #expect(report.routes.reduce(0) { $0 + $1.executed } == ledger.executed)
+        #expect(report.routes.allSatisfy { $0.route.hasPrefix("cross_fx:") } && report.badLines == 0)
+        #expect(report.text().contains("\(ledger.detected) detected = \(ledger.executed) executed"))
+    }
+
+    @Test("arbd report ledger names a missing journal, and counts the opportunity lines it cannot read")
+    func badLedgerInput() throws {
+        #expect(throws: LedgerReport.Failure.self) { try LedgerReport.read(runFolder: "/nonexistent/run-1") }
+        let folder = tempDir("badledger")
+        let lines = [
+            #"{"seq":1,"t":1,"event":"order"}"#,
+            #"{"seq":2,"t":2,"event":"opportunity","id":1,"route":"r","decision":"executed","detected_edge_ppm":100,"realised_edge_ppm":80,"legs":[]}"#,
+            #"{"seq":3,"t":3,"event":"opportunity","id":2,"route":"r","decision":"cooldown"#,
+            #"{"seq":4,"t":4,"event":"opportunity","id":3,"route":"r","decision":"cooldown","detected_edge_ppm":120,"legs":[]}"#,
+        ]
+        try lines.joined(separator: "\n").write(toFile: folder + "/journal.jsonl", atomically: true, encoding: .utf8)
+        let report = try LedgerReport.read(runFolder: folder)
+        #expect(report.badLines == 1 && report.firstBadLines == [3])
+        #expect(report.routes.first?.detected == 2 && report.routes.first?.executed == 1 && report.routes.first?.skipped == ["cooldown": 1])
+        #expect(report.routes.first?.meanRealisedEdgeBps == 0.8)
+        #expect(report.text().contains("1 opportunity lines could not be read (lines 3)"))
+    }
+}

@@ -43,6 +43,13 @@ struct StorageTests {
         #expect(orders == [[String(summary.orders.sent)]])
         let fills = try pg.execute("SELECT count(*) FROM arbor_reports WHERE run_id = 'run-7' AND kind = 'fill'").rows
         #expect(fills == [[String(summary.orders.fills)]])
+        // The opportunity ledger, row for row, with its legs as jsonb.
+        let ledger = summary.opportunityLedger
+        #expect(ledger.detected > 0)
+        let rows = try pg.execute("SELECT count(*), count(*) FILTER (WHERE decision = 'executed') FROM arbor_opportunities WHERE run_id = 'run-7'").rows
+        #expect(rows == [[String(ledger.detected), String(ledger.executed)]])
+        let legs = try pg.execute("SELECT jsonb_array_length(legs) FROM arbor_opportunities WHERE run_id = 'run-7' AND decision = 'executed' LIMIT 1").rows
+        #expect(legs == [["2"]])
 
         let redis = try RedisConnection(host: "127.0.0.1", port: Int(Services.redisPort)!)
         let state = try redis.command(["HGET", "arbor-test:run-7:state", "orders"])

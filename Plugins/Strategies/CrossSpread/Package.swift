@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// The strategy depends on ArbCore alone; ArbTesting and the venue plugins whose real
+// The strategy depends on ArbCore and ArbRoute (routes, the leg policy); ArbTesting and the venue plugins whose real
 // rules its tests run against are test-only dependencies.
 let package = Package(
     name: "CrossSpread",
@@ -11,12 +11,13 @@ let package = Package(
     ],
     dependencies: [
         .package(path: "../../../Packages/ArbCore"),
+        .package(path: "../../../Packages/ArbUniverse"),
         .package(path: "../../../Packages/ArbTesting"),
         .package(path: "../../Exchanges/Upbit"),
         .package(path: "../../Exchanges/Binance"),
     ],
     targets: [
-        .target(name: "CrossSpread", dependencies: [.product(name: "ArbCore", package: "ArbCore")]),
+        .target(name: "CrossSpread", dependencies: [.product(name: "ArbCore", package: "ArbCore"), .product(name: "ArbRoute", package: "ArbUniverse")]),
         .testTarget(name: "CrossSpreadTests", dependencies: [
             "CrossSpread",
             .product(name: "ArbCore", package: "ArbCore"),

@@ -61,6 +61,7 @@ public final class Journal: KernelObserver, @unchecked Sendable {
     public func preTradeRejected(_ intent: OrderIntent, strategy: StrategyId, rejection: Rejection, at time: Timestamp) {
         queue.put(.preTradeRejection(intent, strategy, rejection, time))
     }
+    public func opportunityRecorded(_ record: OpportunityRecord, at time: Timestamp) { queue.put(.opportunity(record, time)) }
 
     // MARK: writer thread
 

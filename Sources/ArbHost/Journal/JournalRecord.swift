@@ -5,6 +5,7 @@ enum JournalRecord: Sendable {
     case order(Order, Timestamp)
     case report(ExecutionReport, Order, FillValue?, Timestamp)
     case preTradeRejection(OrderIntent, StrategyId, Rejection, Timestamp)
+    case opportunity(OpportunityRecord, Timestamp)
 }
 
 /// Renders records as JSON lines, exact decimals as strings. Runs on the writer thread.
@@ -40,7 +41,31 @@ struct JournalFormatter {
             return "{\"seq\":\(sequence),\"t\":\(time.nanoseconds),\"event\":\"pre_trade_rejected\",\"strategy\":\(strategy.index),"
                 + "\"venue\":\"\(universe.venueName(i.venue))\",\"symbol\":\"\(i.symbol)\",\"side\":\"\(intent.side)\",\"price\":\"\(intent.price)\","
                 + "\"quantity\":\"\(intent.quantity)\",\"code\":\(JSONText.quote(rejection.venueCode)),\"message\":\(JSONText.quote(rejection.message))}"
+        case .opportunity(let o, let time):
+            return "{\"seq\":\(sequence),\"t\":\(time.nanoseconds),\"event\":\"opportunity\"," + opportunityFields(o) + "}"
         }
+    }
+
+    /// The ledger row's fields (shared with the PostgreSQL sink's `legs` column).
+    func opportunityFields(_ o: OpportunityRecord) -> String {
+        func optional<T>(_ value: T?, _ render: (T) -> String) -> String { value.map(render) ?? "null" }
+        var s = "\"id\":\(o.id),\"strategy\":\(o.strategy.index),\"route\":\(JSONText.quote(routeName(o.route))),\"detected_at\":\(o.detectedAt.nanoseconds),"
+            + "\"detected_edge_ppm\":\(o.detectedEdgePpm),\"detected_size\":\"\(o.detectedSize)\",\"size_asset\":\(JSONText.quote(universe.assetCode(o.sizeAsset))),"
+            + "\"decision\":\(JSONText.quote(o.decision.code)),\"realised_edge_ppm\":\(optional(o.realisedEdgePpm) { String($0) }),"
+        s += "\"legs\":" + legsJSON(o.legs)
+        return s
+    }
+
+    func legsJSON(_ legs: [OpportunityLeg]) -> String {
+        func optional<T>(_ value: T?, _ render: (T) -> String) -> String { value.map(render) ?? "null" }
+        return "[" + legs.map { leg in
+            let i = universe[leg.instrument]
+            return "{\"venue\":\(JSONText.quote(universe.venueName(i.venue))),\"symbol\":\(JSONText.quote(i.symbol)),\"side\":\"\(leg.side)\","
+                + "\"expected_price\":\"\(leg.expectedPrice)\",\"planned_quantity\":\"\(leg.plannedQuantity)\",\"filled_quantity\":\"\(leg.filledQuantity)\","
+                + "\"filled_price\":\(optional(leg.filledPrice) { "\"\($0)\"" }),\"slippage_bps\":\(optional(leg.slippageBps) { String($0) }),"
+                + "\"acknowledged_after_ns\":\(optional(leg.acknowledgedAfter) { String($0.nanosecondsInt64) }),"
+                + "\"filled_after_ns\":\(optional(leg.filledAfter) { String($0.nanosecondsInt64) })}"
+        }.joined(separator: ",") + "]"
     }
 }
 

@@ -11,6 +11,7 @@ final class PostgresJournalSink: JournalSink {
     private let batchSize: Int
     private var orders: [[String?]] = []
     private var reports: [[String?]] = []
+    private var opportunities: [[String?]] = []
 
     static let schema = """
         CREATE TABLE IF NOT EXISTS arbor_orders (
@@ -23,6 +24,11 @@ final class PostgresJournalSink: JournalSink {
             kind text NOT NULL, venue text NOT NULL, symbol text NOT NULL, side text NOT NULL,
             fill_price numeric, fill_quantity numeric, fill_notional numeric, fee numeric, fee_asset text, maker boolean,
             leaves numeric NOT NULL, final boolean NOT NULL, code text, message text, PRIMARY KEY (run_id, seq));
+        CREATE TABLE IF NOT EXISTS arbor_opportunities (
+            run_id text NOT NULL, seq bigint NOT NULL, event_time_ns bigint NOT NULL, opportunity_id bigint NOT NULL,
+            strategy int NOT NULL, route text NOT NULL, detected_at_ns bigint NOT NULL, detected_edge_ppm bigint NOT NULL,
+            detected_size numeric NOT NULL, size_asset text NOT NULL, decision text NOT NULL, realised_edge_ppm bigint,
+            legs jsonb NOT NULL, PRIMARY KEY (run_id, seq));
         """
 
     /// Connects and prepares the tables; fails at start, before the run, if it cannot.
@@ -32,6 +38,7 @@ final class PostgresJournalSink: JournalSink {
         // A rerun of the same run id replaces its rows.
         try connection.execute("DELETE FROM arbor_orders WHERE run_id = $1", parameters: [runId])
         try connection.execute("DELETE FROM arbor_reports WHERE run_id = $1", parameters: [runId])
+        try connection.execute("DELETE FROM arbor_opportunities WHERE run_id = $1", parameters: [runId])
         self.runId = runId
         self.batchSize = max(1, batchSize)
     }
@@ -57,9 +64,13 @@ final class PostgresJournalSink: JournalSink {
                                 r.leavesQuantity.description, r.isFinal ? "t" : "f", r.rejection?.venueCode, r.rejection?.message])
             case .preTradeRejection:
                 break  // Nothing was sent: it lives in the file journal and the summary.
+            case .opportunity(let o, let t):
+                opportunities.append([runId, String(seq), String(t.nanoseconds), String(o.id), String(o.strategy.index), formatter.routeName(o.route),
+                                      String(o.detectedAt.nanoseconds), String(o.detectedEdgePpm), o.detectedSize.description,
+                                      u.assetCode(o.sizeAsset), o.decision.code, o.realisedEdgePpm.map { String($0) }, formatter.legsJSON(o.legs)])
             }
         }
-        if orders.count + reports.count >= batchSize { try flush() }
+        if orders.count + reports.count + opportunities.count >= batchSize { try flush() }
     }
 
     private func flush() throws {
@@ -73,6 +84,12 @@ final class PostgresJournalSink: JournalSink {
                                                                "fill_price", "fill_quantity", "fill_notional", "fee", "fee_asset", "maker",
                                                                "leaves", "final", "code", "message"], rows: reports)
             reports.removeAll(keepingCapacity: true)
+        }
+        if !opportunities.isEmpty {
+            try connection.copy(into: "arbor_opportunities", columns: ["run_id", "seq", "event_time_ns", "opportunity_id", "strategy", "route",
+                                                                     "detected_at_ns", "detected_edge_ppm", "detected_size", "size_asset",
+                                                                     "decision", "realised_edge_ppm", "legs"], rows: opportunities)
+            opportunities.removeAll(keepingCapacity: true)
         }
     }
 

@@ -55,6 +55,9 @@ final class RedisStateSink: JournalSink {
             case .preTradeRejection(_, _, _, let t):
                 lastTime = t.nanoseconds
                 rejections += 1
+            case .opportunity(_, let t):
+                // The live state keeps positions and orders; the ledger lives in the file and PostgreSQL.
+                lastTime = t.nanoseconds
             }
         }
         commands.append(["LTRIM", "\(prefix):fills", "0", "999"])

@@ -157,9 +157,44 @@ public struct RunSummary: Codable, Sendable {
         public var journalBackpressureWaits: Int
     }
 
+    /// The opportunity ledger's tally: detected == executed + Σ skipped.
+    public struct OpportunityLedger: Codable, Sendable {
+        public var detected: Int
+        public var executed: Int
+        /// Reason code → count.
+        public var skipped: [String: Int]
+        /// Realised minus detected edge of executed opportunities with fills, in bps.
+        public var realisedMinusDetectedBps: Distribution
+
+        public struct Distribution: Codable, Sendable {
+            public var count: Int
+            public var mean: Double
+            public var min: Int64
+            public var p10: Int64
+            public var p50: Int64
+            public var p90: Int64
+            public var max: Int64
+
+            init(_ values: [Int64]) {
+                let sorted = values.sorted()
+                func at(_ q: Double) -> Int64 { sorted.isEmpty ? 0 : sorted[Swift.min(sorted.count - 1, Int(Double(sorted.count - 1) * q + 0.5))] }
+                count = sorted.count
+                mean = sorted.isEmpty ? 0 : Double(sorted.reduce(Int128(0)) { $0 + Int128($1) }) / Double(sorted.count)
+                min = sorted.first ?? 0; max = sorted.last ?? 0
+                p10 = at(0.1); p50 = at(0.5); p90 = at(0.9)
+            }
+        }
+
+        init(_ tally: OpportunityTally) {
+            detected = tally.detected; executed = tally.executed; skipped = tally.skipped
+            realisedMinusDetectedBps = Distribution(tally.realisedMinusDetectedBps)
+        }
+    }
+
     public var run: RunInfo
     public var events: Events
     public var opportunities: Int
+    public var opportunityLedger: OpportunityLedger
     public var orders: Orders
     public var pnl: PnL
     public var feesPaid: [String: [String: String]]
@@ -189,6 +224,15 @@ public struct RunSummary: Codable, Sendable {
         line("== arbd run \(run.name): \(run.mode), \(run.clock) clock, seed \(run.seed), stopped by \(run.stoppedBy) after \(run.maxRuntime)")
         line("events       \(events.marketEvents) market (\(events.bookUpdates) book, \(events.trades) trades), \(events.strategyWakeups) strategy wake-ups")
         line("opportunities \(opportunities)")
+        let ledger = opportunityLedger
+        if ledger.detected > 0 {
+            let skips = ledger.skipped.keys.sorted().map { "\($0) \(ledger.skipped[$0]!)" }.joined(separator: ", ")
+            line("ledger       \(ledger.detected) detected = \(ledger.executed) executed + \(ledger.detected - ledger.executed) skipped" + (skips.isEmpty ? "" : " (\(skips))"))
+            let d = ledger.realisedMinusDetectedBps
+            if d.count > 0 {
+                line("  realised − detected edge, bps: mean \(String(format: "%.1f", d.mean)), p10 \(d.p10), p50 \(d.p50), p90 \(d.p90) (\(d.count) executed with fills)")
+            }
+        }
         line("orders       \(orders.sent) sent, \(orders.filled) filled (\(orders.fills) fills), \(orders.venueRejections) rejected by venues, \(orders.preTradeRejections) stopped before sending, \(orders.openAtEnd) open at end")
         for code in orders.rejectionsByCode.keys.sorted() { line("  rejected   \(code): \(orders.rejectionsByCode[code]!)") }
         let ccy = pnl.reportingCurrency

@@ -86,6 +86,7 @@ struct SummaryBuilder {
                           // In a simulated run the exchange sees (and drops) them before the kernel.
                           unknownInstrumentEvents: c.unknownInstrumentEvents + ((kernel.simulation as? SimulatedExchange)?.statistics.unknownInstrumentEvents ?? 0)),
             opportunities: c.opportunities,
+            opportunityLedger: .init(kernel.opportunityTally),
             orders: .init(sent: c.ordersSent, filled: c.ordersFilled, fills: c.fills, venueRejections: c.venueRejections,
                           preTradeRejections: c.preTradeRejections, cancelRequests: c.cancels, expirations: c.expirations,
                           openAtEnd: kernel.openOrderCount, rejectionsByCode: c.rejectionsByCode),

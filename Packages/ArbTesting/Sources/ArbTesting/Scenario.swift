@@ -220,6 +220,8 @@ public struct ScenarioResult {
     public var fills: [ExecutionReport] { recorder.reports.filter { $0.kind == .fill } }
     /// Intents the kernel refused before sending, with why.
     public var preTradeRejections: [(OrderIntent, Rejection)] { recorder.preTrade }
+    /// The opportunity ledger's rows, in the order they were recorded.
+    public var opportunities: [OpportunityRecord] { recorder.opportunities }
     /// The kernel's counters.
     public var counters: KernelCounters { kernel.counters }
 
@@ -266,6 +268,8 @@ final class ScenarioRecorder: KernelObserver {
     var orders: [Order] = []
     var reports: [ExecutionReport] = []
     var preTrade: [(OrderIntent, Rejection)] = []
+    var opportunities: [OpportunityRecord] = []
+    func opportunityRecorded(_ record: OpportunityRecord, at time: Timestamp) { opportunities.append(record) }
     func orderSent(_ order: Order, at time: Timestamp) { orders.append(order) }
     func orderReport(_ report: ExecutionReport, order: Order, valued: FillValue?, at time: Timestamp) { reports.append(report) }
     func preTradeRejected(_ intent: OrderIntent, strategy: StrategyId, rejection: Rejection, at time: Timestamp) { preTrade.append((intent, rejection)) }

@@ -74,7 +74,8 @@ public final class LegExecutor {
         public var filledAfter: [Duration?]
         /// Orders the venue refused, entry legs only.
         public var rejectedLegs: Int
-        /// The legs did not all fill in full.
+        /// The entry legs ended off plan (one filled more than the others allow): a gap
+        /// had to be repaired. Legs that all filled nothing leave no gap and are not broken.
         public var broken: Bool
         public var hedgeOrders: Int
         public var unwindOrders: Int
@@ -112,6 +113,7 @@ public final class LegExecutor {
         var hedgeOrders = 0
         var unwindOrders = 0
         var phase = Phase.legs
+        var brokeLegs = false
     }
 
     public let policy: LegPolicy
@@ -124,6 +126,8 @@ public final class LegExecutor {
     public struct DustKey: Hashable, Sendable { public var venue: VenueId; public var asset: AssetId }
 
     public static let timerBit: UInt64 = 1 << 63
+    /// Attempts whose legs were still open at their timeout (and were cancelled).
+    public private(set) var timeouts = 0
 
     public init(policy: LegPolicy, universe: Universe) {
         self.policy = policy
@@ -213,7 +217,8 @@ public final class LegExecutor {
     /// Handles the timeout of an attempt's legs (tokens with `timerBit`); false for other tokens.
     public func onTimer(_ token: UInt64, _ context: StrategyContext) -> Bool {
         guard token & Self.timerBit != 0 else { return false }
-        if let attempt = attempts[token & ~Self.timerBit], attempt.phase == .legs {
+        if let attempt = attempts[token & ~Self.timerBit], attempt.phase == .legs, !attempt.open.isEmpty {
+            timeouts += 1
             for id in attempt.open { context.cancel(id) }
         }
         return true
@@ -241,11 +246,18 @@ public final class LegExecutor {
     /// rounds on what is still off plan; a gap too small for any order becomes dust.
     func repair(_ a: UInt64, _ context: StrategyContext) -> Finished? {
         guard var attempt = attempts[a] else { return nil }
-        while attempt.hedges < policy.maxHedgeAttempts {
+        if attempt.phase == .legs { attempt.brokeLegs = !gaps(attempt).isEmpty }
+        while attempt.hedges < policy.maxHedgeAttempts && !gaps(attempt).isEmpty {
             attempt.hedges += 1
             var sent = false
+            // Bring every leg up to the share of its plan the furthest leg reached: the
+            // smallest repair that closes the gaps (not the whole plan: its edge may be gone).
+            var best = 0
+            for k in attempt.legs.indices where Int128(attempt.filled[k].raw) * Int128(attempt.legs[best].quantity.raw)
+                > Int128(attempt.filled[best].raw) * Int128(attempt.legs[k].quantity.raw) { best = k }
             for (k, leg) in attempt.legs.enumerated() {
-                let missing = leg.quantity - attempt.filled[k] - attempt.hedgeFilled[k]
+                let target = Int128(leg.quantity.raw) * Int128(attempt.filled[best].raw) / Int128(max(1, attempt.legs[best].quantity.raw))
+                let missing = Quantity(raw: Int64(clamping: target - Int128(attempt.filled[k].raw) - Int128(attempt.hedgeFilled[k].raw)))
                 guard missing.raw > 0 else { continue }
                 if let id = sendRepair(a, &attempt, instrument: leg.instrument, side: leg.side, quantity: missing, purpose: .hedge, context) {
                     attempt.hedgeLeg[id] = k
@@ -346,7 +358,7 @@ public final class LegExecutor {
                 dust[DustKey(venue: venue, asset: asset), default: .zero] += Amount(raw: amount)
             }
         }
-        let broken = zip(attempt.filled, attempt.legs).contains { $0.0 != $0.1.quantity }
+        let broken = attempt.brokeLegs
         let outcome: Outcome = unrepaired ? .gaveUp : (broken ? .repaired : .completed)
         return Finished(attempt: a, route: attempt.route, outcome: outcome, planned: attempt.legs.map(\.quantity), filled: attempt.filled,
                         filledNotional: attempt.filledNotional, acknowledgedAfter: attempt.acknowledgedAfter, filledAfter: attempt.filledAfter,

@@ -278,6 +278,22 @@ public final class Kernel: ExecutionReportSink {
 
     public func countOpportunity() { counters.opportunities += 1 }
 
+    /// The opportunity ledger's tally: every row strategies recorded.
+    public private(set) var opportunityTally = OpportunityTally()
+    private var lastOpportunityId: UInt64 = 0
+
+    /// A fresh id for a detected opportunity (per run, in detection order).
+    public func newOpportunityId() -> UInt64 {
+        lastOpportunityId += 1
+        return lastOpportunityId
+    }
+
+    /// Books a row of the opportunity ledger: tallied here, journaled by the observer.
+    public func recordOpportunity(_ record: OpportunityRecord) {
+        opportunityTally.add(record)
+        observer?.opportunityRecorded(record, at: now)
+    }
+
     // MARK: inventory
 
     /// A strategy keeps `asset` on `venue` at or above `floor`: time spent at or below it is

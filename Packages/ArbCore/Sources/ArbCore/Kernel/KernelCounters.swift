@@ -33,6 +33,13 @@ public protocol KernelObserver: AnyObject {
     /// time (nil when it could not be valued, and for other reports).
     func orderReport(_ report: ExecutionReport, order: Order, valued: FillValue?, at time: Timestamp)
     func preTradeRejected(_ intent: OrderIntent, strategy: StrategyId, rejection: Rejection, at time: Timestamp)
+    /// A strategy recorded a row of the opportunity ledger at `time`.
+    func opportunityRecorded(_ record: OpportunityRecord, at time: Timestamp)
+}
+
+extension KernelObserver {
+    /// Observers that do not keep the ledger ignore it.
+    public func opportunityRecorded(_ record: OpportunityRecord, at time: Timestamp) {}
 }
 
 /// A fill's notional and fee in the reporting currency, at the marks of its time: what

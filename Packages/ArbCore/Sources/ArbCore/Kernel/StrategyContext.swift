@@ -69,4 +69,16 @@ public final class StrategyContext {
 
     /// Counts an opportunity seen (for the summary), whether or not it was traded.
     public func countOpportunity() { kernel.countOpportunity() }
+
+    /// A fresh id for a detected opportunity, for its ledger row.
+    public func newOpportunityId() -> UInt64 { kernel.newOpportunityId() }
+
+    /// Records a row of the opportunity ledger (docs/ROUTES.md): every detected
+    /// opportunity once, with its decision; an executed one when its legs have ended.
+    /// `strategy` is filled in here.
+    public func recordOpportunity(_ record: OpportunityRecord) {
+        var row = record
+        row.strategy = strategy
+        kernel.recordOpportunity(row)
+    }
 }

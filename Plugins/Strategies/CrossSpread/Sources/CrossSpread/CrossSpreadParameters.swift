@@ -25,6 +25,11 @@ public struct CrossSpreadParameters: Decodable, Sendable, Hashable {
     public var hedgeSlippage: Ratio = Ratio("0.003")
     /// Hedge attempts on the other venue before unwinding on the venue that filled.
     public var maxHedgeAttempts: Int = 2
+    /// On `cross_fx` routes, a third leg converts the sale's proceeds back into the
+    /// purchase's quote on the FX book (Upbit KRW-USDT), at the same time as the two legs;
+    /// it needs some of both quotes on the FX venue. Off: the proceeds stay in the other
+    /// quote (inventory), valued through the FX book.
+    public var convertProceeds: Bool = false
     /// Per asset, per venue: the balance band the strategy keeps to. A trade is sized so
     /// that no balance falls below its floor or rises above its ceiling; one that cannot
     /// trade a lot within them is skipped and counted.
@@ -35,7 +40,7 @@ public struct CrossSpreadParameters: Decodable, Sendable, Hashable {
         case venueA = "venue_a", quoteA = "quote_a", venueB = "venue_b", quoteB = "quote_b", bases
         case fxSymbol = "fx_symbol", minEdge = "min_edge", orderNotional = "order_notional"
         case maxBookAgeMs = "max_book_age_ms", legTimeoutMs = "leg_timeout_ms", cooldownMs = "cooldown_ms"
-        case hedgeSlippage = "hedge_slippage", maxHedgeAttempts = "max_hedge_attempts", inventory
+        case hedgeSlippage = "hedge_slippage", maxHedgeAttempts = "max_hedge_attempts", convertProceeds = "convert_proceeds", inventory
     }
 
     public init() {}
@@ -56,6 +61,7 @@ public struct CrossSpreadParameters: Decodable, Sendable, Hashable {
         hedgeSlippage = try c.decode(.hedgeSlippage, default: hedgeSlippage)
         maxHedgeAttempts = try c.decode(.maxHedgeAttempts, default: maxHedgeAttempts)
         inventory = try c.decode(.inventory, default: [:])
+        convertProceeds = try c.decode(.convertProceeds, default: convertProceeds)
     }
 
     /// Refuses values that cannot work, naming the parameter.
@@ -99,14 +105,14 @@ public struct InventoryBand: Decodable, Sendable, Hashable {
 /// Registers the strategy with the host.
 public struct CrossSpreadPlugin: StrategyPlugin {
     public static let id = "cross-spread"
-    public static let summary = "cross-exchange spread: buys on one venue, sells on the other when the edge after fees, live FX and slippage clears a threshold; hedges or unwinds broken legs"
+    public static let summary = "cross-exchange spread on ArbRoute's cross and cross_fx routes: buys on one venue, sells on the other when the edge after fees, live FX and slippage clears a threshold; hedges or unwinds broken legs (LegExecutor)"
     public static let parameterList = [
         PluginParameter("venue_a", type: "string", default: "\"upbit\"", meaning: "the first venue (an enabled exchange's name)"),
         PluginParameter("quote_a", type: "asset code", default: "\"KRW\"", meaning: "the quote currency of venue A's legs"),
         PluginParameter("venue_b", type: "string", default: "\"binance\"", range: "≠ venue_a", meaning: "the second venue"),
         PluginParameter("quote_b", type: "asset code", default: "\"USDT\"", meaning: "the quote currency of venue B's legs"),
         PluginParameter("bases", type: "list of strings", default: "[] (every base both venues list)", meaning: "the bases to trade"),
-        PluginParameter("fx_symbol", type: "string", default: "\"KRW-USDT\"", meaning: "the FX book on venue A that prices quote B in quote A"),
+        PluginParameter("fx_symbol", type: "string", default: "\"KRW-USDT\"", meaning: "the FX book on venue A that prices quote B in quote A (unused when the two quotes are the same: cross routes)"),
         PluginParameter("min_edge", type: "ratio", default: "\"0.002\"", range: "0 ≤ x < 1", meaning: "minimum edge after both taker fees and the slippage of walking both books at the order size"),
         PluginParameter("order_notional", type: "amount", default: "\"500\"", range: "> 0", meaning: "largest order per attempt, in quote B"),
         PluginParameter("max_book_age_ms", type: "integer", default: "2000", range: "> 0", meaning: "leg or FX books older than this (event time) are stale: no trading on them"),
@@ -114,6 +120,8 @@ public struct CrossSpreadPlugin: StrategyPlugin {
         PluginParameter("cooldown_ms", type: "integer", default: "200", range: "≥ 0", meaning: "pause per base after an attempt ends"),
         PluginParameter("hedge_slippage", type: "ratio", default: "\"0.003\"", range: "0 ≤ x < 0.2", meaning: "hedge orders cross the book by this much to get filled"),
         PluginParameter("max_hedge_attempts", type: "integer", default: "2", range: "≥ 0", meaning: "hedge attempts on the other venue before unwinding on the venue that filled"),
+        PluginParameter("convert_proceeds", type: "boolean", default: "false",
+                        meaning: "on cross_fx routes, a third leg converts the sale's proceeds back into the purchase's quote on the FX book, sent with the two legs (needs both quotes on the FX venue)"),
         PluginParameter("inventory", type: "table of bands", default: "{} (none)",
                         meaning: "per asset and venue, the balance band trades keep to: `{ BTC = { upbit = { floor = \"0.1\", ceiling = \"2\" } } }`; a floor above its ceiling, a negative floor or a venue other than venue_a or venue_b is refused. Opportunities sized to 0 are counted by cause (`size_zero_order_notional`, `_buy_balance`, `_sell_balance`, `_inventory_ceiling`, `_inventory_floor`, `_venue_maximum`, `_book_depth`, `_lot_step`)"),
     ]

@@ -1,19 +1,23 @@
 import ArbCore
+import ArbRoute
 
 /// Cross-exchange spread arbitrage between venue A (e.g. Upbit, KRW) and venue B
-/// (e.g. Binance, USDT), holding inventory on both.
+/// (e.g. Binance, USDT), holding inventory on both, on ArbRoute's routes: for each base
+/// the `cross` (one quote) or `cross_fx` (two quotes joined by the FX book) route each way.
 ///
 /// On every book update of a traded base it compares, in quote B, buying on one venue
 /// and selling on the other: prices converted with the live FX book (never a constant,
 /// never older than `max_book_age_ms`), both taker fees included. When the touch clears
-/// `min_edge` it sizes the trade to both books (walking them: the edge must hold at the
+/// `min_edge` that is an opportunity, recorded in the ledger once per episode with its
+/// decision. It sizes the trade to both books (walking them: the edge must hold at the
 /// average prices the size would get) and both balances, and sends both legs as IOC
-/// limits at the walk's worst prices, checked together by the kernel.
+/// limits at the walk's worst prices, checked together by the kernel; with
+/// `convert_proceeds` a third leg converts the proceeds back on the FX book.
 ///
-/// Broken legs: when the legs end with unequal fills, the gap is hedged on the venue of
-/// the missing leg (IOC crossing by `hedge_slippage`), up to `max_hedge_attempts`
-/// times; then it is unwound on the venue that filled. What cannot be traded (below a
-/// venue's minimum, refused, unfilled) is reported as open exposure at the end.
+/// Broken legs are ArbRoute's `LegExecutor`'s: the missing leg is hedged on its own
+/// venue (IOC crossing by `hedge_slippage`) up to `max_hedge_attempts` times, then the
+/// gap is unwound on the venue that filled. What cannot be traded (below a venue's
+/// minimum, refused, unfilled) is reported as open exposure at the end.
 public final class CrossSpreadStrategy: Strategy {
     public let name = CrossSpreadPlugin.id
     let parameters: CrossSpreadParameters
@@ -22,6 +26,9 @@ public final class CrossSpreadStrategy: Strategy {
         var base: String
         var a: Instrument
         var b: Instrument
+        /// The routes buying on A and buying on B (ArbRoute values), and their tags.
+        var buyA: Route
+        var buyB: Route
         var routeBuyA: Int32
         var routeBuyB: Int32
         /// Base bought minus sold on each venue by this strategy (gross of fees), in 128
@@ -42,18 +49,6 @@ public final class CrossSpreadStrategy: Strategy {
         }
     }
 
-    enum Phase { case legs, hedging, unwinding }
-
-    struct Attempt {
-        var pair: Int
-        var buyOnA: Bool
-        var route: Int32
-        var openOrders: [ClientOrderId]
-        var net = Quantity.zero
-        var hedges = 0
-        var phase = Phase.legs
-    }
-
     var pairs: [Pair] = []
     /// What every decision reads, kept apart from `pairs` so a decision copies no strings.
     struct Hot {
@@ -61,6 +56,10 @@ public final class CrossSpreadStrategy: Strategy {
         var b: InstrumentId
         var busy = false
         var cooldownUntil = Timestamp.zero
+        /// The ledger's episodes, buying on A and on B: while the edge keeps clearing one
+        /// opportunity stands, until its decision's wait is over.
+        var inEpisodeBuyA = false, inEpisodeBuyB = false
+        var episodeUntilBuyA = Timestamp.zero, episodeUntilBuyB = Timestamp.zero
     }
     /// What every decision reads and writes, in one heap block reached through a pointer:
     /// as stored properties of this class each access paid a runtime exclusivity check
@@ -82,9 +81,16 @@ public final class CrossSpreadStrategy: Strategy {
         _read { yield decision.pointee.pairByInstrument } _modify { yield &decision.pointee.pairByInstrument }
     }
     var fx: InstrumentId { _read { yield decision.pointee.fx } _modify { yield &decision.pointee.fx } }
-    var attempts: [UInt64: Attempt] = [:]
-    var attemptByOrder: [ClientOrderId: UInt64] = [:]
-    var nextAttempt: UInt64 = 0
+    let executor: LegExecutor
+    /// Pair of each attempt in flight, and its ledger row.
+    var attemptPair: [UInt64: Int] = [:]
+    var pendingRows: [UInt64: OpportunityRecord] = [:]
+    /// The FX rate a row's realised edge is valued at (quote of the purchase per quote of
+    /// the sale; nil for one quote, or when the proceeds are converted).
+    var pendingFX: [UInt64: Price?] = [:]
+    /// Pair index by route tag, for the fills of repair orders.
+    var pairByRouteTag: [Int32: Int] = [:]
+    let fxRoutes: Bool
     public internal(set) var counters: Counters {
         _read { yield decision.pointee.counters } _modify { yield &decision.pointee.counters }
     }
@@ -99,12 +105,13 @@ public final class CrossSpreadStrategy: Strategy {
         public var crossedSkips: Int64 = 0
         public var attempts: Int64 = 0
         public var pretradeRejected: Int64 = 0
+        /// Attempts that ended flat: every leg filled, or the gap was repaired.
         public var completed: Int64 = 0
+        public var repaired: Int64 = 0
         public var brokenLegs: Int64 = 0
         public var hedgeOrders: Int64 = 0
         public var unwindOrders: Int64 = 0
         public var gaveUp: Int64 = 0
-        public var timeouts: Int64 = 0
         /// Opportunities that ended at size 0, by the limit that made it 0.
         public var sizeZero: [Int64] = Array(repeating: 0, count: SizeLimit.allCases.count)
         /// Orders sized down (not to 0) by an inventory band.
@@ -121,12 +128,19 @@ public final class CrossSpreadStrategy: Strategy {
         }
         guard let venueA = u.venueId(parameters.venueA) else { throw fail("venue_a", "venue '\(parameters.venueA)' is not enabled; enabled: \(u.venueNames.joined(separator: ", "))") }
         guard let venueB = u.venueId(parameters.venueB) else { throw fail("venue_b", "venue '\(parameters.venueB)' is not enabled; enabled: \(u.venueNames.joined(separator: ", "))") }
-        guard let fxInstrument = u.instrument(venue: venueA, symbol: parameters.fxSymbol) else {
-            throw fail("fx_symbol", "'\(parameters.fxSymbol)' is not an instrument of \(parameters.venueA) in this run; add it to the universe")
+        // Two quotes need the FX book; one quote (cross routes) does not.
+        let sameQuote = parameters.quoteA == parameters.quoteB
+        var fxId: InstrumentId? = nil
+        if !sameQuote {
+            guard let fxInstrument = u.instrument(venue: venueA, symbol: parameters.fxSymbol) else {
+                throw fail("fx_symbol", "'\(parameters.fxSymbol)' is not an instrument of \(parameters.venueA) in this run; add it to the universe")
+            }
+            guard fxInstrument.quoteCode == parameters.quoteA, fxInstrument.baseCode == parameters.quoteB else {
+                throw fail("fx_symbol", "'\(parameters.fxSymbol)' must price \(parameters.quoteB) in \(parameters.quoteA)")
+            }
+            fxId = fxInstrument.id
         }
-        guard fxInstrument.quoteCode == parameters.quoteA, fxInstrument.baseCode == parameters.quoteB else {
-            throw fail("fx_symbol", "'\(parameters.fxSymbol)' must price \(parameters.quoteB) in \(parameters.quoteA)")
-        }
+        let allRoutes = RouteEnumerator.routes(in: u, fxInstruments: fxId.map { [$0] } ?? [])
         var bases = parameters.bases
         if bases.isEmpty {
             let onA = Set(u.instruments.filter { $0.venue == venueA && $0.quoteCode == parameters.quoteA }.map(\.baseCode))
@@ -134,7 +148,7 @@ public final class CrossSpreadStrategy: Strategy {
             bases = onA.intersection(onB).subtracting([parameters.quoteB]).sorted()
         }
         var state = DecisionState()
-        state.fx = fxInstrument.id
+        state.fx = fxId ?? InstrumentId(0)
         state.pairByInstrument = Array(repeating: -1, count: u.instruments.count)
         var pairs: [Pair] = []
         for base in bases {
@@ -143,7 +157,14 @@ public final class CrossSpreadStrategy: Strategy {
                   let b = u.instrument(venue: venueB, base: baseId, quote: quoteB) else {
                 throw fail("bases", "\(base) is not traded on both \(parameters.venueA) (\(parameters.quoteA)) and \(parameters.venueB) (\(parameters.quoteB)) in this run")
             }
-            var pair = Pair(base: base, a: a, b: b, routeBuyA: -1, routeBuyB: -1)
+            func route(buying buy: Instrument, selling sell: Instrument) -> Route? {
+                allRoutes.first { ($0.kind == .cross || $0.kind == .crossFX) && $0.legs[0].instrument == buy.id && $0.legs[1].instrument == sell.id }
+            }
+            guard var buyA = route(buying: a, selling: b), var buyB = route(buying: b, selling: a) else {
+                throw fail("bases", "no route joins \(base) on \(parameters.venueA) and \(parameters.venueB) in this run")
+            }
+            if !parameters.convertProceeds { buyA.conversion = nil; buyB.conversion = nil }
+            var pair = Pair(base: base, a: a, b: b, buyA: buyA, buyB: buyB, routeBuyA: -1, routeBuyB: -1)
             let bands = parameters.inventory
             pair.baseBandA = bands[base]?[parameters.venueA] ?? InventoryBand()
             pair.baseBandB = bands[base]?[parameters.venueB] ?? InventoryBand()
@@ -155,6 +176,9 @@ public final class CrossSpreadStrategy: Strategy {
             state.hot.append(Hot(a: a.id, b: b.id))
         }
         self.pairs = pairs
+        self.fxRoutes = !sameQuote
+        executor = LegExecutor(policy: LegPolicy(legTimeout: .milliseconds(parameters.legTimeoutMs), hedgeSlippage: parameters.hedgeSlippage,
+                                                 maxHedgeAttempts: parameters.maxHedgeAttempts), universe: u)
         decision = .allocate(capacity: 1)
         decision.initialize(to: state)
     }
@@ -171,8 +195,10 @@ public final class CrossSpreadStrategy: Strategy {
     public func start(_ context: StrategyContext) throws {
         for k in pairs.indices {
             let pair = pairs[k]
-            pairs[k].routeBuyA = context.route(named: "\(parameters.venueA)>\(parameters.venueB):\(pair.base)")
-            pairs[k].routeBuyB = context.route(named: "\(parameters.venueB)>\(parameters.venueA):\(pair.base)")
+            pairs[k].routeBuyA = context.route(named: pair.buyA.id)
+            pairs[k].routeBuyB = context.route(named: pair.buyB.id)
+            pairByRouteTag[pairs[k].routeBuyA] = k
+            pairByRouteTag[pairs[k].routeBuyB] = k
             for (venue, asset, band) in [(pair.a.venue, pair.a.base, pair.baseBandA), (pair.b.venue, pair.b.base, pair.baseBandB),
                                          (pair.a.venue, pair.a.quote, pair.quoteBandA), (pair.b.venue, pair.b.quote, pair.quoteBandB)] {
                 if let floor = band.floor { context.watchFloor(venue, asset, floor: floor) }
@@ -182,7 +208,7 @@ public final class CrossSpreadStrategy: Strategy {
             context.subscribe(pair.a.id)
             context.subscribe(pair.b.id)
         }
-        context.subscribe(fx)
+        if fxRoutes { context.subscribe(fx) }
     }
 
     // MARK: deciding
@@ -213,36 +239,68 @@ public final class CrossSpreadStrategy: Strategy {
     func evaluate(_ k: Int, _ context: StrategyContext) {
         let now = context.now
         let pair = hot[k]
-        guard !pair.busy, now >= pair.cooldownUntil else { return }
         counters.evaluations += 1
         // Touches only: books are copied only on an opportunity.
         let maxAge = parameters.maxBookAgeMs * 1_000_000
-        let fxTouch = context.touch(fx), touchA = context.touch(pair.a), touchB = context.touch(pair.b)
-        guard now.nanoseconds - fxTouch.updatedAt.nanoseconds <= maxAge,
-              now.nanoseconds - touchA.updatedAt.nanoseconds <= maxAge,
-              now.nanoseconds - touchB.updatedAt.nanoseconds <= maxAge,
-              let fxBid = fxTouch.bid, let fxAsk = fxTouch.ask, fxBid.price < fxAsk.price else {
-            counters.staleSkips += 1; return
+        let touchA = context.touch(pair.a), touchB = context.touch(pair.b)
+        var stale = now.nanoseconds - touchA.updatedAt.nanoseconds > maxAge || now.nanoseconds - touchB.updatedAt.nanoseconds > maxAge
+        var fxMid = Price(raw: FixedDecimal.unit)  // one quote: prices compare as they are
+        if fxRoutes {
+            let fxTouch = context.touch(fx)
+            guard let fxBid = fxTouch.bid, let fxAsk = fxTouch.ask, fxBid.price < fxAsk.price else { counters.staleSkips += 1; return }
+            if now.nanoseconds - fxTouch.updatedAt.nanoseconds > maxAge { stale = true }
+            fxMid = Price(raw: Int64((Int128(fxBid.price.raw) + Int128(fxAsk.price.raw)) / 2))
         }
-        let fxMid = Price(raw: Int64((Int128(fxBid.price.raw) + Int128(fxAsk.price.raw)) / 2))
+        if stale { counters.staleSkips += 1 }
         guard let askA = touchA.ask, let bidA = touchA.bid, let askB = touchB.ask, let bidB = touchB.bid else { return }
         // A crossed book is a broken picture of the venue (a missed delta, a bad
         // snapshot): its prices are not there to be had.
         guard bidA.price < askA.price, bidB.price < askB.price else { counters.crossedSkips += 1; return }
         let feeA = feesA[k], feeB = feesB[k]
-        if clears(buy: toQuoteB(askA.price, fx: fxMid), buyFee: feeA, sell: bidB.price, sellFee: feeB) {
-            counters.opportunities += 1
-            context.countOpportunity()
-            trade(k, buyOnA: true, fxMid: fxMid, context)
-        } else if clears(buy: askB.price, buyFee: feeB, sell: toQuoteB(bidA.price, fx: fxMid), sellFee: feeA) {
-            counters.opportunities += 1
-            context.countOpportunity()
-            trade(k, buyOnA: false, fxMid: fxMid, context)
-        }
+        let buyOnA = clears(buy: toQuoteB(askA.price, fx: fxMid), buyFee: feeA, sell: bidB.price, sellFee: feeB)
+        let buyOnB = !buyOnA && clears(buy: askB.price, buyFee: feeB, sell: toQuoteB(bidA.price, fx: fxMid), sellFee: feeA)
+        if !buyOnA { hot[k].inEpisodeBuyA = false }
+        if !buyOnB { hot[k].inEpisodeBuyB = false }
+        guard buyOnA || buyOnB else { return }
+        // One opportunity per episode: while the edge keeps clearing, until its decision's wait is over.
+        if buyOnA ? (pair.inEpisodeBuyA && now < pair.episodeUntilBuyA) : (pair.inEpisodeBuyB && now < pair.episodeUntilBuyB) { return }
+        let buyPrice = buyOnA ? toQuoteB(askA.price, fx: fxMid) : askB.price
+        let sellPrice = buyOnA ? bidB.price : toQuoteB(bidA.price, fx: fxMid)
+        detect(k, buyOnA: buyOnA, fxMid: fxMid, stale: stale,
+               edgePpm: OpportunityRecord.chainEdgePpm(prices: [(.buy, buyPrice, buyOnA ? feeA : feeB), (.sell, sellPrice, buyOnA ? feeB : feeA)]) ?? 0,
+               context)
     }
 
-    /// Sizes and sends both legs of one opportunity.
-    func trade(_ k: Int, buyOnA: Bool, fxMid: Price, _ context: StrategyContext) {
+    /// An opportunity: a ledger row with the first reason that stops it, or executed.
+    func detect(_ k: Int, buyOnA: Bool, fxMid: Price, stale: Bool, edgePpm: Int64, _ context: StrategyContext) {
+        let now = context.now
+        counters.opportunities += 1
+        context.countOpportunity()
+        let pair = pairs[k]
+        var row = OpportunityRecord(id: context.newOpportunityId(), strategy: StrategyId(0), route: buyOnA ? pair.routeBuyA : pair.routeBuyB,
+                                    detectedAt: now, detectedEdgePpm: edgePpm, detectedSize: parameters.orderNotional, sizeAsset: pair.b.quote,
+                                    decision: .executed)
+        func episode(until: Timestamp) {
+            if buyOnA { hot[k].inEpisodeBuyA = true; hot[k].episodeUntilBuyA = until } else { hot[k].inEpisodeBuyB = true; hot[k].episodeUntilBuyB = until }
+        }
+        func skip(_ reason: OpportunitySkip, until: Timestamp) {
+            row.decision = .skipped(reason)
+            episode(until: until)
+            context.recordOpportunity(row)
+        }
+        if stale { return skip(.staleFeed, until: now + .milliseconds(max(1, parameters.maxBookAgeMs / 2))) }
+        // An attempt in flight on this base: the episode lasts until it ends.
+        if hot[k].busy { return skip(.routeBusy, until: .distantFuture) }
+        if now < hot[k].cooldownUntil { return skip(.cooldown, until: hot[k].cooldownUntil) }
+        if let reason = trade(k, buyOnA: buyOnA, fxMid: fxMid, row: &row, context) {
+            hot[k].cooldownUntil = now + .milliseconds(parameters.cooldownMs)
+            return skip(reason, until: hot[k].cooldownUntil)
+        }
+        episode(until: .distantFuture)
+    }
+
+    /// Sizes and sends the legs of one opportunity; nil when sent, else why not.
+    func trade(_ k: Int, buyOnA: Bool, fxMid: Price, row: inout OpportunityRecord, _ context: StrategyContext) -> OpportunitySkip? {
         let pair = pairs[k]
         let buyInstrument = buyOnA ? pair.a : pair.b
         let sellInstrument = buyOnA ? pair.b : pair.a
@@ -292,10 +350,7 @@ public final class CrossSpreadStrategy: Strategy {
         var binding = SizeLimit.orderNotional
         for (limit, bound) in bounds where bound < quantity { quantity = bound; binding = limit }
         quantity = quantity.rounded(toMultipleOf: lot, .down)
-        guard quantity.raw > 0 else {
-            skip(k, because: binding, context)
-            return
-        }
+        guard quantity.raw > 0 else { return skip(because: binding) }
         if inventoryBound < unbounded && quantity == inventoryBound.rounded(toMultipleOf: lot, .down) { counters.sizedDownByInventory += 1 }
 
         // Walk both books together and stop at the first pair of levels whose own prices
@@ -316,125 +371,131 @@ public final class CrossSpreadStrategy: Strategy {
         }
         let walked = taken
         quantity = taken.rounded(toMultipleOf: lot, .down)
-        if quantity.raw > 0 {
-            send(k, buyOnA: buyOnA, quantity: quantity, buyLimit: buyLimit, sellLimit: sellLimit, context)
-            return
-        }
         // Not tradable at a size the venues accept: count why, and wait.
-        skip(k, because: walked.raw == 0 ? .bookDepth : .lotStep, context)
+        guard quantity.raw > 0 else { return skip(because: walked.raw == 0 ? .bookDepth : .lotStep) }
+        row.detectedSize = Amount.notional(inB(buyLimit, on: buyInstrument), quantity, .nearestHalfEven)
+        // The prices the legs expect: the walks' averages at this quantity.
+        func average(_ walk: BookWalk) -> Price { Price(raw: Int64(clamping: walk.notional.raw * Int128(FixedDecimal.unit) / Int128(max(1, walk.filled.raw)))) }
+        row.legs = [OpportunityLeg(instrument: buyInstrument.id, side: .buy, expectedPrice: average(buyBook.walk(taker: .buy, quantity: quantity, limit: buyLimit)),
+                                   plannedQuantity: quantity),
+                    OpportunityLeg(instrument: sellInstrument.id, side: .sell, expectedPrice: average(sellBook.walk(taker: .sell, quantity: quantity, limit: sellLimit)),
+                                   plannedQuantity: quantity)]
+        return send(k, buyOnA: buyOnA, quantity: quantity, buyLimit: buyLimit, sellLimit: sellLimit, fxMid: fxMid, row: &row, context)
     }
 
-    /// An opportunity that ends at size 0: counted by its reason, then a cool-down.
-    func skip(_ k: Int, because limit: SizeLimit, _ context: StrategyContext) {
+    /// An opportunity that ends at size 0: counted by its reason (the ledger's reason:
+    /// an inventory band is `inventory`, the others `size_zero.<cause>`).
+    func skip(because limit: SizeLimit) -> OpportunitySkip {
         counters.sizeZero[limit.rawValue] += 1
-        hot[k].cooldownUntil = context.now + .milliseconds(parameters.cooldownMs)
+        switch limit {
+        case .inventoryCeiling, .inventoryFloor: return .inventory
+        default: return .sizeZero(String(limit.counter.dropFirst("size_zero_".count)))
+        }
     }
 
-    func send(_ k: Int, buyOnA: Bool, quantity: Quantity, buyLimit: Price, sellLimit: Price, _ context: StrategyContext) {
+    /// Sends the two legs (and with `convert_proceeds` the conversion) through the leg
+    /// policy; nil when sent, else why not.
+    func send(_ k: Int, buyOnA: Bool, quantity: Quantity, buyLimit: Price, sellLimit: Price, fxMid: Price,
+              row: inout OpportunityRecord, _ context: StrategyContext) -> OpportunitySkip? {
         let pair = pairs[k]
-        let route = buyOnA ? pair.routeBuyA : pair.routeBuyB
-        let buy = OrderIntent.limit(.buy, on: buyOnA ? pair.a.id : pair.b.id, price: buyLimit, quantity: quantity, timeInForce: .immediateOrCancel, route: route)
-        let sell = OrderIntent.limit(.sell, on: buyOnA ? pair.b.id : pair.a.id, price: sellLimit, quantity: quantity, timeInForce: .immediateOrCancel, route: route)
-        switch context.submitPair(first: buy, second: sell) {
-        case .sent(let buyId, let sellId):
+        let route = buyOnA ? pair.buyA : pair.buyB
+        let tag = buyOnA ? pair.routeBuyA : pair.routeBuyB
+        let buy = buyOnA ? pair.a : pair.b, sell = buyOnA ? pair.b : pair.a
+        var legs = [PlannedLeg(instrument: buy, side: .buy, quantity: quantity, limit: buyLimit),
+                     PlannedLeg(instrument: sell, side: .sell, quantity: quantity, limit: sellLimit)]
+        if let conversion = route.conversion {
+            // Convert the quote B the trade moves: what the sale on B brings, or what the
+            // purchase on B spends, at the FX book's walk.
+            let fxInstrument = context.universe[conversion.instrument]
+            let onB = buyOnA ? sellLimit : buyLimit
+            let amount = Amount.notional(onB, quantity, .down)
+            guard let units = amount.asQuantity else { return .sizeZero("order_notional") }
+            let size = units.rounded(toMultipleOf: fxInstrument.lotStep, .down)
+            let walk = context.book(fxInstrument.id).walk(taker: conversion.side, quantity: size)
+            guard size.raw > 0, walk.filled == size else { return .sizeZero("book_depth") }
+            legs.append(PlannedLeg(instrument: fxInstrument, side: conversion.side, quantity: size, limit: walk.worstPrice))
+            row.legs.append(OpportunityLeg(instrument: fxInstrument.id, side: conversion.side,
+                                           expectedPrice: Price(raw: Int64(clamping: walk.notional.raw * Int128(FixedDecimal.unit) / Int128(size.raw))),
+                                           plannedQuantity: size))
+        }
+        let keeping: Set<AssetId> = route.conversion == nil && buy.quote != sell.quote ? [sell.quote] : []
+        switch executor.send(route: k, routeTag: tag, startAsset: buy.quote, keeping: keeping, legs: legs, context) {
+        case .success(let attempt):
             counters.attempts += 1
-            nextAttempt += 1
-            attempts[nextAttempt] = Attempt(pair: k, buyOnA: buyOnA, route: route, openOrders: [buyId, sellId])
-            attemptByOrder[buyId] = nextAttempt
-            attemptByOrder[sellId] = nextAttempt
+            attemptPair[attempt] = k
+            pendingRows[attempt] = row
+            pendingFX[attempt] = route.conversion == nil && fxRoutes ? (buyOnA ? fxMid : Price(raw: Int64(Int128(FixedDecimal.unit) * Int128(FixedDecimal.unit) / Int128(fxMid.raw)))) : nil
             hot[k].busy = true
-            context.schedule(after: .milliseconds(parameters.legTimeoutMs), token: nextAttempt)
-        case .rejected:
-            // Neither leg went out (balance or venue rule): nothing to repair.
+            return nil
+        case .failure(let rejection):
+            // Nothing went out (balance or venue rule): nothing to repair.
             counters.pretradeRejected += 1
-            hot[k].cooldownUntil = context.now + .milliseconds(parameters.cooldownMs)
+            switch rejection.reason {
+            case .rateLimited, .banned: return .rateLimit
+            case .riskLimit: return .risk
+            default: return .pretradeRejected
+            }
         }
     }
 
     // MARK: repairing
 
     public func onReport(_ report: ExecutionReport, order: Order, _ context: StrategyContext) {
-        guard let attemptId = attemptByOrder[report.orderId], var attempt = attempts[attemptId] else { return }
-        let k = attempt.pair
-        if report.kind == .fill {
+        if report.kind == .fill, let k = pairByRouteTag[order.intent.route] {
             // Traded quantity, gross of fees: fees are costs (in the PnL), not exposure.
             let signed = report.side == .buy ? report.fillQuantity : -report.fillQuantity
-            if order.venue == pairs[k].a.venue { pairs[k].deltaA += signed.asAmount } else { pairs[k].deltaB += signed.asAmount }
-            attempt.net += signed
+            if order.intent.instrument == pairs[k].a.id { pairs[k].deltaA += signed.asAmount }
+            else if order.intent.instrument == pairs[k].b.id { pairs[k].deltaB += signed.asAmount }
         }
-        if report.isFinal {
-            attempt.openOrders.removeAll { $0 == report.orderId }
-            attemptByOrder[report.orderId] = nil
+        guard let done = executor.onReport(report, context), let k = attemptPair.removeValue(forKey: done.attempt) else { return }
+        if done.broken { counters.brokenLegs += 1 }
+        counters.hedgeOrders += Int64(done.hedgeOrders)
+        counters.unwindOrders += Int64(done.unwindOrders)
+        switch done.outcome {
+        case .completed: counters.completed += 1
+        case .repaired: counters.completed += 1; counters.repaired += 1
+        case .gaveUp, .notSent:
+            counters.gaveUp += 1
+            if notes.count < 20 {
+                let left = done.leftover.keys.sorted { $0.index < $1.index }.map { "\(done.leftover[$0]!) \(context.universe.assetCode($0))" }
+                notes.append("\(pairs[k].base): left \(left.joined(separator: ", ")) unhedged at \(context.now.nanoseconds)ns after \(done.hedgeOrders + done.unwindOrders) repair orders")
+            }
         }
-        attempts[attemptId] = attempt
-        if attempt.openOrders.isEmpty { reconcile(attemptId, context) }
+        hot[k].busy = false
+        hot[k].cooldownUntil = context.now + .milliseconds(parameters.cooldownMs)
+        // Both directions' episodes may start again once the cool-down is over.
+        hot[k].episodeUntilBuyA = hot[k].cooldownUntil
+        hot[k].episodeUntilBuyB = hot[k].cooldownUntil
+        if var row = pendingRows.removeValue(forKey: done.attempt) {
+            let fxRate = pendingFX.removeValue(forKey: done.attempt) ?? nil
+            var prices: [(Side, Price, Ratio)] = []
+            for i in row.legs.indices where i < done.filled.count {
+                row.legs[i].filledQuantity = done.filled[i]
+                row.legs[i].acknowledgedAfter = done.acknowledgedAfter[i]
+                row.legs[i].filledAfter = done.filledAfter[i]
+                guard done.filled[i].raw > 0 else { continue }
+                let average = Price(raw: Int64(clamping: done.filledNotional[i].raw * Int128(FixedDecimal.unit) / Int128(done.filled[i].raw)))
+                row.legs[i].filledPrice = average
+                prices.append((row.legs[i].side, average, context.fees(row.legs[i].instrument).taker))
+            }
+            // The edge the entry fills achieved, after taker fees, through the detection's
+            // FX mid (or the conversion's own fill); nil when a leg filled nothing.
+            row.realisedEdgePpm = prices.count == row.legs.count ? OpportunityRecord.chainEdgePpm(prices: prices, fxRate: fxRate) : nil
+            context.recordOpportunity(row)
+        }
     }
 
     public func onTimer(_ token: UInt64, _ context: StrategyContext) {
-        guard let attempt = attempts[token], attempt.phase == .legs, !attempt.openOrders.isEmpty else { return }
-        counters.timeouts += 1
-        for id in attempt.openOrders { context.cancel(id) }
-    }
-
-    /// All orders of the attempt have ended: close the gap between what was bought and sold.
-    func reconcile(_ attemptId: UInt64, _ context: StrategyContext) {
-        guard var attempt = attempts[attemptId] else { return }
-        let k = attempt.pair
-        let pair = pairs[k]
-        if attempt.phase == .legs && attempt.net.raw != 0 { counters.brokenLegs += 1 }
-        let buyVenueIsA = attempt.buyOnA
-        // Stages: `max_hedge_attempts` hedges on the missing leg's venue, then up to two
-        // unwinds on the venue that filled, then give up and report the exposure.
-        while attempt.net.raw != 0 {
-            let hedging = attempt.hedges < parameters.maxHedgeAttempts
-            guard hedging || attempt.hedges < parameters.maxHedgeAttempts + 2 else { break }
-            // A long gap means the sell leg underfilled, a short gap the buy leg.
-            let needSell = attempt.net.raw > 0
-            let missingLegOnA = needSell ? !buyVenueIsA : buyVenueIsA
-            let instrument = (hedging ? missingLegOnA : !missingLegOnA) ? pair.a : pair.b
-            let book = context.book(instrument.id)
-            let quantity = Quantity(raw: abs(attempt.net.raw)).rounded(toMultipleOf: instrument.lotStep, .down)
-            guard quantity.raw > 0 else { break }
-            guard let touch = needSell ? book.bestBid : book.bestAsk else {
-                // Nothing to trade against here: a hedge moves on to unwinding.
-                guard hedging else { break }
-                attempt.hedges = parameters.maxHedgeAttempts
-                continue
-            }
-            let crossing = needSell ? Ratio.one - parameters.hedgeSlippage : Ratio.one + parameters.hedgeSlippage
-            let limit = instrument.tickRule.round(touch.price.scaled(by: crossing, needSell ? .down : .up), needSell ? .down : .up)
-            let intent = OrderIntent.limit(needSell ? .sell : .buy, on: instrument.id, price: limit, quantity: quantity,
-                                           timeInForce: .immediateOrCancel, purpose: hedging ? .hedge : .unwind, route: attempt.route)
-            attempt.hedges += 1
-            attempt.phase = hedging ? .hedging : .unwinding
-            if case .success(let id) = context.submit(intent) {
-                if hedging { counters.hedgeOrders += 1 } else { counters.unwindOrders += 1 }
-                attempt.openOrders.append(id)
-                attemptByOrder[id] = attemptId
-                attempts[attemptId] = attempt
-                return
-            }
-            // Refused before sending (minimum, balance): a refused hedge moves on to unwinding.
-            guard hedging else { break }
-            attempt.hedges = parameters.maxHedgeAttempts
-        }
-        if attempt.net.raw != 0 {
-            counters.gaveUp += 1
-            if notes.count < 20 {
-                notes.append("\(pair.base): left \(attempt.net) unhedged at \(context.now.nanoseconds)ns after \(attempt.hedges) repair orders")
-            }
-        } else {
-            counters.completed += 1
-        }
-        attempts[attemptId] = nil
-        hot[k].busy = false
-        hot[k].cooldownUntil = context.now + .milliseconds(parameters.cooldownMs)
+        _ = executor.onTimer(token, context)
     }
 
     // MARK: ending
 
     public func stop(_ context: StrategyContext) -> StrategyReport {
         for order in context.openOrders() { context.cancel(order.id) }
+        // Executed opportunities whose legs had not ended: recorded as they stand.
+        for attempt in pendingRows.keys.sorted() { context.recordOpportunity(pendingRows[attempt]!) }
+        pendingRows = [:]
         var exposure: [ExposureLine] = []
         // Net base bought minus sold across both venues: what is unhedged. Inventory moving
         // from one venue to the other is the strategy working, not exposure.
@@ -446,9 +507,9 @@ public final class CrossSpreadStrategy: Strategy {
         for limit in SizeLimit.allCases { sizeCounters[limit.counter] = c.sizeZero[limit.rawValue] }
         return StrategyReport(name: name, counters: sizeCounters.merging([
             "evaluations": c.evaluations, "opportunities": c.opportunities, "stale_skips": c.staleSkips, "crossed_skips": c.crossedSkips,
-            "attempts": c.attempts, "pretrade_rejected": c.pretradeRejected, "completed": c.completed,
+            "attempts": c.attempts, "pretrade_rejected": c.pretradeRejected, "completed": c.completed, "repaired": c.repaired,
             "broken_legs": c.brokenLegs, "hedge_orders": c.hedgeOrders, "unwind_orders": c.unwindOrders,
-            "gave_up": c.gaveUp, "timeouts": c.timeouts, "open_attempts": Int64(attempts.count),
+            "gave_up": c.gaveUp, "timeouts": Int64(executor.timeouts), "open_attempts": Int64(executor.openAttempts),
         ]) { $1 }.mapValues { .count($0) }, openExposure: exposure, notes: notes)
     }
 }

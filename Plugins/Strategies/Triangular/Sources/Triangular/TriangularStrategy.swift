@@ -37,6 +37,14 @@ public final class TriangularStrategy: Strategy {
     var routeTags: [Int32] = []
     var busy: [Bool]
     var cooldownUntil: [Timestamp]
+    /// Attempts in flight per instrument: a route reading one of them waits (route busy).
+    var instrumentsInFlight: [Int]
+    /// The opportunity ledger: a route whose edge keeps clearing is one opportunity until
+    /// this time (set by its decision) or until the edge stops clearing.
+    var episodeUntil: [Timestamp]
+    var inEpisode: [Bool]
+    /// Executed opportunities waiting for their legs to end, by attempt.
+    var pendingRows: [UInt64: OpportunityRecord] = [:]
     var nextRefresh = Timestamp.zero
     var counters = Counters()
     var notes: [String] = []
@@ -84,6 +92,9 @@ public final class TriangularStrategy: Strategy {
                                universe: u)
         busy = Array(repeating: false, count: routes.count)
         cooldownUntil = Array(repeating: .zero, count: routes.count)
+        instrumentsInFlight = Array(repeating: 0, count: u.instruments.count)
+        episodeUntil = Array(repeating: .zero, count: routes.count)
+        inEpisode = Array(repeating: false, count: routes.count)
     }
 
     /// Reads the taker fees, names the routes and subscribes to every book they read.
@@ -109,83 +120,131 @@ public final class TriangularStrategy: Strategy {
         }
         for r in board.routes(touching: instrument) {
             prioritiser.admitIfFree(Int(r), health: board.health[Int(r)], now: context.now)
-            if prioritiser.isActive(Int(r)) { evaluate(Int(r), context) }
+            evaluate(Int(r), context)
         }
     }
 
+    /// A route whose edge clears `min_edge` is an opportunity: it gets one ledger row per
+    /// episode (until its edge stops clearing, or until its decision's wait is over), with
+    /// the first reason that stops it, or executed.
     func evaluate(_ r: Int, _ context: StrategyContext) {
-        guard !busy[r], context.now >= cooldownUntil[r] else { return }
-        counters.evaluations += 1
+        let now = context.now
         let health = board.health[r]
-        guard health.edgePpm != .min, health.feedAgeNs <= parameters.maxBookAgeMs * 1_000_000 else { counters.staleSkips += 1; return }
         let minEdgePpm = parameters.minEdge.raw / 1_000
-        guard health.edgePpm >= minEdgePpm else { counters.belowEdge += 1; return }
+        counters.evaluations += 1
+        guard health.edgePpm != .min, health.edgePpm >= minEdgePpm else { inEpisode[r] = false; counters.belowEdge += 1; return }
+        guard !inEpisode[r] || now >= episodeUntil[r] else { return }
         counters.opportunities += 1
         context.countOpportunity()
-        guard prioritiser.grantAttempt(r, now: context.now) else { counters.noBudget += 1; return }
-        guard let legs = plan(r, context) else {
-            counters.sizeZero += 1
-            cooldownUntil[r] = context.now + .milliseconds(parameters.cooldownMs)
+        inEpisode[r] = true
+        let start = RouteQuoter.startAsset(of: routes[r], in: universe)
+        var row = OpportunityRecord(id: context.newOpportunityId(), strategy: StrategyId(0), route: routeTags[r], detectedAt: now,
+                                    detectedEdgePpm: health.edgePpm, detectedSize: board.sizes[r] > 0 ? Amount(raw: board.sizes[r]) : .zero,
+                                    sizeAsset: start, decision: .executed)
+        func skip(_ reason: OpportunitySkip, until: Timestamp) {
+            row.decision = .skipped(reason)
+            episodeUntil[r] = until
+            context.recordOpportunity(row)
+        }
+        let cooldown = now + .milliseconds(parameters.cooldownMs)
+        if health.feedAgeNs > parameters.maxBookAgeMs * 1_000_000 {
+            counters.staleSkips += 1
+            return skip(.staleFeed, until: now + .milliseconds(max(1, parameters.maxBookAgeMs / 2)))
+        }
+        if !prioritiser.isActive(r) { return skip(.notPrioritised, until: nextRefresh) }
+        if busy[r] || routes[r].legs.contains(where: { instrumentsInFlight[$0.instrument.index] > 0 }) {
+            return skip(.routeBusy, until: now + .milliseconds(max(1, parameters.cooldownMs)))
+        }
+        if now < cooldownUntil[r] { return skip(.cooldown, until: cooldownUntil[r]) }
+        guard prioritiser.grantAttempt(r, now: now) else {
+            counters.noBudget += 1
+            return skip(.rateLimit, until: now + .nanoseconds(1_000_000_000 / parameters.attemptsPerSecond))
+        }
+        let planned = plan(r, context)
+        guard case .success(let legs) = planned else {
+            if case .failure(let reason) = planned { counters.sizeZero += reason == .belowEdge ? 0 : 1 }
+            cooldownUntil[r] = cooldown
+            if case .failure(let reason) = planned { skip(reason, until: cooldown) }
             return
         }
-        let start = RouteQuoter.startAsset(of: routes[r], in: universe)
-        switch executor.send(route: r, routeTag: routeTags[r], startAsset: start, legs: legs, context) {
-        case .success:
+        row.detectedSize = legs.input
+        row.legs = legs.legs.map { OpportunityLeg(instrument: $0.instrument.id, side: $0.side, expectedPrice: $0.expected, plannedQuantity: $0.quantity) }
+        switch executor.send(route: r, routeTag: routeTags[r], startAsset: start, legs: legs.legs.map(\.planned), context) {
+        case .success(let attempt):
             counters.attempts += 1
             busy[r] = true
+            for leg in routes[r].legs { instrumentsInFlight[leg.instrument.index] += 1 }
+            episodeUntil[r] = .distantFuture
+            pendingRows[attempt] = row
         case .failure:
             counters.pretradeRejected += 1
-            cooldownUntil[r] = context.now + .milliseconds(parameters.cooldownMs)
+            cooldownUntil[r] = cooldown
+            skip(.pretradeRejected, until: cooldown)
         }
+    }
+
+    /// One leg of a sized chain: the order, and the average price its walk expects.
+    struct SizedLeg {
+        var instrument: Instrument
+        var side: Side
+        var quantity: Quantity
+        var limit: Price
+        var expected: Price
+        var planned: PlannedLeg { PlannedLeg(instrument: instrument, side: side, quantity: quantity, limit: limit) }
     }
 
     /// Sizes the chain: the start amount (the order size, within this route's share of the
     /// start asset's balance), each leg spending what the last received after its fee, on
-    /// lot multiples; nil when a leg rounds to nothing or the rounded chain no longer
-    /// clears `min_edge`.
-    func plan(_ r: Int, _ context: StrategyContext) -> [PlannedLeg]? {
+    /// lot multiples. Fails with why: nothing to spend (`size_zero.balance`), a leg
+    /// rounding to nothing or running out of book (`size_zero.book_depth`), or the rounded
+    /// chain no longer clearing `min_edge` (`below_edge`).
+    func plan(_ r: Int, _ context: StrategyContext) -> Result<(input: Amount, legs: [SizedLeg]), OpportunitySkip> {
         let route = routes[r]
         let start = RouteQuoter.startAsset(of: route, in: universe)
         let share = prioritiser.capitalShare(r, health: board.health)
         let allowance = context.available(venue, start).scaled(by: Ratio(raw: share * 1_000), .down)
         let input = min(orderSizes[r], allowance)
-        guard input.raw > 0 else { return nil }
+        guard input.raw > 0 else { return .failure(.sizeZero("balance")) }
         var held = input
-        var legs: [PlannedLeg] = []
+        var legs: [SizedLeg] = []
         for leg in route.legs {
             let instrument = universe[leg.instrument]
             let book = context.book(leg.instrument)
-            let fee = context.fees(leg.instrument).taker
-            let afterFee = Ratio.one - fee
+            let afterFee = Ratio.one - context.fees(leg.instrument).taker
             if leg.side == .buy {
                 let walk = book.walkBuying(spending: held, lotStep: instrument.lotStep)
                 let quantity = walk.filled.rounded(toMultipleOf: instrument.lotStep, .down)
-                guard quantity.raw > 0 else { return nil }
-                legs.append(PlannedLeg(instrument: instrument, side: .buy, quantity: quantity, limit: walk.worstPrice))
+                guard quantity.raw > 0 else { return .failure(.sizeZero("book_depth")) }
+                let average = Price(raw: Int64(clamping: walk.notional.raw * Int128(FixedDecimal.unit) / Int128(max(1, walk.filled.raw))))
+                legs.append(SizedLeg(instrument: instrument, side: .buy, quantity: quantity, limit: walk.worstPrice, expected: average))
                 held = quantity.asAmount.scaled(by: afterFee, .down)
             } else {
-                guard let owned = held.asQuantity else { return nil }
+                guard let owned = held.asQuantity else { return .failure(.sizeZero("order_size")) }
                 let quantity = owned.rounded(toMultipleOf: instrument.lotStep, .down)
-                guard quantity.raw > 0 else { return nil }
+                guard quantity.raw > 0 else { return .failure(.sizeZero("lot_step")) }
                 let walk = book.walk(taker: .sell, quantity: quantity)
-                guard walk.filled == quantity else { return nil }
-                legs.append(PlannedLeg(instrument: instrument, side: .sell, quantity: quantity, limit: walk.worstPrice))
+                guard walk.filled == quantity else { return .failure(.sizeZero("book_depth")) }
+                let average = Price(raw: Int64(clamping: walk.notional.raw * Int128(FixedDecimal.unit) / Int128(max(1, walk.filled.raw))))
+                legs.append(SizedLeg(instrument: instrument, side: .sell, quantity: quantity, limit: walk.worstPrice, expected: average))
                 held = walk.notional.scaled(by: afterFee, .down)
             }
         }
         // What comes back must clear the edge at these sizes: held ≥ input × (1 + min_edge).
-        guard held >= input.scaled(by: Ratio.one + parameters.minEdge, .up) else { return nil }
-        return legs
+        guard held >= input.scaled(by: Ratio.one + parameters.minEdge, .up) else { return .failure(.belowEdge) }
+        return .success((input, legs))
     }
 
     // MARK: repairing
 
     public func onReport(_ report: ExecutionReport, order: Order, _ context: StrategyContext) {
         guard let done = executor.onReport(report, context) else { return }
-        busy[done.route] = false
-        cooldownUntil[done.route] = context.now + .milliseconds(parameters.cooldownMs)
-        for (k, ack) in done.acknowledgedAfter.enumerated() where ack != nil && k < routes[done.route].legs.count {
-            board.recordRoundTrip(venue: routes[done.route].legs[k].venue, ack!)
+        let r = done.route
+        busy[r] = false
+        for leg in routes[r].legs { instrumentsInFlight[leg.instrument.index] -= 1 }
+        cooldownUntil[r] = context.now + .milliseconds(parameters.cooldownMs)
+        episodeUntil[r] = cooldownUntil[r]
+        for (k, ack) in done.acknowledgedAfter.enumerated() where ack != nil && k < routes[r].legs.count {
+            board.recordRoundTrip(venue: routes[r].legs[k].venue, ack!)
         }
         var outcome = OutcomeWindow.Counts()
         outcome.attempts = 1
@@ -193,7 +252,7 @@ public final class TriangularStrategy: Strategy {
         outcome.legsFilled = Int64(zip(done.planned, done.filled).filter { $0.0 == $0.1 }.count)
         outcome.rejects = Int64(done.rejectedLegs)
         outcome.brokenLegs = done.broken ? 1 : 0
-        board.recordOutcome(done.route, outcome, at: context.now)
+        board.recordOutcome(r, outcome, at: context.now)
         counters.hedgeOrders += Int64(done.hedgeOrders)
         counters.unwindOrders += Int64(done.unwindOrders)
         if done.broken { counters.brokenLegs += 1 }
@@ -204,10 +263,32 @@ public final class TriangularStrategy: Strategy {
             counters.gaveUp += 1
             if notes.count < 20 {
                 let left = done.leftover.keys.sorted { $0.index < $1.index }.map { "\(done.leftover[$0]!) \(universe.assetCode($0))" }
-                notes.append("\(routes[done.route].id): left \(left.joined(separator: ", ")) at \(context.now.nanoseconds)ns")
+                notes.append("\(routes[r].id): left \(left.joined(separator: ", ")) at \(context.now.nanoseconds)ns")
             }
         case .notSent: break
         }
+        if var row = pendingRows.removeValue(forKey: done.attempt) {
+            complete(&row, with: done, context)
+            context.recordOpportunity(row)
+        }
+    }
+
+    /// Fills an executed row in: each leg's fills against what was expected, and the edge
+    /// the entry fills achieved (at their average prices, after taker fees; nil when a
+    /// leg filled nothing: the repairs' cost is in the PnL, not here).
+    func complete(_ row: inout OpportunityRecord, with done: LegExecutor.Finished, _ context: StrategyContext) {
+        var prices: [(Side, Price, Ratio)] = []
+        for k in row.legs.indices where k < done.filled.count {
+            row.legs[k].filledQuantity = done.filled[k]
+            row.legs[k].acknowledgedAfter = done.acknowledgedAfter[k]
+            row.legs[k].filledAfter = done.filledAfter[k]
+            if done.filled[k].raw > 0 {
+                let average = Price(raw: Int64(clamping: done.filledNotional[k].raw * Int128(FixedDecimal.unit) / Int128(done.filled[k].raw)))
+                row.legs[k].filledPrice = average
+                prices.append((row.legs[k].side, average, context.fees(row.legs[k].instrument).taker))
+            }
+        }
+        row.realisedEdgePpm = prices.count == row.legs.count ? OpportunityRecord.chainEdgePpm(prices: prices) : nil
     }
 
     public func onTimer(_ token: UInt64, _ context: StrategyContext) {
@@ -218,6 +299,9 @@ public final class TriangularStrategy: Strategy {
 
     public func stop(_ context: StrategyContext) -> StrategyReport {
         executor.cancelAll(context)
+        // Executed opportunities whose legs had not ended: recorded as they stand.
+        for attempt in pendingRows.keys.sorted() { context.recordOpportunity(pendingRows[attempt]!) }
+        pendingRows = [:]
         let exposure = executor.dust.keys.sorted { ($0.venue.index, $0.asset.index) < ($1.venue.index, $1.asset.index) }.compactMap { key -> ExposureLine? in
             let amount = executor.dust[key]!
             return amount.raw == 0 ? nil : ExposureLine(venue: universe.venueName(key.venue), asset: universe.assetCode(key.asset), quantity: amount)

@@ -56,6 +56,17 @@ struct TriangularTests {
         // BTC and ETH end where they started, give or take the fees and the chain's rounding; USDT gains.
         #expect(result.balance(t.binance, "USDT") > "10000")
         #expect(result.settlementProblems.isEmpty)
+        // The ledger: one executed opportunity, its legs as expected and filled, the realised edge near the detected one.
+        let executed = result.opportunities.filter { $0.decision == .executed }
+        #expect(executed.count == 1)
+        let row = try #require(executed.first)
+        #expect(row.legs.map(\.filledQuantity) == ["0.005", "0.1536", "0.1534"] && row.legs.allSatisfy { $0.slippageBps == 0 })
+        #expect(row.legs.allSatisfy { $0.acknowledgedAfter == .milliseconds(40) && $0.filledAfter == .milliseconds(40) })
+        let realised = try #require(row.realisedEdgePpm)
+        #expect(row.detectedEdgePpm > 6_000 && abs(realised - row.detectedEdgePpm) < 300, "\(row.detectedEdgePpm) vs \(realised)")
+        // Every row the strategy recorded is tallied: detected == executed + Σ skipped.
+        let tally = result.kernel.opportunityTally
+        #expect(tally.detected == result.opportunities.count && tally.detected == tally.executed + tally.skipped.values.reduce(0, +))
     }
 
     @Test("no dislocation, no trade: the cycle's edge is below min_edge after three fees")
@@ -67,6 +78,7 @@ struct TriangularTests {
         let result = try t.s.run(TriangularPlugin.self, parameters: t.parameters(), until: 1_000)
         #expect(result.orders.isEmpty)
         #expect(result.strategyReport.counters["below_edge"] != .count(0))
+        #expect(result.opportunities.isEmpty)  // never detected: the edge never cleared
     }
 
     @Test("a broken chain whose missing leg cannot be completed is unwound to the start asset")
@@ -81,6 +93,9 @@ struct TriangularTests {
         let unwinds = result.orders.filter { $0.intent.purpose == .unwind }
         // Sell back the BTC bought on leg 1, buy back the ETH sold on leg 3: both against USDT.
         #expect(Set(unwinds.map(\.intent.instrument)) == [t.btcUSDT, t.ethUSDT], "\(result.orders.map { ($0.intent.purpose, $0.intent.instrument) })")
+        // The executed row shows the missing leg and no realised edge.
+        let row = try #require(result.opportunities.first { $0.decision == .executed })
+        #expect(row.legs[1].filledQuantity == .zero && row.legs[1].filledPrice == nil && row.realisedEdgePpm == nil)
         #expect(c["repaired"] == .count(1), "\(c.filter { $0.value != .count(0) }) \(result.strategyReport.openExposure) \(result.orders.map { ($0.intent.purpose, $0.intent.instrument, $0.intent.side, $0.intent.quantity) })")
         // Whatever is left is below a lot, and reported as exposure rather than lost.
         for line in result.strategyReport.openExposure {
