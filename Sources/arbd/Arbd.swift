@@ -116,6 +116,35 @@ struct Routes: ParsableCommand {
     }
 }
 
+extension Bench {
+    func runRoutes() throws {
+        let count = symbols == "1,10,20,50,100,500" ? "1000" : symbols
+        guard let n = Int(count.trimmingCharacters(in: .whitespaces)), (2...5_000).contains(n) else {
+            throw fail(ValidationError("--symbols: with --routes give one symbol count between 2 and 5000, e.g. --symbols 1000"))
+        }
+        guard events > 0 else { throw fail(ValidationError("--events must be positive")) }
+        do {
+            let plan = try RunPlan(try ManifestLoader.load(path: manifest), plugins: registeredPlugins)
+            let bench = try RouteBench(plan: plan, seed: seed, events: events)
+            var results: [RouteBench.Result] = []
+            for (name, venues) in [("two venues", plan.exchangeNames.count), ("five venues", 5)] {
+                let result = bench.measure(name: name, venues: venues, symbols: n)
+                print(result.line)
+                results.append(result)
+            }
+            if let json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                encoder.keyEncodingStrategy = .convertToSnakeCase
+                try encoder.encode(results).write(to: URL(fileURLWithPath: json))
+                print("results: \(json)")
+            }
+        } catch {
+            throw fail(error)
+        }
+    }
+}
+
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Reports on a finished run.", subcommands: [Ledger.self])
 
@@ -193,7 +222,11 @@ struct Bench: ParsableCommand {
     @Option(name: .long, help: "Only time the kernel alone in one wiring (client, books or full), for profilers.")
     var kernelOnly: String?
 
+    @Flag(name: .long, help: "Measure route health instead: rescoring per book update on the two venues and on a generated 5-venue universe (--symbols: one count, default 1000).")
+    var routes = false
+
     func run() throws {
+        if routes { return try runRoutes() }
         let counts = symbols.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         var parsed: [Int] = []
         for c in counts {

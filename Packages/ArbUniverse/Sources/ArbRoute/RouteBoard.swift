@@ -12,12 +12,21 @@ public struct RouteBoard: Sendable {
     public let startAssets: [AssetId]
     /// Route indices by instrument index: who must be rescored when that book changes.
     let routesByInstrument: [[Int32]]
-    /// Venue indices each route trades on.
-    let venuesOfRoute: [[Int32]]
+    /// The venue of each leg spec (flat, like `legSpecs`): for the slowest round trip.
+    let legVenues: [Int32]
     var quoter: RouteQuoter
+    /// Every route's legs as the quoter walks them, flat: route r's are
+    /// `legSpecs[legStart[r] ..< legStart[r + 1]]` (no route value copied per rescore).
+    var legSpecs: [RouteQuoter.LegSpec]
+    var legStart: [Int]
     /// Measured order round trip per venue (ns, an exponential average; 0 until measured).
     public private(set) var roundTripNs: [Int64]
     var outcomes: [OutcomeWindow]
+    /// Lazy rescoring: a counter of book changes, the count at each instrument's last
+    /// change, and at each route's last scoring (-1 = never).
+    var changes: Int64 = 0
+    var changedAt: [Int64]
+    var scoredAt: [Int64]
 
     /// - Parameters:
     ///   - takerFees: each instrument's taker fee, by instrument index.
@@ -36,31 +45,77 @@ public struct RouteBoard: Sendable {
             }
         }
         routesByInstrument = byInstrument
-        venuesOfRoute = routes.map { Array(Set($0.legs.map { Int32($0.venue.index) })).sorted() }
         quoter = RouteQuoter(takerFees: takerFees)
+        var specs: [RouteQuoter.LegSpec] = [], starts: [Int] = [0]
+        for route in routes { specs += quoter.legSpecs(route); starts.append(specs.count) }
+        legSpecs = specs
+        legStart = starts
+        legVenues = specs.map { Int32(universe[$0.instrument].venue.index) }
         roundTripNs = Array(repeating: 0, count: universe.venueCount)
+        changedAt = Array(repeating: 0, count: universe.instruments.count)
+        scoredAt = Array(repeating: -1, count: routes.count)
         outcomes = Array(repeating: OutcomeWindow(window: config.window), count: routes.count)
     }
 
     /// The routes that read `instrument`.
     public func routes(touching instrument: InstrumentId) -> [Int32] { routesByInstrument[instrument.index] }
 
-    /// Rescores every route reading `instrument`; returns how many.
+    /// Whether route `r` reads `instrument` (a leg or its conversion).
+    @inline(__always)
+    public func reads(_ r: Int, _ instrument: InstrumentId) -> Bool {
+        for k in legStart[r] ..< legStart[r + 1] where legSpecs[k].instrument == instrument { return true }
+        return false
+    }
+
+    /// Rescores every route reading `instrument`, now (the eager path); returns how many.
     @discardableResult
     public mutating func bookChanged<Books: RouteBooks>(_ instrument: InstrumentId, books: Books, now: Timestamp) -> Int {
+        markChanged(instrument)
         let touched = routesByInstrument[instrument.index]
         for r in touched { rescore(Int(r), books: books, now: now) }
         return touched.count
     }
 
+    /// Notes that `instrument`'s book changed, without rescoring anything (O(1)):
+    /// the lazy path. `rescoreChanged` later rescores each route that reads a changed
+    /// book, once however many updates it missed.
+    @inline(__always)
+    public mutating func markChanged(_ instrument: InstrumentId) {
+        changes += 1
+        changedAt[instrument.index] = changes
+    }
+
+    /// Whether a book route `r` reads changed since the route was last scored.
+    @inline(__always)
+    public func isOutdated(_ r: Int) -> Bool {
+        let scored = scoredAt[r]
+        for k in legStart[r] ..< legStart[r + 1] where changedAt[legSpecs[k].instrument.index] > scored { return true }
+        return false
+    }
+
+    /// Rescores every route whose books changed since it was last scored (before the
+    /// prioritiser ranks them); returns how many.
+    @discardableResult
+    public mutating func rescoreChanged<Books: RouteBooks>(books: Books, now: Timestamp) -> Int {
+        var count = 0
+        for r in routes.indices where isOutdated(r) {
+            rescore(r, books: books, now: now)
+            count += 1
+        }
+        return count
+    }
+
     /// Requotes and rescores one route.
     public mutating func rescore<Books: RouteBooks>(_ r: Int, books: Books, now: Timestamp) {
-        let quote = quoter.quote(routes[r], amount: sizes[r], books: books, now: now)
+        scoredAt[r] = changes
+        let quote = legSpecs.withUnsafeBufferPointer {
+            RouteQuoter.quote(legs: UnsafeBufferPointer(rebasing: $0[legStart[r] ..< legStart[r + 1]]), amount: sizes[r], books: books, now: now)
+        }
         health[r].edgePpm = quote.edgePpm
-        health[r].executablePpm = quote.input > 0 ? Int64(quote.executable * 1_000_000 / quote.input) : 0
+        health[r].executablePpm = quote.input > 0 ? Int64(clamping: RouteQuoter.divide(quote.executable * 1_000_000, by: quote.input)) : 0
         health[r].feedAgeNs = quote.isPriced ? quote.feedAgeNs : .max
         var slowest: Int64 = 0
-        for v in venuesOfRoute[r] { slowest = max(slowest, roundTripNs[Int(v)]) }
+        for k in legStart[r] ..< legStart[r + 1] { slowest = max(slowest, roundTripNs[Int(legVenues[k])]) }
         health[r].roundTripNs = slowest
         health[r].rescore(config)
     }

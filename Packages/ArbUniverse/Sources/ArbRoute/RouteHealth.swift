@@ -3,11 +3,15 @@ import ArbCore
 /// How routes are scored (docs/ROUTES.md gives the formula and why).
 public struct RouteHealthConfig: Sendable, Hashable {
     /// Books younger than this count as fresh.
-    public var freshAge: Duration = .milliseconds(500)
+    public var freshAge: Duration = .milliseconds(500) { didSet { freshAgeNs = freshAge.nanosecondsInt64 } }
     /// Books older than this make the route unusable (score `RouteHealth.unusable`).
-    public var staleAge: Duration = .milliseconds(2_000)
+    public var staleAge: Duration = .milliseconds(2_000) { didSet { staleAgeNs = staleAge.nanosecondsInt64 } }
     /// The round trip at which the latency factor halves: T / (T + round trip).
-    public var latencyScale: Duration = .milliseconds(50)
+    public var latencyScale: Duration = .milliseconds(50) { didSet { latencyScaleNs = latencyScale.nanosecondsInt64 } }
+    /// The same in nanoseconds, for the scoring loop (Duration's components are not free).
+    private(set) var freshAgeNs: Int64 = 500_000_000
+    private(set) var staleAgeNs: Int64 = 2_000_000_000
+    private(set) var latencyScaleNs: Int64 = 50_000_000
     /// The window over which fills, rejects and broken legs are counted.
     public var window: Duration = .seconds(300)
     /// Below this many legs sent in the window, the outcome rates count as perfect
@@ -49,21 +53,23 @@ public struct RouteHealth: Sendable, Hashable {
     /// route scores `unusable`. A losing edge is not scaled, so a route that loses more
     /// always ranks lower, and every losing route ranks below every winning one.
     public mutating func rescore(_ config: RouteHealthConfig) {
-        let stale = config.staleAge.nanosecondsInt64, fresh = config.freshAge.nanosecondsInt64
+        let stale = config.staleAgeNs, fresh = config.freshAgeNs
         guard edgePpm != .min, feedAgeNs <= stale else { score = Self.unusable; return }
         guard edgePpm > 0 else { score = edgePpm; return }
-        let freshness: Int128 = feedAgeNs <= fresh ? 1_000_000 : Int128(stale - feedAgeNs) * 1_000_000 / Int128(max(1, stale - fresh))
-        let scale = Int128(config.latencyScale.nanosecondsInt64)
-        let latency = scale * 1_000_000 / max(1, scale + Int128(max(0, roundTripNs)))
-        @inline(__always) func fraction(_ x: Int128) -> Int128 { max(0, min(x, 1_000_000)) }
-        var s = Int128(edgePpm)
-        s = s * fraction(Int128(executablePpm)) / 1_000_000
+        // 64-bit arithmetic (hardware division): the edge is capped at 10^12 ppm and every
+        // factor is at most 10^6, so no product passes 10^18.
+        let freshness: Int64 = feedAgeNs <= fresh ? 1_000_000 : (stale - feedAgeNs) / max(1, (stale - fresh) / 1_000_000)
+        let scale = config.latencyScaleNs
+        let latency = Int64(Int128(scale) * 1_000_000 / Int128(max(1, Int128(scale) + Int128(max(0, roundTripNs)))))
+        @inline(__always) func fraction(_ x: Int64) -> Int64 { max(0, min(x, 1_000_000)) }
+        var s = min(edgePpm, 1_000_000_000_000)
+        s = s * fraction(executablePpm) / 1_000_000
         s = s * fraction(freshness) / 1_000_000
         s = s * fraction(latency) / 1_000_000
-        s = s * fraction(Int128(fillRatioPpm)) / 1_000_000
-        s = s * fraction(1_000_000 - Int128(rejectRatePpm)) / 1_000_000
-        s = s * fraction(1_000_000 - Int128(brokenLegRatePpm)) / 1_000_000
-        score = Int64(s)
+        s = s * fraction(fillRatioPpm) / 1_000_000
+        s = s * fraction(1_000_000 - rejectRatePpm) / 1_000_000
+        s = s * fraction(1_000_000 - brokenLegRatePpm) / 1_000_000
+        score = s
     }
 }
 

@@ -5,7 +5,8 @@ import Testing
 /// Books held in an array, by instrument index.
 struct ArrayBooks: RouteBooks {
     var books: [OrderBook]
-    func book(_ instrument: InstrumentId) -> OrderBook { books[instrument.index] }
+    func withBook<R>(_ instrument: InstrumentId, _ body: (borrowing OrderBook) -> R) -> R { body(books[instrument.index]) }
+    func touch(_ instrument: InstrumentId) -> Touch { Touch(books[instrument.index]) }
     mutating func set(_ id: InstrumentId, bid: (String, String), ask: (String, String), at time: Timestamp) {
         books[id.index].replace(bids: [BookLevel(price: Price(bid.0)!, quantity: Quantity(bid.1)!)],
                                 asks: [BookLevel(price: Price(ask.0)!, quantity: Quantity(ask.1)!)])

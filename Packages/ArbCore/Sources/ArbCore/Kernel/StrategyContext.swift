@@ -24,6 +24,8 @@ public final class StrategyContext {
 
     /// A copy of the book (cheap, copy-on-write); for the touch alone use `bestBid`/`bestAsk`.
     @inlinable public func book(_ instrument: InstrumentId) -> OrderBook { kernel.books[instrument.index] }
+    /// Calls `body` with an instrument's book, borrowed (no copy): for reading many books often.
+    @inlinable public func withBook<R>(_ instrument: InstrumentId, _ body: (borrowing OrderBook) -> R) -> R { body(kernel.books[instrument.index]) }
     /// The touch, read in place without copying the book.
     @inlinable public func bestBid(_ instrument: InstrumentId) -> BookLevel? { kernel.touch(instrument).bid }
     @inlinable public func bestAsk(_ instrument: InstrumentId) -> BookLevel? { kernel.touch(instrument).ask }

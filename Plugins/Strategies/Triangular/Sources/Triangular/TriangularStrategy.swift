@@ -4,7 +4,8 @@ import ArbRoute
 /// The kernel's books, as the route board reads them.
 struct ContextBooks: RouteBooks {
     unowned let context: StrategyContext
-    func book(_ instrument: InstrumentId) -> OrderBook { context.book(instrument) }
+    func withBook<R>(_ instrument: InstrumentId, _ body: (borrowing OrderBook) -> R) -> R { context.withBook(instrument, body) }
+    func touch(_ instrument: InstrumentId) -> Touch { context.touch(instrument) }
 }
 
 /// Triangular arbitrage on one venue: USDT → BTC → ETH → USDT and the like.
@@ -111,18 +112,47 @@ public final class TriangularStrategy: Strategy {
 
     // MARK: deciding
 
+    /// A book update rescores only the active routes that read it, and evaluates them;
+    /// every other route reading it is marked and rescored at the next refresh (so a BTC
+    /// book read by thousands of triangles costs a few rescores, not thousands).
     public func onBook(_ instrument: InstrumentId, _ context: StrategyContext) {
         let books = ContextBooks(context: context)
-        board.bookChanged(instrument, books: books, now: context.now)
-        if context.now >= nextRefresh {
-            prioritiser.refresh(health: board.health, now: context.now)
-            nextRefresh = context.now + .milliseconds(parameters.refreshMs)
+        board.markChanged(instrument)
+        if context.now >= nextRefresh { refresh(books, context) }
+        if prioritiser.active.count < parameters.activeRoutes {
+            // Free slots (a universe with few usable routes, or the first books): the routes
+            // reading this book are rescored now and the usable ones admitted at once.
+            for r in board.routes(touching: instrument) {
+                board.rescore(Int(r), books: books, now: context.now)
+                prioritiser.admitIfFree(Int(r), health: board.health[Int(r)], now: context.now)
+            }
         }
-        for r in board.routes(touching: instrument) {
-            prioritiser.admitIfFree(Int(r), health: board.health[Int(r)], now: context.now)
+        for r in prioritiser.active where board.reads(Int(r), instrument) {
+            board.rescore(Int(r), books: books, now: context.now)
             evaluate(Int(r), context)
         }
     }
+
+    /// Rescores the routes whose books changed, ranks them again, and looks at the routes
+    /// left out: one whose edge clears is an opportunity, skipped as `not_prioritised`.
+    /// While slots are free it comes round every 100 ms at most, so a route whose books
+    /// just arrived need not wait a whole `refresh_ms`.
+    func refresh(_ books: ContextBooks, _ context: StrategyContext) {
+        board.rescoreChanged(books: books, now: context.now)
+        prioritiser.refresh(health: board.health, now: context.now)
+        let full = prioritiser.active.count >= parameters.activeRoutes
+        let wait = full ? parameters.refreshMs : min(parameters.refreshMs, 100)
+        nextRefresh = context.now + .milliseconds(wait)
+        // Also on a timer: quiet books must not stop the ranking.
+        if !refreshTimerPending {
+            refreshTimerPending = true
+            context.schedule(after: .milliseconds(wait), token: Self.refreshToken)
+        }
+        for r in routes.indices where !prioritiser.isActive(r) { evaluate(r, context) }
+    }
+
+    static let refreshToken: UInt64 = 1
+    var refreshTimerPending = false
 
     /// A route whose edge clears `min_edge` is an opportunity: it gets one ledger row per
     /// episode (until its edge stops clearing, or until its decision's wait is over), with
@@ -292,7 +322,17 @@ public final class TriangularStrategy: Strategy {
     }
 
     public func onTimer(_ token: UInt64, _ context: StrategyContext) {
-        _ = executor.onTimer(token, context)
+        if executor.onTimer(token, context) { return }
+        guard token == Self.refreshToken else { return }
+        refreshTimerPending = false
+        let before = Set(prioritiser.active)
+        if context.now >= nextRefresh { refresh(ContextBooks(context: context), context) }
+        if !refreshTimerPending {
+            refreshTimerPending = true
+            context.schedule(after: max(.milliseconds(1), nextRefresh - context.now), token: Self.refreshToken)
+        }
+        // Routes that became active are evaluated at once; the others wait for their books.
+        for r in prioritiser.active where !before.contains(r) { evaluate(Int(r), context) }
     }
 
     // MARK: ending
