@@ -20,6 +20,25 @@ struct BenchTests {
         }
     }
 
+    @Test("the route bench builds both universes with every route kind and reports every figure")
+    func routes() throws {
+        let bundled = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("manifests/paper.toml").path
+        let plan = try RunPlan(try ManifestLoader.load(path: bundled), plugins: registeredPlugins)
+        let bench = try RouteBench(plan: plan, seed: 1, events: 20_000)
+        let two = bench.measure(name: "two venues", venues: 2, symbols: 20)
+        let five = bench.measure(name: "five venues", venues: 5, symbols: 20)
+        // 20 symbols on each venue in its quote and in BTC (19 cross listings), and the FX book.
+        #expect(two.instruments == 2 * (20 + 19) + 1 && five.instruments == 5 * (20 + 19) + 1)
+        for r in [two, five] {
+            #expect(["cross", "cross_fx", "triangular"].allSatisfy { (r.routes[$0] ?? 0) > 0 }, "\(r.routes)")
+            #expect(r.bookUpdates > 0 && r.routesRescored > 0 && r.rescoreMeanNs > 0)
+            #expect(r.rescoreP99Ns >= r.rescoreP50Ns && r.lazyUpdateP99Ns >= r.lazyUpdateP50Ns && r.refreshMeanNs > 0 && r.rssBytes > 0)
+        }
+        #expect((five.routes["cross"] ?? 0) > (two.routes["cross"] ?? 0))
+        #expect(two.line.contains("lazy (the triangular strategy's path)"))
+    }
+
     @Test("the bench wires whatever exchanges the manifest enables, and refuses fewer than two")
     func needsTwoVenues() throws {
         // Renamed venues work: the bench names no venue itself.

@@ -259,8 +259,9 @@ public final class CrossSpreadStrategy: Strategy {
         let feeA = feesA[k], feeB = feesB[k]
         let buyOnA = clears(buy: toQuoteB(askA.price, fx: fxMid), buyFee: feeA, sell: bidB.price, sellFee: feeB)
         let buyOnB = !buyOnA && clears(buy: askB.price, buyFee: feeB, sell: toQuoteB(bidA.price, fx: fxMid), sellFee: feeA)
-        if !buyOnA { hot[k].inEpisodeBuyA = false }
-        if !buyOnB { hot[k].inEpisodeBuyB = false }
+        // Writes only when an episode ends: most evaluations clear nothing and touch no state.
+        if !buyOnA && pair.inEpisodeBuyA { hot[k].inEpisodeBuyA = false }
+        if !buyOnB && pair.inEpisodeBuyB { hot[k].inEpisodeBuyB = false }
         guard buyOnA || buyOnB else { return }
         // One opportunity per episode: while the edge keeps clearing, until its decision's wait is over.
         if buyOnA ? (pair.inEpisodeBuyA && now < pair.episodeUntilBuyA) : (pair.inEpisodeBuyB && now < pair.episodeUntilBuyB) { return }
