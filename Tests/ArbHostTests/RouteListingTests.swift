@@ -114,3 +114,53 @@ struct OpportunityLedgerRunTests {
         #expect(report.text().contains("1 opportunity lines could not be read (lines 3)"))
     }
 }
+
+@Suite("The universe rule", .serialized)
+struct UniverseRuleTests {
+    func withUniverse(_ section: String, runtime: String = "40s", dataDir: String = "/tmp/arbor-test-runs") -> String {
+        manifestText(dataDir: dataDir, runtime: runtime).replacingOccurrences(of: "[exchanges.upbit]", with: "[universe]\n\(section)\n\n[exchanges.upbit]")
+    }
+
+    @Test("bad [universe] settings are manifest errors naming the key", arguments: [
+        ("mode = \"top_n\"\nn = 0", "universe.n: must be at least 1"),
+        ("mode = \"top_n\"\nhysteresis_ranks = -1", "universe.hysteresis_ranks: must not be negative"),
+        ("mode = \"top_n\"\nhysteresis_s = -5", "universe.hysteresis_s: must not be negative"),
+        ("mode = \"top_n\"\ndeny = [\"BTC\", \"ETH\", \"XRP\"]", "universe.deny: the universe selects nothing"),
+        ("mode = \"top_n\"\nallow = [\"DOGE\"]", "universe.allow: 'DOGE' is not in market_data.symbols"),
+        ("mode = \"top_n\"\nallow = [\"BTC\"]\ndeny = [\"BTC\"]", "universe.deny: 'BTC' is both allowed and denied"),
+        ("n = 3", "universe.n: only used with mode = \"top_n\""),
+        ("mode = \"top_n\"\nrefresh_s = 0", "universe.refresh_s: must be between 1 and 86400"),
+        ("mode = \"top_n\"\nnn = 3", "unknown key"),
+    ])
+    func badUniverse(_ section: String, _ message: String) {
+        let text = withUniverse(section)
+        #expect(problem(text).contains(message), "\(problem(text))")
+    }
+
+    @Test("top_n selects on event time, journals each change, trades only what it selected, and a replay reproduces it")
+    func topNRun() throws {
+        let section = "mode = \"top_n\"\nn = 1\nrefresh_s = 5\nvolume_window_s = 10\nhysteresis_ranks = 0\nhysteresis_s = 5\ndeny = [\"ETH\"]"
+        let (summary, folder) = try run(withUniverse(section, dataDir: tempDir("topn")))
+        #expect(summary.universe.mode == "top_n" && summary.universe.changes >= 1 && summary.universe.selected.count <= 1)
+        let lines = try String(contentsOfFile: folder + "/journal.jsonl", encoding: .utf8).split(separator: "\n")
+        let changes = lines.filter { $0.contains("\"event\":\"universe\"") }
+        #expect(changes.count == summary.universe.changes)
+        #expect(changes.allSatisfy { !$0.contains("\"symbol\":\"ETH\"") })
+        // No order on a denied symbol, and none before the first ranking (5 s in).
+        let orders = lines.filter { $0.contains("\"event\":\"order\"") }
+        #expect(orders.allSatisfy { !$0.contains("ETH") })
+        let firstChange = changes.first.flatMap { line in line.split(separator: ",").first { $0.hasPrefix("\"t\":") }.map { Int64($0.dropFirst(4))! } }
+        let firstOrder = orders.first.flatMap { line in line.split(separator: ",").first { $0.hasPrefix("\"t\":") }.map { Int64($0.dropFirst(4))! } }
+        if let firstOrder, let firstChange { #expect(firstOrder >= firstChange) }
+
+        // Recording the market and replaying it gives the same selection changes.
+        let recordings = tempDir("topn-recordings")
+        _ = try RecordRun(plan: try load(withUniverse(section)), output: recordings).execute()
+        let replayText = withUniverse(section, dataDir: tempDir("topn-replay"))
+            .replacingOccurrences(of: "source = \"synthetic\"", with: "source = \"recording\"\nrecordings = [\"\(recordings)\"]")
+        let (_, replayFolder) = try run(replayText)
+        let replayed = try String(contentsOfFile: replayFolder + "/journal.jsonl", encoding: .utf8).split(separator: "\n")
+            .filter { $0.contains("\"event\":\"universe\"") }
+        #expect(replayed == changes)
+    }
+}

@@ -1,5 +1,6 @@
 import Logging
 import ArbCore
+import ArbUniverse
 import Foundation
 
 /// A destination of journal records, written on the journal's own thread.
@@ -62,6 +63,8 @@ public final class Journal: KernelObserver, @unchecked Sendable {
         queue.put(.preTradeRejection(intent, strategy, rejection, time))
     }
     public func opportunityRecorded(_ record: OpportunityRecord, at time: Timestamp) { queue.put(.opportunity(record, time)) }
+    /// The universe rule changed the selection (kernel thread).
+    func universeChanged(_ change: UniverseChange, at time: Timestamp) { queue.put(.universe(change, time)) }
 
     // MARK: writer thread
 

@@ -1,4 +1,5 @@
 import ArbCore
+import ArbUniverse
 
 /// One journaled fact about an order, in event time.
 enum JournalRecord: Sendable {
@@ -6,6 +7,7 @@ enum JournalRecord: Sendable {
     case report(ExecutionReport, Order, FillValue?, Timestamp)
     case preTradeRejection(OrderIntent, StrategyId, Rejection, Timestamp)
     case opportunity(OpportunityRecord, Timestamp)
+    case universe(UniverseChange, Timestamp)
 }
 
 /// Renders records as JSON lines, exact decimals as strings. Runs on the writer thread.
@@ -43,6 +45,10 @@ struct JournalFormatter {
                 + "\"quantity\":\"\(intent.quantity)\",\"code\":\(JSONText.quote(rejection.venueCode)),\"message\":\(JSONText.quote(rejection.message))}"
         case .opportunity(let o, let time):
             return "{\"seq\":\(sequence),\"t\":\(time.nanoseconds),\"event\":\"opportunity\"," + opportunityFields(o) + "}"
+        case .universe(let c, let time):
+            return "{\"seq\":\(sequence),\"t\":\(time.nanoseconds),\"event\":\"universe\",\"symbol\":\(JSONText.quote(c.symbol)),"
+                + "\"change\":\"\(c.entered ? "enter" : "leave")\",\"reason\":\"\(c.reason)\",\"rank\":\(c.rank.map(String.init) ?? "null"),"
+                + "\"volume\":\"\(c.volume)\",\"depth\":\"\(c.depth)\"}"
         }
     }
 

@@ -64,6 +64,8 @@ final class PostgresJournalSink: JournalSink {
                                 r.leavesQuantity.description, r.isFinal ? "t" : "f", r.rejection?.venueCode, r.rejection?.message])
             case .preTradeRejection:
                 break  // Nothing was sent: it lives in the file journal and the summary.
+            case .universe:
+                break  // Selection changes live in the file journal and the summary.
             case .opportunity(let o, let t):
                 opportunities.append([runId, String(seq), String(t.nanoseconds), String(o.id), String(o.strategy.index), formatter.routeName(o.route),
                                       String(o.detectedAt.nanoseconds), String(o.detectedEdgePpm), o.detectedSize.description,

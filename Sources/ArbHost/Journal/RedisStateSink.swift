@@ -55,7 +55,7 @@ final class RedisStateSink: JournalSink {
             case .preTradeRejection(_, _, _, let t):
                 lastTime = t.nanoseconds
                 rejections += 1
-            case .opportunity(_, let t):
+            case .opportunity(_, let t), .universe(_, let t):
                 // The live state keeps positions and orders; the ledger lives in the file and PostgreSQL.
                 lastTime = t.nanoseconds
             }

@@ -21,10 +21,12 @@ public struct Manifest: Decodable, Sendable {
     public var strategies: [String: StrategySection]
     public var storage: StorageSection?
     public var simulation: SimulationSection
+    /// Which of `market_data.symbols` strategies may trade: all (`list`) or the most traded (`top_n`).
+    public var universe: UniverseSection
 
     enum CodingKeys: String, CodingKey {
         case mode, seed, maxRuntime = "max_runtime", clock, reportingCurrency = "reporting_currency", dataDir = "data_dir"
-        case runName = "run_name", marketData = "market_data", exchanges, strategies, storage, simulation
+        case runName = "run_name", marketData = "market_data", exchanges, strategies, storage, simulation, universe
     }
 
     public init(from decoder: any Decoder) throws {
@@ -47,6 +49,52 @@ public struct Manifest: Decodable, Sendable {
         strategies = try c.decode(.strategies, default: [:])
         storage = try c.decodeIfPresent(StorageSection.self, forKey: .storage)
         simulation = try c.decode(.simulation, default: SimulationSection())
+        universe = try c.decode(.universe, default: UniverseSection())
+    }
+}
+
+/// `[universe]`: the rule choosing which symbols strategies may trade (docs/MANIFEST.md).
+public struct UniverseSection: Decodable, Sendable {
+    public enum Mode: String, Decodable, Sendable { case list, topN = "top_n" }
+    /// `list`: every symbol of `market_data.symbols`. `top_n`: the N most traded with enough depth.
+    public var mode: Mode = .list
+    public var n: Int64 = 10
+    /// Reporting currency within `depth_bps` of the mid on the weakest venue.
+    public var minDepth: Amount = .zero
+    public var depthBps: Int64 = 20
+    /// Reporting currency traded over `volume_window_s`, all venues.
+    public var minVolume: Amount = .zero
+    public var volumeWindowS: Int64 = 3_600
+    public var refreshS: Int64 = 60
+    /// A selected symbol leaves after ranking below n + `hysteresis_ranks` (or failing a
+    /// minimum) for `hysteresis_s`.
+    public var hysteresisRanks: Int64 = 2
+    public var hysteresisS: Int64 = 300
+    public var allow: [String] = []
+    public var deny: [String] = []
+    /// Keys given in the manifest (the top_n ones are refused with mode = "list").
+    var given: Set<String> = []
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case mode, n, minDepth = "min_depth", depthBps = "depth_bps", minVolume = "min_volume", volumeWindowS = "volume_window_s"
+        case refreshS = "refresh_s", hysteresisRanks = "hysteresis_ranks", hysteresisS = "hysteresis_s", allow, deny
+    }
+
+    init() {}
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        given = Set(c.allKeys.map(\.rawValue))
+        mode = try c.decode(.mode, default: mode)
+        n = try c.decode(.n, default: n)
+        minDepth = try c.decode(.minDepth, default: minDepth)
+        depthBps = try c.decode(.depthBps, default: depthBps)
+        minVolume = try c.decode(.minVolume, default: minVolume)
+        volumeWindowS = try c.decode(.volumeWindowS, default: volumeWindowS)
+        refreshS = try c.decode(.refreshS, default: refreshS)
+        hysteresisRanks = try c.decode(.hysteresisRanks, default: hysteresisRanks)
+        hysteresisS = try c.decode(.hysteresisS, default: hysteresisS)
+        allow = try c.decode(.allow, default: allow)
+        deny = try c.decode(.deny, default: deny)
     }
 }
 

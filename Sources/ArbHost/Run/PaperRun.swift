@@ -67,6 +67,7 @@ public final class PaperRun {
                                   routeName: { [names = kernel.routeNames] in $0 >= 0 && Int($0) < names.count ? names[Int($0)] : "" },
                                   extraSinks: sinks)
         kernel.observer = journal
+        (kernel.marketWatcher as? UniverseGate)?.onChange = { journal.universeChanged($0, at: $1) }
         journal.start()
         if options.handleSignals { stop.install() }
         defer { if options.handleSignals { stop.uninstall() } }

@@ -3,6 +3,7 @@ import ArbPaper
 import Foundation
 import ArbRateLimit
 import ArbSynthetic
+import ArbUniverse
 
 /// A manifest turned into wired parts: the universe with dense ids, one configured
 /// plugin and paper venue per exchange, the strategies, the synthetic market, deposits.
@@ -22,6 +23,8 @@ public final class RunPlan {
     public let reportingAsset: AssetId
     public let deposits: [(VenueId, AssetId, Amount)]
     public let market: SyntheticMarketConfig
+    /// The `top_n` universe rule, if the manifest chose it (nil: `list`, every symbol).
+    public let universeRule: TopNRule?
 
     /// Validates everything a run needs, collecting every problem it finds. Plugins are
     /// picked by id from `plugins`, the program's registry.
@@ -317,7 +320,44 @@ public final class RunPlan {
             }
         }
 
+        // The universe rule.
+        var universeRule: TopNRule? = nil
+        let u = m.universe
+        func universeError(_ key: String, _ message: String) { errors.append(loaded.error(["universe", key], message)) }
+        switch u.mode {
+        case .list:
+            for key in UniverseSection.CodingKeys.allCases.map(\.rawValue) where key != "mode" && u.given.contains(key) {
+                universeError(key, "only used with mode = \"top_n\"; with \"list\" every symbol of market_data.symbols is traded")
+            }
+        case .topN:
+            if u.n < 1 { universeError("n", "must be at least 1, e.g. 10") }
+            if u.hysteresisRanks < 0 { universeError("hysteresis_ranks", "must not be negative (0: leave as soon as ranked below n)") }
+            if u.hysteresisS < 0 { universeError("hysteresis_s", "must not be negative (0: leave at the first ranking below)") }
+            if u.hysteresisS > 30 * 86_400 { universeError("hysteresis_s", "must be at most 2592000 (30 days)") }
+            if !(1...10_000).contains(u.depthBps) { universeError("depth_bps", "must be between 1 and 10000, e.g. 20") }
+            if !(1...30 * 86_400).contains(u.volumeWindowS) { universeError("volume_window_s", "must be between 1 and 2592000 (30 days), e.g. 3600") }
+            if !(1...86_400).contains(u.refreshS) { universeError("refresh_s", "must be between 1 and 86400, e.g. 60") }
+            if u.minDepth.isNegative { universeError("min_depth", "must not be negative") }
+            if u.minVolume.isNegative { universeError("min_volume", "must not be negative") }
+            for (key, list) in [("allow", u.allow), ("deny", u.deny)] {
+                for symbol in list where !symbolOrder.contains(symbol) {
+                    universeError(key, "'\(symbol)' is not in market_data.symbols (\(symbolOrder.joined(separator: ", ")))")
+                }
+            }
+            for symbol in Set(u.allow).intersection(u.deny).sorted() { universeError("deny", "'\(symbol)' is both allowed and denied") }
+            if !symbolOrder.isEmpty && symbolOrder.allSatisfy({ u.deny.contains($0) }) {
+                universeError("deny", "the universe selects nothing: every symbol of market_data.symbols is denied")
+            }
+            if u.n >= 1 && u.n <= Int64(Int32.max) && u.hysteresisRanks >= 0 && u.hysteresisRanks <= Int64(Int32.max) {
+                universeRule = TopNRule(n: Int(u.n), minDepth: u.minDepth, depthBps: u.depthBps, minVolume: u.minVolume,
+                                        volumeWindow: .seconds(u.volumeWindowS), refresh: .seconds(u.refreshS),
+                                        hysteresisRanks: Int(u.hysteresisRanks), hysteresisTime: .seconds(max(0, u.hysteresisS)),
+                                        allow: Set(u.allow), deny: Set(u.deny))
+            }
+        }
+
         if !errors.isEmpty { throw ManifestErrors(errors: errors) }
+        self.universeRule = universeRule
         self.universe = universe
         self.exchangeNames = names
         self.plugins = plugins
@@ -408,6 +448,9 @@ public final class RunPlan {
         let kernel = wire(universe: universe, venueNames: exchangeNames, fxInstruments: fxInstrument.map { [$0] } ?? [],
                           rateLimiters: try makeRateLimiters(), startTime: startTime)
         for (venue, asset, amount) in deposits { kernel.deposit(venue: venue, asset: asset, amount: amount) }
+        if let rule = universeRule {
+            UniverseGate(rule: rule, symbols: manifest.marketData.symbols, universe: universe, start: startTime) { _, _ in }.install(on: kernel)
+        }
         try addStrategies(to: kernel)
         return kernel
     }

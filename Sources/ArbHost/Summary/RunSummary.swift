@@ -191,8 +191,16 @@ public struct RunSummary: Codable, Sendable {
         }
     }
 
+    /// The universe rule: which symbols strategies could trade at the end, and how often it changed.
+    public struct UniverseInfo: Codable, Sendable {
+        public var mode: String
+        public var selected: [String]
+        public var changes: Int
+    }
+
     public var run: RunInfo
     public var events: Events
+    public var universe: UniverseInfo
     public var opportunities: Int
     public var opportunityLedger: OpportunityLedger
     public var orders: Orders
@@ -223,6 +231,9 @@ public struct RunSummary: Codable, Sendable {
         func line(_ s: String = "") { out += s + "\n" }
         line("== arbd run \(run.name): \(run.mode), \(run.clock) clock, seed \(run.seed), stopped by \(run.stoppedBy) after \(run.maxRuntime)")
         line("events       \(events.marketEvents) market (\(events.bookUpdates) book, \(events.trades) trades), \(events.strategyWakeups) strategy wake-ups")
+        if universe.mode != "list" {
+            line("universe     \(universe.mode): \(universe.selected.count) selected at the end (\(universe.selected.joined(separator: ", "))), \(universe.changes) changes")
+        }
         line("opportunities \(opportunities)")
         let ledger = opportunityLedger
         if ledger.detected > 0 {

@@ -85,6 +85,12 @@ struct SummaryBuilder {
             events: .init(marketEvents: c.marketEvents, bookUpdates: c.bookUpdates, trades: c.trades, strategyWakeups: c.strategyWakeups,
                           // In a simulated run the exchange sees (and drops) them before the kernel.
                           unknownInstrumentEvents: c.unknownInstrumentEvents + ((kernel.simulation as? SimulatedExchange)?.statistics.unknownInstrumentEvents ?? 0)),
+            universe: {
+                guard let gate = kernel.marketWatcher as? UniverseGate else {
+                    return .init(mode: "list", selected: plan.manifest.marketData.symbols, changes: 0)
+                }
+                return .init(mode: "top_n", selected: gate.selectedSymbols, changes: gate.changeCount)
+            }(),
             opportunities: c.opportunities,
             opportunityLedger: .init(kernel.opportunityTally),
             orders: .init(sent: c.ordersSent, filled: c.ordersFilled, fills: c.fills, venueRejections: c.venueRejections,

@@ -103,6 +103,7 @@ extension Kernel {
             if s.kind != .reconnect { books[id.index].clear() }
         }
         refreshTouch(id.index)
+        if let watcher = hot.pointee.watcher { watcher.marketEvent(event, kernel: self) }
         // Start marks: looked for every 256 events until taken (a pass over every book).
         if hot.pointee.awaitingStartMarks && counters.marketEvents & 255 == 1 { takeStartMarksIfReady() }
         if notify {

@@ -30,6 +30,9 @@ public final class Kernel: ExecutionReportSink {
         /// `Touch(books[i])`, refreshed after every change to book `i`.
         @usableFromInline var touches: ContiguousArray<Touch>
         var subscribers: [[Int]]
+        /// The universe rule's watcher, if any, and which instruments it lets strategies trade.
+        var watcher: (any MarketWatcher)? = nil
+        @usableFromInline var tradable: ContiguousArray<Bool> = []
         var strategies: [any Strategy] = []
         var contexts: [StrategyContext] = []
         var scheduler = EventScheduler()
@@ -166,6 +169,7 @@ public final class Kernel: ExecutionReportSink {
         hot.initialize(to: HotState(books: ContiguousArray(repeating: OrderBook(reservingLevels: 32), count: universe.instruments.count),
                                     touches: ContiguousArray(repeating: Touch(), count: universe.instruments.count),
                                     subscribers: Array(repeating: [], count: universe.instruments.count)))
+        hot.pointee.tradable = ContiguousArray(repeating: true, count: universe.instruments.count)
         self.feeSchedules = universe.instruments.map { venues[$0.venue.index].fees(for: $0) }
         self.throttles = Array(repeating: nil, count: universe.venueCount)
         self.balances = Array(repeating: Balances(assetCount: universe.assetCount), count: universe.venueCount)
@@ -277,6 +281,18 @@ public final class Kernel: ExecutionReportSink {
     }
 
     public func countOpportunity() { counters.opportunities += 1 }
+
+    /// The universe rule's watcher: sees every market event after the books (docs/MANIFEST.md, `[universe]`).
+    public var marketWatcher: (any MarketWatcher)? {
+        get { hot.pointee.watcher }
+        set { hot.pointee.watcher = newValue }
+    }
+
+    /// Whether strategies may trade `instrument` (the universe rule's selection; all are, without one).
+    @inlinable public func isTradable(_ instrument: InstrumentId) -> Bool { hot.pointee.tradable[instrument.index] }
+
+    /// Lets strategies trade `instrument` or not (the universe rule).
+    public func setTradable(_ instrument: InstrumentId, _ tradable: Bool) { hot.pointee.tradable[instrument.index] = tradable }
 
     /// The opportunity ledger's tally: every row strategies recorded.
     public private(set) var opportunityTally = OpportunityTally()

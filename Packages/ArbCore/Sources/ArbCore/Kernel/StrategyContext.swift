@@ -24,6 +24,9 @@ public final class StrategyContext {
 
     /// A copy of the book (cheap, copy-on-write); for the touch alone use `bestBid`/`bestAsk`.
     @inlinable public func book(_ instrument: InstrumentId) -> OrderBook { kernel.books[instrument.index] }
+    /// Whether the universe rule lets strategies trade `instrument` now (always true with
+    /// `mode = "list"`). A strategy skips what is not tradable: it is not an opportunity.
+    @inlinable public func isTradable(_ instrument: InstrumentId) -> Bool { kernel.isTradable(instrument) }
     /// Calls `body` with an instrument's book, borrowed (no copy): for reading many books often.
     @inlinable public func withBook<R>(_ instrument: InstrumentId, _ body: (borrowing OrderBook) -> R) -> R { body(kernel.books[instrument.index]) }
     /// The touch, read in place without copying the book.

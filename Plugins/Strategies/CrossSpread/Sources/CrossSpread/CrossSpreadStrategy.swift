@@ -239,6 +239,8 @@ public final class CrossSpreadStrategy: Strategy {
     func evaluate(_ k: Int, _ context: StrategyContext) {
         let now = context.now
         let pair = hot[k]
+        // A base the universe rule has not selected is not traded, nor counted.
+        guard context.isTradable(pair.a), context.isTradable(pair.b) else { return }
         counters.evaluations += 1
         // Touches only: books are copied only on an opportunity.
         let maxAge = parameters.maxBookAgeMs * 1_000_000

@@ -4,6 +4,9 @@ import ArbCore
 public struct TriangularParameters: Decodable, Sendable, Hashable {
     /// The venue whose triangles are traded (an enabled exchange's name).
     public var venue: String = "binance"
+    /// Only these triangles, as `VENUE:A>B>C>A` (e.g. `binance:USDT>BTC>ETH>USDT`, or the
+    /// ids `arbd routes` prints); empty: every triangle of `venue` from an `order_size` asset.
+    public var routes: [String] = []
     /// How much of each start asset an attempt puts in; triangles starting from an asset
     /// not listed here are not traded. `{ USDT = "500" }`.
     public var orderSize: [String: Amount] = ["USDT": Amount(units: 500)]
@@ -28,7 +31,7 @@ public struct TriangularParameters: Decodable, Sendable, Hashable {
     public var refreshMs: Int64 = 1_000
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case venue, orderSize = "order_size", minEdge = "min_edge", maxBookAgeMs = "max_book_age_ms", legTimeoutMs = "leg_timeout_ms"
+        case venue, routes, orderSize = "order_size", minEdge = "min_edge", maxBookAgeMs = "max_book_age_ms", legTimeoutMs = "leg_timeout_ms"
         case cooldownMs = "cooldown_ms", hedgeSlippage = "hedge_slippage", maxHedgeAttempts = "max_hedge_attempts"
         case maxUnwindAttempts = "max_unwind_attempts", activeRoutes = "active_routes", attemptsPerSecond = "attempts_per_second"
         case refreshMs = "refresh_ms"
@@ -39,6 +42,7 @@ public struct TriangularParameters: Decodable, Sendable, Hashable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         venue = try c.decode(.venue, default: venue)
+        routes = try c.decode(.routes, default: routes)
         orderSize = try c.decode(.orderSize, default: orderSize)
         minEdge = try c.decode(.minEdge, default: minEdge)
         maxBookAgeMs = try c.decode(.maxBookAgeMs, default: maxBookAgeMs)
@@ -81,6 +85,8 @@ public struct TriangularPlugin: StrategyPlugin {
     public static let summary = "triangular arbitrage on one venue: three IOC legs when a cycle's edge after three taker fees clears a threshold; routes scored and prioritised, broken chains completed or unwound to the start asset"
     public static let parameterList = [
         PluginParameter("venue", type: "string", default: "\"binance\"", meaning: "the venue whose triangles are traded; it needs a second quote market (`cross_quotes = [\"BTC\"]`)"),
+        PluginParameter("routes", type: "list of strings", default: "[] (every triangle)",
+                        meaning: "only these triangles, as `VENUE:A>B>C>A` (`binance:USDT>BTC>ETH>USDT`, or ids from `arbd routes`); a venue that is not enabled, a pair the venue does not list, or legs that do not close the cycle is refused"),
         PluginParameter("order_size", type: "table of amounts", default: "{ USDT = \"500\" }", range: "> 0 each",
                         meaning: "how much of each start asset an attempt puts in; triangles from other start assets are not traded"),
         PluginParameter("min_edge", type: "ratio", default: "\"0.001\"", range: "0 ≤ x < 1", meaning: "minimum edge after all three taker fees, walking the books at the order size"),

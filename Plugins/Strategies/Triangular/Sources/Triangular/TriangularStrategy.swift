@@ -65,7 +65,8 @@ public final class TriangularStrategy: Strategy {
             throw fail("venue", "venue '\(parameters.venue)' is not enabled; enabled: \(u.venueNames.joined(separator: ", "))")
         }
         var routes: [Route] = [], sizes: [Amount] = []
-        for route in RouteEnumerator.routes(in: u) where route.kind == .triangular && route.legs[0].venue == venue {
+        let chosen = try parameters.routes.map { try Self.route(parsing: $0, in: u) }
+        for route in chosen.isEmpty ? RouteEnumerator.routes(in: u) : chosen where route.kind == .triangular && route.legs[0].venue == venue {
             let start = u.assetCode(RouteQuoter.startAsset(of: route, in: u))
             guard let size = parameters.orderSize[start] else { continue }
             routes.append(route); sizes.append(size)
@@ -96,6 +97,38 @@ public final class TriangularStrategy: Strategy {
         instrumentsInFlight = Array(repeating: 0, count: u.instruments.count)
         episodeUntil = Array(repeating: .zero, count: routes.count)
         inEpisode = Array(repeating: false, count: routes.count)
+    }
+
+    /// A triangle written `VENUE:A>B>C>A` (optionally prefixed `triangular:`): each step is
+    /// the venue's instrument joining the two assets, bought with the first or sold for
+    /// the second. Refused, naming the problem: a venue that is not enabled, an unknown
+    /// asset or pair, legs that do not chain or do not close the cycle.
+    static func route(parsing text: String, in u: Universe) throws -> Route {
+        func fail(_ message: String) -> PluginConfigurationError {
+            PluginConfigurationError(plugin: TriangularPlugin.id, setting: "routes", message: "'\(text)': \(message)")
+        }
+        var parts = text.split(separator: ":").map(String.init)
+        if parts.first == "triangular" { parts.removeFirst() }
+        guard parts.count == 2 else { throw fail("write VENUE:A>B>C>A, e.g. binance:USDT>BTC>ETH>USDT") }
+        guard let venue = u.venueId(parts[0]) else {
+            throw fail("venue '\(parts[0])' is not enabled; enabled: \(u.venueNames.joined(separator: ", "))")
+        }
+        let assets = parts[1].split(separator: ">").map(String.init)
+        guard assets.count == 4 else { throw fail("a triangle names four assets, the first again at the end (A>B>C>A); got \(assets.count)") }
+        var legs: [RouteLeg] = []
+        for (from, to) in zip(assets, assets.dropFirst()) {
+            guard let a = u.assetId(from), let b = u.assetId(to) else { throw fail("\(u.assetId(from) == nil ? from : to) is not an asset of this run") }
+            if let i = u.instrument(venue: venue, base: b, quote: a) {
+                legs.append(RouteLeg(venue: venue, instrument: i.id, side: .buy))
+            } else if let i = u.instrument(venue: venue, base: a, quote: b) {
+                legs.append(RouteLeg(venue: venue, instrument: i.id, side: .sell))
+            } else {
+                throw fail("\(parts[0]) lists no pair of \(from) and \(to) in this run (add cross_quotes under [exchanges.\(parts[0])])")
+            }
+        }
+        let route = Route(id: "triangular:\(parts[0]):\(parts[1])", kind: .triangular, legs: legs)
+        if let problem = route.problem(in: u) { throw fail(problem) }
+        return route
     }
 
     /// Reads the taker fees, names the routes and subscribes to every book they read.
@@ -161,6 +194,8 @@ public final class TriangularStrategy: Strategy {
         let now = context.now
         let health = board.health[r]
         let minEdgePpm = parameters.minEdge.raw / 1_000
+        // A route through a symbol the universe rule has not selected is not traded, nor counted.
+        for leg in routes[r].legs where !context.isTradable(leg.instrument) { return }
         counters.evaluations += 1
         guard health.edgePpm != .min, health.edgePpm >= minEdgePpm else { inEpisode[r] = false; counters.belowEdge += 1; return }
         guard !inEpisode[r] || now >= episodeUntil[r] else { return }

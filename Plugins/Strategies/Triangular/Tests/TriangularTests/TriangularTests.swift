@@ -138,4 +138,26 @@ struct TriangularTests {
             #expect(e.setting == "venue" && e.message.contains("cross_quotes"))
         }
     }
+
+    @Test("routes: a chosen triangle is traded alone; a venue not enabled, a missing pair or legs that do not close the cycle are refused", arguments: [
+        ("kraken:USDT>BTC>ETH>USDT", "venue 'kraken' is not enabled"),
+        ("binance:USDT>BTC>ETH>BTC", "do not close the cycle"),
+        ("binance:USDT>BTC>XRP>USDT", "XRP is not an asset of this run"),
+        ("binance:USDT>BTC>ETH", "four assets"),
+        ("USDT>BTC>ETH>USDT", "write VENUE:A>B>C>A"),
+    ])
+    func chosenRoutes(_ spec: String, _ message: String) throws {
+        let t = try BinanceTriangle()
+        var p = t.parameters()
+        p.routes = [spec]
+        do {
+            _ = try TriangularPlugin.make(parameters: p, universe: t.s.universe)
+            Issue.record("expected a refusal")
+        } catch let e as PluginConfigurationError {
+            #expect(e.setting == "routes" && e.message.contains(message), "\(e.message)")
+        }
+        p.routes = ["triangular:binance:USDT>ETH>BTC>USDT"]
+        let strategy = try #require(try TriangularPlugin.make(parameters: p, universe: t.s.universe) as? TriangularStrategy)
+        #expect(strategy.routes.map(\.id) == ["triangular:binance:USDT>ETH>BTC>USDT"])
+    }
 }
