@@ -34,6 +34,7 @@ struct BenchTests {
             #expect(["cross", "cross_fx", "triangular"].allSatisfy { (r.routes[$0] ?? 0) > 0 }, "\(r.routes)")
             #expect(r.bookUpdates > 0 && r.routesRescored > 0 && r.rescoreMeanNs > 0)
             #expect(r.rescoreP99Ns >= r.rescoreP50Ns && r.lazyUpdateP99Ns >= r.lazyUpdateP50Ns && r.refreshMeanNs > 0 && r.rssBytes > 0)
+            #expect(r.universeRefreshMeanNs > 0 && r.universeEventP99Ns >= r.universeEventP50Ns)
         }
         #expect((five.routes["cross"] ?? 0) > (two.routes["cross"] ?? 0))
         #expect(two.line.contains("lazy (the triangular strategy's path)"))

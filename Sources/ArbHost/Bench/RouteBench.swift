@@ -1,6 +1,7 @@
 import ArbCore
 import ArbRoute
 import ArbSynthetic
+import ArbUniverse
 import Foundation
 import Histogram
 
@@ -38,14 +39,19 @@ public struct RouteBench {
         /// time), rescore every route whose books changed and rank them.
         public var lazyUpdateP50Ns: Int, lazyUpdateP99Ns: Int, lazyUpdateMaxNs: Int
         public var lazyRefreshMeanNs: Int, lazyRefreshMaxNs: Int
+        /// The top_n universe rule over every symbol: its work per market event (a trade's
+        /// value, or a book message's depth within 20 bps) and its ranking (every second).
+        public var universeEventP50Ns: Int, universeEventP99Ns: Int
+        public var universeRefreshMeanNs: Int, universeRefreshMaxNs: Int
 
         public var line: String {
             let kinds = ["cross", "cross_fx", "triangular"].map { "\(routes[$0] ?? 0) \($0)" }.joined(separator: ", ")
-            return String(format: "%@: %d venues × %d symbols, %d instruments, %@\n  rescore per route: mean %.0f ns; timed one by one p50 %d ns p99 %d ns max %d ns (empty timing p50 %d ns p99 %d ns)\n  eager, every route reading the book (%.1f on average): per update p50 %d ns p99 %d ns max %d ns; ranking alone mean %.2f ms max %.2f ms\n  lazy (the triangular strategy's path): per update p50 %d ns p99 %d ns max %d ns; refresh (rescore the changed, rank) mean %.2f ms max %.2f ms\n  RSS %.1f MB after the first pass (%.1f MB at the end, three boards)",
+            return String(format: "%@: %d venues × %d symbols, %d instruments, %@\n  rescore per route: mean %.0f ns; timed one by one p50 %d ns p99 %d ns max %d ns (empty timing p50 %d ns p99 %d ns)\n  eager, every route reading the book (%.1f on average): per update p50 %d ns p99 %d ns max %d ns; ranking alone mean %.2f ms max %.2f ms\n  lazy (the triangular strategy's path): per update p50 %d ns p99 %d ns max %d ns; refresh (rescore the changed, rank) mean %.2f ms max %.2f ms\n  universe rule (top_n over %d symbols): per event p50 %d ns p99 %d ns; ranking mean %.2f ms max %.2f ms\n  RSS %.1f MB after the first pass (%.1f MB at the end, three boards)",
                           universe, venues, symbols, instruments, kinds, rescoreMeanNs, rescoreP50Ns, rescoreP99Ns, rescoreMaxNs, emptyP50Ns, emptyP99Ns,
                           Double(routesRescored) / Double(max(1, bookUpdates)), updateP50Ns, updateP99Ns, updateMaxNs,
                           Double(refreshMeanNs) / 1e6, Double(refreshMaxNs) / 1e6,
                           lazyUpdateP50Ns, lazyUpdateP99Ns, lazyUpdateMaxNs, Double(lazyRefreshMeanNs) / 1e6, Double(lazyRefreshMaxNs) / 1e6,
+                          symbols, universeEventP50Ns, universeEventP99Ns, Double(universeRefreshMeanNs) / 1e6, Double(universeRefreshMaxNs) / 1e6,
                           Double(rssBytes) / 1_048_576, Double(rssEndBytes) / 1_048_576)
         }
     }
@@ -240,6 +246,40 @@ public struct RouteBench {
             }
             _ = lazyUpdate.record(MonotonicClock.nanoseconds() - t0)
         }
+        // The universe rule on the same events (values in each book's own quote: the
+        // ranking's cost does not depend on the currency).
+        let symbolNames = config.symbols.map(\.base)
+        let index = Dictionary(uniqueKeysWithValues: symbolNames.enumerated().map { ($1, $0) })
+        var selector = TopNSelector(rule: TopNRule(n: 50, minDepth: Amount(units: 1), refresh: .seconds(1)), symbols: symbolNames,
+                                    symbolOfInstrument: universe.instruments.map { index[$0.baseCode] ?? -1 }, start: RunPlan.startTime)
+        var universeMarket = SyntheticMarket(config: config, startTime: RunPlan.startTime)
+        let universeBooks = Books(count: universe.instruments.count)
+        var universeEvent = Histogram<UInt64>(highestTrackableValue: 10_000_000_000, numberOfSignificantValueDigits: .three)
+        var universeRefreshTotal: UInt64 = 0, universeRefreshMax: UInt64 = 0, universeRefreshes = 0
+        var universeSeen = 0
+        while universeSeen < events, let event = universeMarket.next() {
+            universeSeen += 1
+            let i = event.instrument.index
+            let t0 = MonotonicClock.nanoseconds()
+            switch event {
+            case .bookSnapshot(let s):
+                universeBooks.books[i].replace(bids: s.bids, asks: s.asks)
+                selector.depthChanged(event.instrument, to: TopNSelector.depthWithin(20, of: universeBooks.books[i]))
+            case .bookDelta(let d):
+                universeBooks.books[i].apply(d.side, price: d.price, quantity: d.quantity)
+                if d.endOfMessage { selector.depthChanged(event.instrument, to: TopNSelector.depthWithin(20, of: universeBooks.books[i])) }
+            case .trade(let t):
+                selector.traded(event.instrument, value: Amount.notional(t.price, t.quantity, .down), at: event.receivedAt)
+            case .status: break
+            }
+            _ = universeEvent.record(MonotonicClock.nanoseconds() - t0)
+            if event.receivedAt >= selector.nextRefresh {
+                let r0 = MonotonicClock.nanoseconds()
+                _ = selector.refreshIfDue(at: event.receivedAt)
+                let dt = MonotonicClock.nanoseconds() - r0
+                universeRefreshTotal += dt; universeRefreshMax = max(universeRefreshMax, dt); universeRefreshes += 1
+            }
+        }
         var empty = Histogram<UInt64>(highestTrackableValue: 10_000_000_000, numberOfSignificantValueDigits: .three)
         for _ in 0..<max(1, rescored) {
             let t0 = MonotonicClock.nanoseconds()
@@ -257,7 +297,9 @@ public struct RouteBench {
                       rescoreMeanNs: Double(untimed) / Double(max(1, rescoredAgain)),
                       lazyUpdateP50Ns: Int(lazyUpdate.valueAtPercentile(50)), lazyUpdateP99Ns: Int(lazyUpdate.valueAtPercentile(99)),
                       lazyUpdateMaxNs: Int(lazyUpdate.max), lazyRefreshMeanNs: Int(lazyRefreshTotal / UInt64(max(1, lazyRefreshes))),
-                      lazyRefreshMaxNs: Int(lazyRefreshMax))
+                      lazyRefreshMaxNs: Int(lazyRefreshMax),
+                      universeEventP50Ns: Int(universeEvent.valueAtPercentile(50)), universeEventP99Ns: Int(universeEvent.valueAtPercentile(99)),
+                      universeRefreshMeanNs: Int(universeRefreshTotal / UInt64(max(1, universeRefreshes))), universeRefreshMaxNs: Int(universeRefreshMax))
     }
 }
 
