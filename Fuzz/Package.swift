@@ -18,6 +18,7 @@ let package = Package(
                                                             .product(name: "ArbdPlugins", package: "Arbor")]),
         .executableTarget(name: "FuzzRecording", dependencies: ["FuzzSupport", .product(name: "ArbRecorder", package: "ArbRecorder")]),
         .executableTarget(name: "FuzzTardis", dependencies: ["FuzzSupport", .product(name: "ArbRecorder", package: "ArbRecorder")]),
+        .executableTarget(name: "FuzzLedger", dependencies: ["FuzzSupport", .product(name: "ArbHost", package: "Arbor")]),
         .executableTarget(name: "FuzzLatencyFile", dependencies: ["FuzzSupport", .product(name: "ArbCore", package: "ArbCore")]),
     ]
 )

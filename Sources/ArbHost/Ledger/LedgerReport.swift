@@ -35,21 +35,57 @@ public struct LedgerReport: Sendable {
         public var description: String
     }
 
-    /// Reads `folder/journal.jsonl`, one line at a time.
+    /// Reads `folder/journal.jsonl` in chunks of 1 MB, one line at a time.
     public static func read(runFolder folder: String) throws -> LedgerReport {
         let path = (folder as NSString).appendingPathComponent("journal.jsonl")
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw Failure(description: "no journal at \(path): give the folder of a run, e.g. runs/run-42 (arbd run prints it)")
         }
         defer { try? handle.close() }
+        var reader = Reader()
+        while true {
+            let chunk = handle.readData(ofLength: 1 << 20)
+            if chunk.isEmpty { break }
+            reader.add(chunk)
+        }
+        return reader.finish()
+    }
+
+    /// The ledger of journal text given whole (tests, the fuzz target).
+    public static func parse(_ journal: Data) -> LedgerReport {
+        var reader = Reader()
+        reader.add(journal)
+        return reader.finish()
+    }
+
+    /// Accumulates journal bytes line by line; lines that are not opportunity rows are
+    /// skipped, rows it cannot read are counted with their line numbers.
+    struct Reader {
         var byRoute: [String: RouteLine] = [:]
         var bad = 0, firstBad: [Int] = []
         var lineNumber = 0
         var pending = Data()
-        let marker = Data("\"event\":\"opportunity\"".utf8)
-        func take(_ line: Data) {
+        static let marker = Data("\"event\":\"opportunity\"".utf8)
+
+        mutating func add(_ chunk: Data) {
+            pending.append(chunk)
+            var start = pending.startIndex
+            while let newline = pending[start...].firstIndex(of: 0x0A) {
+                take(pending[start..<newline])
+                start = pending.index(after: newline)
+            }
+            pending = Data(pending[start...])
+        }
+
+        mutating func finish() -> LedgerReport {
+            if !pending.isEmpty { take(pending); pending = Data() }
+            let routes = byRoute.values.sorted { ($1.detected, $0.route) < ($0.detected, $1.route) }
+            return LedgerReport(routes: routes, badLines: bad, firstBadLines: firstBad)
+        }
+
+        mutating func take(_ line: Data) {
             lineNumber += 1
-            guard line.range(of: marker) != nil else { return }
+            guard line.range(of: Self.marker) != nil else { return }
             guard let object = try? JSONSerialization.jsonObject(with: line) as? [String: Any],
                   let route = object["route"] as? String, let decision = object["decision"] as? String,
                   let edge = (object["detected_edge_ppm"] as? NSNumber)?.int64Value else {
@@ -70,20 +106,6 @@ public struct LedgerReport: Sendable {
             }
             byRoute[route] = r
         }
-        while true {
-            let chunk = handle.readData(ofLength: 1 << 20)
-            if chunk.isEmpty { break }
-            pending.append(chunk)
-            var start = pending.startIndex
-            while let newline = pending[start...].firstIndex(of: 0x0A) {
-                take(pending[start..<newline])
-                start = pending.index(after: newline)
-            }
-            pending = Data(pending[start...])
-        }
-        if !pending.isEmpty { take(pending) }
-        let routes = byRoute.values.sorted { ($1.detected, $0.route) < ($0.detected, $1.route) }
-        return LedgerReport(routes: routes, badLines: bad, firstBadLines: firstBad)
     }
 
     /// The per-route table.

@@ -56,8 +56,6 @@ public final class LegExecutor {
         case repaired
         /// Something was left: reported as exposure.
         case gaveUp
-        /// No leg went out (a pre-trade check refused one).
-        case notSent
     }
 
     /// What one attempt did, when it ends.

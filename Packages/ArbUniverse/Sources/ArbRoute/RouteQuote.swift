@@ -99,14 +99,15 @@ public struct RouteQuoter: Sendable {
                 (received, spent) = books.withBook(leg.instrument) { sell(held, in: $0) }
             }
             if spent < held { filledPpm = filledPpm * spent / held }  // rare: a leg the books cannot carry
-            held = divide(received * (unit - Int128(leg.feeRaw)), FixedDecimal.unit)
+            let (afterFee, feeOverflow) = received.multipliedReportingOverflow(by: unit - Int128(leg.feeRaw))
+            held = feeOverflow ? received : divide(afterFee, FixedDecimal.unit)
             guard held > 0 else { return result }
         }
         result.output = held
         result.executable = filledPpm == 1_000_000 ? amount : divide(amount * filledPpm, 1_000_000)
         result.feedAgeNs = now.nanoseconds - oldest
-        let gain = (held - amount) * 1_000_000
-        let edge = gain >= 0 ? divide(gain, by: amount) : -divide(-gain, by: amount)
+        let (gain, overflow) = (held - amount).multipliedReportingOverflow(by: 1_000_000)
+        let edge = overflow ? Int128(Int64.max) : (gain >= 0 ? divide(gain, by: amount) : -divide(-gain, by: amount))
         result.edgePpm = Int64(clamping: edge)
         return result
     }
@@ -162,7 +163,9 @@ public struct RouteQuoter: Sendable {
             var i = bids.count - 1
             while i >= 0 && left > 0 {
                 let take = min(left, Int128(bids[i].quantity.raw))
-                value += Int128(bids[i].price.raw) * take
+                // Saturating: a hostile book (prices and sizes near Int64.max) must not trap.
+                let (sum, overflow) = value.addingReportingOverflow(Int128(bids[i].price.raw) * take)
+                value = overflow ? .max : sum
                 left -= take
                 i -= 1
             }

@@ -87,7 +87,9 @@ public struct TopNSelector: Sendable {
         let bucket = time.nanoseconds / bucketNs
         let slot = Int(bucket % 10)
         if bucketStart[s][slot] != bucket { bucketStart[s][slot] = bucket; volumeBuckets[s][slot] = 0 }
-        volumeBuckets[s][slot] += value.raw
+        // Saturating: a hostile recording's absurd trades must not trap.
+        let (sum, overflow) = volumeBuckets[s][slot].addingReportingOverflow(value.raw)
+        volumeBuckets[s][slot] = overflow ? .max : sum
     }
 
     /// The depth within the band of `instrument`'s book, in the reporting currency.
@@ -100,7 +102,10 @@ public struct TopNSelector: Sendable {
     public func volume(_ s: Int, at time: Timestamp) -> Amount {
         let current = time.nanoseconds / bucketNs
         var total: Int128 = 0
-        for slot in 0..<10 where bucketStart[s][slot] != .min && current - bucketStart[s][slot] < 10 { total += volumeBuckets[s][slot] }
+        for slot in 0..<10 where bucketStart[s][slot] != .min && current - bucketStart[s][slot] < 10 {
+            let (sum, overflow) = total.addingReportingOverflow(volumeBuckets[s][slot])
+            total = overflow ? .max : sum
+        }
         return Amount(raw: total)
     }
 

@@ -163,4 +163,25 @@ struct RouteHealthTests {
         board.rescore(r, books: t.books, now: .zero)
         #expect(board.health[r].roundTripNs == 60_000_000 && board.health[r].score < fast / 2)
     }
+
+    @Test("hostile books (prices and sizes near Int64.max, as a damaged recording could carry) are quoted without trapping")
+    func hostileBooks() {
+        var t = Triangle()
+        let huge = Price(raw: .max - 1), small = Price(raw: 1)
+        let lot = Quantity(raw: .max)
+        for id in [t.btc, t.eth, t.ethBtc] {
+            t.books.books[id.index].replace(bids: [BookLevel(price: huge, quantity: lot), BookLevel(price: Price(raw: .max / 2), quantity: lot)],
+                                            asks: [BookLevel(price: Price(raw: .max), quantity: lot)])
+        }
+        let quoter = RouteQuoter(takerFees: fees)
+        for route in t.routes {
+            _ = quoter.quote(route, amount: Int128(Int64.max) * 1_000, books: t.books, now: .zero)
+        }
+        for id in [t.btc, t.eth, t.ethBtc] {
+            t.books.books[id.index].replace(bids: [BookLevel(price: small, quantity: lot)], asks: [BookLevel(price: Price(raw: 2), quantity: lot)])
+        }
+        for route in t.routes { _ = quoter.quote(route, amount: 1_000_000_000, books: t.books, now: .zero) }
+        #expect(OpportunityRecord.chainEdgePpm(prices: [(.sell, huge, .zero), (.sell, huge, .zero), (.sell, huge, .zero)]) == nil)
+        #expect(OpportunityRecord.chainEdgePpm(prices: [(.buy, "100", "0.001"), (.sell, "101", "0.001")]) == 7_981)  // 1.01 × 0.999² − 1
+    }
 }

@@ -104,4 +104,12 @@ struct TopNSelectorTests {
         #expect(TopNSelector.depthWithin(20, of: book) == Amount("999"))
         #expect(TopNSelector.depthWithin(5, of: book) == .zero)
     }
+
+    @Test("absurd trade values (a damaged recording) saturate instead of trapping")
+    func hostileValues() {
+        var sel = selector(TopNRule(n: 1, refresh: .seconds(1)))
+        for _ in 0..<10 { sel.traded(InstrumentId(0), value: Amount(raw: Int128.max / 3), at: s(0)) }
+        #expect(sel.volume(0, at: s(0)) == Amount(raw: .max))
+        #expect(sel.refresh(at: s(1)).map(\.symbol) == ["A"])
+    }
 }

@@ -118,17 +118,25 @@ public struct OpportunityRecord: Sendable, Hashable {
         // Exact rationals would grow; 1e-18 fixed point in 128 bits is ample for a few legs.
         let scale = Int128(1_000_000_000_000_000_000)
         var value = scale
+        // Nil rather than a trap when prices far outside any market's range overflow.
+        func times(_ x: Int128, _ m: Int128, over d: Int128) -> Int128? {
+            let (product, overflow) = x.multipliedReportingOverflow(by: m)
+            return overflow ? nil : product / d
+        }
+        let unit = Int128(FixedDecimal.unit)
         for (side, price, fee) in prices {
             guard price.raw > 0 else { return nil }
             let p = Int128(price.raw)
-            value = side == .sell ? value * p / Int128(FixedDecimal.unit) : value * Int128(FixedDecimal.unit) / p
-            value = value * Int128(FixedDecimal.unit - fee.raw) / Int128(FixedDecimal.unit)
+            guard let moved = side == .sell ? times(value, p, over: unit) : times(value, unit, over: p),
+                  let net = times(moved, unit - Int128(fee.raw), over: unit) else { return nil }
+            value = net
         }
         if let fxRate {
-            guard fxRate.raw > 0 else { return nil }
-            value = value * Int128(fxRate.raw) / Int128(FixedDecimal.unit)
+            guard fxRate.raw > 0, let converted = times(value, Int128(fxRate.raw), over: unit) else { return nil }
+            value = converted
         }
-        return Int64(clamping: (value - scale) * 1_000_000 / scale)
+        guard let ppm = times(value - scale, 1_000_000, over: scale) else { return nil }
+        return Int64(clamping: ppm)
     }
 }
 

@@ -457,7 +457,7 @@ public final class CrossSpreadStrategy: Strategy {
         switch done.outcome {
         case .completed: counters.completed += 1
         case .repaired: counters.completed += 1; counters.repaired += 1
-        case .gaveUp, .notSent:
+        case .gaveUp:
             counters.gaveUp += 1
             if notes.count < 20 {
                 let left = done.leftover.keys.sorted { $0.index < $1.index }.map { "\(done.leftover[$0]!) \(context.universe.assetCode($0))" }

@@ -330,7 +330,6 @@ public final class TriangularStrategy: Strategy {
                 let left = done.leftover.keys.sorted { $0.index < $1.index }.map { "\(done.leftover[$0]!) \(universe.assetCode($0))" }
                 notes.append("\(routes[r].id): left \(left.joined(separator: ", ")) at \(context.now.nanoseconds)ns")
             }
-        case .notSent: break
         }
         if var row = pendingRows.removeValue(forKey: done.attempt) {
             complete(&row, with: done, context)
