@@ -380,6 +380,17 @@ public final class TriangularStrategy: Strategy {
             let amount = executor.dust[key]!
             return amount.raw == 0 ? nil : ExposureLine(venue: universe.venueName(key.venue), asset: universe.assetCode(key.asset), quantity: amount)
         }
+        // The active routes' health at the end, each quantity the score is built from
+        // (docs/ROUTES.md), best first.
+        var health = notes
+        for r in prioritiser.active.prefix(8) {
+            board.rescore(Int(r), books: ContextBooks(context: context), now: context.now)
+            let h = board.health[Int(r)]
+            let o = board.outcomeCounts(Int(r))
+            health.append("\(routes[Int(r)].id): score \(h.score) = edge \(h.edgePpm == .min ? "-" : String(h.edgePpm)) ppm × executable \(h.executablePpm) ppm, "
+                + "feed age \(h.feedAgeNs == .max ? "-" : String(h.feedAgeNs / 1_000_000)) ms, round trip \(h.roundTripNs / 1_000_000) ms, "
+                + "fill ratio \(h.fillRatioPpm) ppm, rejects \(h.rejectRatePpm) ppm, broken legs \(h.brokenLegRatePpm) ppm (\(o.attempts) attempts, \(o.legsSent) legs in the window)")
+        }
         let c = counters
         let values: [String: Int64] = [
             "routes": Int64(routes.count), "evaluations": c.evaluations, "stale_skips": c.staleSkips, "below_edge": c.belowEdge,
@@ -388,6 +399,6 @@ public final class TriangularStrategy: Strategy {
             "hedge_orders": c.hedgeOrders, "unwind_orders": c.unwindOrders, "open_attempts": Int64(executor.openAttempts),
             "active_set_changes": Int64(prioritiser.changes),
         ]
-        return StrategyReport(name: name, counters: values.mapValues { .count($0) }, openExposure: exposure, notes: notes)
+        return StrategyReport(name: name, counters: values.mapValues { .count($0) }, openExposure: exposure, notes: health)
     }
 }

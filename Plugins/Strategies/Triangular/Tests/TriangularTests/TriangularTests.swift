@@ -64,6 +64,9 @@ struct TriangularTests {
         #expect(row.legs.allSatisfy { $0.acknowledgedAfter == .milliseconds(40) && $0.filledAfter == .milliseconds(40) })
         let realised = try #require(row.realisedEdgePpm)
         #expect(row.detectedEdgePpm > 6_000 && abs(realised - row.detectedEdgePpm) < 300, "\(row.detectedEdgePpm) vs \(realised)")
+        // The report shows the active routes' health, quantity by quantity, with the attempt in the window.
+        let health = try #require(result.strategyReport.notes.first { $0.hasPrefix("triangular:binance:USDT>BTC>ETH>USDT: score") })
+        #expect(health.contains("round trip 40 ms") && health.contains("(1 attempts, 3 legs in the window)"), "\(health)")
         // Every row the strategy recorded is tallied: detected == executed + Σ skipped.
         let tally = result.kernel.opportunityTally
         #expect(tally.detected == result.opportunities.count && tally.detected == tally.executed + tally.skipped.values.reduce(0, +))
