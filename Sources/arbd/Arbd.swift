@@ -132,17 +132,20 @@ extension Bench {
                 print(result.line)
                 results.append(result)
             }
-            if let json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                encoder.keyEncodingStrategy = .convertToSnakeCase
-                try encoder.encode(results).write(to: URL(fileURLWithPath: json))
-                print("results: \(json)")
-            }
+            if let json { try writeResults(results, to: json) }
         } catch {
             throw fail(error)
         }
     }
+}
+
+/// Writes a benchmark's results as JSON (snake_case keys, sorted) and says where.
+func writeResults<T: Encodable>(_ results: T, to path: String) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    try encoder.encode(results).write(to: URL(fileURLWithPath: path))
+    print("results: \(path)")
 }
 
 struct Report: ParsableCommand {
@@ -247,13 +250,7 @@ struct Bench: ParsableCommand {
                 return
             }
             let results = try runner.run(symbolCounts: parsed) { print($0.line) }
-            if let json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                encoder.keyEncodingStrategy = .convertToSnakeCase
-                try encoder.encode(results).write(to: URL(fileURLWithPath: json))
-                print("results: \(json)")
-            }
+            if let json { try writeResults(results, to: json) }
         } catch {
             throw fail(error)
         }

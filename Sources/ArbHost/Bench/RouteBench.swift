@@ -84,6 +84,22 @@ public struct RouteBench {
         deinit { books.deinitialize(count: count); books.deallocate(); touches.deinitialize(count: count); touches.deallocate() }
         func withBook<R>(_ instrument: InstrumentId, _ body: (borrowing OrderBook) -> R) -> R { body(books[instrument.index]) }
         func touch(_ instrument: InstrumentId) -> Touch { touches[instrument.index] }
+
+        /// Applies a book event as the kernel would (book, update time, touch); true at the
+        /// end of a message, when the book is whole again and routes may be rescored.
+        func apply(_ event: MarketEvent) -> Bool {
+            let i = event.instrument.index
+            switch event {
+            case .bookSnapshot(let s):
+                books[i].replace(bids: s.bids, asks: s.asks); books[i].updatedAt = s.exchangeTime
+            case .bookDelta(let d):
+                books[i].apply(d.side, price: d.price, quantity: d.quantity); books[i].updatedAt = d.exchangeTime
+                guard d.endOfMessage else { return false }
+            default: return false
+            }
+            touches[i] = Touch(books[i])
+            return true
+        }
     }
 
     /// `venues` venues taking the manifest's plugins in turn (`binance`, `upbit`,
@@ -160,17 +176,8 @@ public struct RouteBench {
         var seen = 0
         while seen < events, let event = market.next() {
             seen += 1
-            let i = event.instrument.index
             let now = event.receivedAt
-            switch event {
-            case .bookSnapshot(let s):
-                books.books[i].replace(bids: s.bids, asks: s.asks); books.books[i].updatedAt = s.exchangeTime
-            case .bookDelta(let d):
-                books.books[i].apply(d.side, price: d.price, quantity: d.quantity); books.books[i].updatedAt = d.exchangeTime
-                guard d.endOfMessage else { continue }
-            default: continue
-            }
-            books.touches[i] = Touch(books.books[i])
+            guard books.apply(event) else { continue }
             let touched = board.routes(touching: event.instrument)
             let u0 = MonotonicClock.nanoseconds()
             for r in touched {
@@ -197,15 +204,7 @@ public struct RouteBench {
         var untimed: UInt64 = 0
         while seenAgain < events, let event = again.next() {
             seenAgain += 1
-            let i = event.instrument.index
-            switch event {
-            case .bookSnapshot(let s): fresh.books[i].replace(bids: s.bids, asks: s.asks); fresh.books[i].updatedAt = s.exchangeTime
-            case .bookDelta(let d):
-                fresh.books[i].apply(d.side, price: d.price, quantity: d.quantity); fresh.books[i].updatedAt = d.exchangeTime
-                guard d.endOfMessage else { continue }
-            default: continue
-            }
-            fresh.touches[i] = Touch(fresh.books[i])
+            guard fresh.apply(event) else { continue }
             let t0 = MonotonicClock.nanoseconds()
             rescoredAgain += board.bookChanged(event.instrument, books: fresh, now: event.receivedAt)
             untimed += MonotonicClock.nanoseconds() - t0
@@ -221,15 +220,7 @@ public struct RouteBench {
         var lazySeen = 0
         while lazySeen < events, let event = lazyMarket.next() {
             lazySeen += 1
-            let i = event.instrument.index
-            switch event {
-            case .bookSnapshot(let s): lazyBooks.books[i].replace(bids: s.bids, asks: s.asks); lazyBooks.books[i].updatedAt = s.exchangeTime
-            case .bookDelta(let d):
-                lazyBooks.books[i].apply(d.side, price: d.price, quantity: d.quantity); lazyBooks.books[i].updatedAt = d.exchangeTime
-                guard d.endOfMessage else { continue }
-            default: continue
-            }
-            lazyBooks.touches[i] = Touch(lazyBooks.books[i])
+            guard lazyBooks.apply(event) else { continue }
             let now = event.receivedAt
             if now >= lazyNext {
                 let t0 = MonotonicClock.nanoseconds()
