@@ -1,0 +1,77 @@
+import ArbCore
+
+/// What a limit or a state applies to: the whole account, one venue, one route, or one
+/// base asset across venues.
+public enum RiskScope: Hashable, Sendable {
+    case global
+    case exchange(VenueId)
+    case route(Int32)
+    case symbol(AssetId)
+
+    /// `global`, `exchange:binance`, `route:<id>`, `symbol:BTC` (the form `arbd risk halt --scope` takes).
+    public func name(in universe: Universe, routeName: (Int32) -> String) -> String {
+        switch self {
+        case .global: return "global"
+        case .exchange(let v): return "exchange:\(universe.venueName(v))"
+        case .route(let r): return "route:\(routeName(r))"
+        case .symbol(let a): return "symbol:\(universe.assetCode(a))"
+        }
+    }
+}
+
+/// A scope's state. `reducing` lets through only what reduces exposure or hedges and
+/// unwinds open legs; `halted` lets through only the repair of legs already filled.
+public enum RiskState: String, Sendable, Hashable, Comparable {
+    case active, reducing, halted
+
+    var severity: Int { self == .active ? 0 : self == .reducing ? 1 : 2 }
+    public static func < (a: RiskState, b: RiskState) -> Bool { a.severity < b.severity }
+}
+
+/// Why a scope left `active` or an order was refused: a stable code for the journal, the
+/// summary and dashboards.
+public struct RiskCode: Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: String
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+
+    public static let killSwitch = RiskCode("risk.global.kill_switch")
+    public static let grossExposure = RiskCode("risk.global.gross_exposure")
+    public static let netExposure = RiskCode("risk.global.net_exposure")
+    public static let dailyLoss = RiskCode("risk.global.daily_loss")
+    public static let drawdown = RiskCode("risk.global.drawdown")
+    public static let orderRate = RiskCode("risk.global.order_rate")
+    public static let exchangeExposure = RiskCode("risk.exchange.exposure")
+    public static let balanceFloor = RiskCode("risk.exchange.balance_floor")
+    public static let staleFeed = RiskCode("risk.exchange.stale_feed")
+    public static let routeNotional = RiskCode("risk.route.notional")
+    public static let routeOpenNotional = RiskCode("risk.route.open_notional")
+    public static let consecutiveLosses = RiskCode("risk.route.consecutive_losses")
+    public static let brokenLegs = RiskCode("risk.route.broken_legs")
+    public static let symbolPosition = RiskCode("risk.symbol.net_position")
+    /// The scope is halted, or reducing and the order does not reduce.
+    public static let globalHalted = RiskCode("risk.global.halted"), globalReducing = RiskCode("risk.global.reducing")
+    public static let exchangeHalted = RiskCode("risk.exchange.halted"), exchangeReducing = RiskCode("risk.exchange.reducing")
+    public static let routeHalted = RiskCode("risk.route.halted"), routeReducing = RiskCode("risk.route.reducing")
+    public static let symbolHalted = RiskCode("risk.symbol.halted"), symbolReducing = RiskCode("risk.symbol.reducing")
+}
+
+/// How a scope gets back to `active`.
+public enum RiskRecovery: Hashable, Sendable {
+    /// By itself, at this event time.
+    case cooldown(until: Timestamp)
+    /// Only by an explicit resume (`arbd risk resume`).
+    case explicitResume
+}
+
+/// A scope's change of state, with its reason and how it recovers: the audit trail.
+public struct RiskTransition: Hashable, Sendable {
+    public var scope: RiskScope
+    public var from: RiskState
+    public var to: RiskState
+    public var code: RiskCode
+    /// Measured against limit, in words (`daily loss 1,250 USDT ≥ 1,000`).
+    public var reason: String
+    public var at: Timestamp
+    public var recovery: RiskRecovery?
+}
