@@ -31,6 +31,13 @@ public struct ScopeStates: Sendable {
     /// Lifts every cool-down that has passed at `time`; returns how many scopes recovered.
     @discardableResult
     public mutating func advance(to time: Timestamp) -> Int {
+        // The common case (nothing due) looks without allocating; only a due cool-down
+        // pays for the sort that keeps the transitions in a deterministic order.
+        var due = false
+        for entry in entries.values {
+            if case .cooldown(let until) = entry.recovery, time >= until { due = true; break }
+        }
+        guard due else { return 0 }
         var recovered = 0
         for (scope, entry) in entries.sorted(by: { "\($0.key)" < "\($1.key)" }) {
             guard case .cooldown(let until) = entry.recovery, time >= until else { continue }
