@@ -249,7 +249,8 @@ public final class CrossSpreadStrategy: Strategy {
         var fxMid = Price(raw: FixedDecimal.unit)  // one quote: prices compare as they are
         if fxRoutes {
             let fxTouch = context.touch(fx)
-            guard let fxBid = fxTouch.bid, let fxAsk = fxTouch.ask, fxBid.price < fxAsk.price else { counters.staleSkips += 1; return }
+            // A non-positive FX price (a damaged feed) cannot value anything: as stale.
+            guard let fxBid = fxTouch.bid, let fxAsk = fxTouch.ask, fxBid.price.raw > 0, fxBid.price < fxAsk.price else { counters.staleSkips += 1; return }
             if now.nanoseconds - fxTouch.updatedAt.nanoseconds > maxAge { stale = true }
             fxMid = Price(raw: Int64((Int128(fxBid.price.raw) + Int128(fxAsk.price.raw)) / 2))
         }
@@ -378,11 +379,10 @@ public final class CrossSpreadStrategy: Strategy {
         guard quantity.raw > 0 else { return skip(because: walked.raw == 0 ? .bookDepth : .lotStep) }
         row.detectedSize = Amount.notional(inB(buyLimit, on: buyInstrument), quantity, .nearestHalfEven)
         // The prices the legs expect: the walks' averages at this quantity.
-        func average(_ walk: BookWalk) -> Price { Price(raw: Int64(clamping: walk.notional.raw * Int128(FixedDecimal.unit) / Int128(max(1, walk.filled.raw)))) }
-        row.legs = [OpportunityLeg(instrument: buyInstrument.id, side: .buy, expectedPrice: average(buyBook.walk(taker: .buy, quantity: quantity, limit: buyLimit)),
-                                   plannedQuantity: quantity),
-                    OpportunityLeg(instrument: sellInstrument.id, side: .sell, expectedPrice: average(sellBook.walk(taker: .sell, quantity: quantity, limit: sellLimit)),
-                                   plannedQuantity: quantity)]
+        row.legs = [OpportunityLeg(instrument: buyInstrument.id, side: .buy,
+                                   expectedPrice: buyBook.walk(taker: .buy, quantity: quantity, limit: buyLimit).averagePrice(.down), plannedQuantity: quantity),
+                    OpportunityLeg(instrument: sellInstrument.id, side: .sell,
+                                   expectedPrice: sellBook.walk(taker: .sell, quantity: quantity, limit: sellLimit).averagePrice(.down), plannedQuantity: quantity)]
         return send(k, buyOnA: buyOnA, quantity: quantity, buyLimit: buyLimit, sellLimit: sellLimit, fxMid: fxMid, row: &row, context)
     }
 
@@ -418,7 +418,7 @@ public final class CrossSpreadStrategy: Strategy {
             guard size.raw > 0, walk.filled == size else { return .sizeZero("book_depth") }
             legs.append(PlannedLeg(instrument: fxInstrument, side: conversion.side, quantity: size, limit: walk.worstPrice))
             row.legs.append(OpportunityLeg(instrument: fxInstrument.id, side: conversion.side,
-                                           expectedPrice: Price(raw: Int64(clamping: walk.notional.raw * Int128(FixedDecimal.unit) / Int128(size.raw))),
+                                           expectedPrice: walk.averagePrice(.down),
                                            plannedQuantity: size))
         }
         let keeping: Set<AssetId> = route.conversion == nil && buy.quote != sell.quote ? [sell.quote] : []
@@ -470,20 +470,9 @@ public final class CrossSpreadStrategy: Strategy {
         hot[k].episodeUntilBuyA = hot[k].cooldownUntil
         hot[k].episodeUntilBuyB = hot[k].cooldownUntil
         if var row = pendingRows.removeValue(forKey: done.attempt) {
+            // Through the detection's FX mid, or the conversion's own fill.
             let fxRate = pendingFX.removeValue(forKey: done.attempt) ?? nil
-            var prices: [(Side, Price, Ratio)] = []
-            for i in row.legs.indices where i < done.filled.count {
-                row.legs[i].filledQuantity = done.filled[i]
-                row.legs[i].acknowledgedAfter = done.acknowledgedAfter[i]
-                row.legs[i].filledAfter = done.filledAfter[i]
-                guard done.filled[i].raw > 0 else { continue }
-                let average = Price(raw: Int64(clamping: done.filledNotional[i].raw * Int128(FixedDecimal.unit) / Int128(done.filled[i].raw)))
-                row.legs[i].filledPrice = average
-                prices.append((row.legs[i].side, average, context.fees(row.legs[i].instrument).taker))
-            }
-            // The edge the entry fills achieved, after taker fees, through the detection's
-            // FX mid (or the conversion's own fill); nil when a leg filled nothing.
-            row.realisedEdgePpm = prices.count == row.legs.count ? OpportunityRecord.chainEdgePpm(prices: prices, fxRate: fxRate) : nil
+            row.complete(with: done, fxRate: fxRate) { context.fees($0).taker }
             context.recordOpportunity(row)
         }
     }

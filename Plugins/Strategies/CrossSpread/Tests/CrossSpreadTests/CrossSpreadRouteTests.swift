@@ -96,4 +96,13 @@ struct CrossSpreadRouteTests {
         #expect(row.realisedEdgePpm! < row.detectedEdgePpm)
         #expect(result.balance(m.a, "USDT") == "495" && result.balance(m.b, "USDT") == Amount("100504.495"))
     }
+
+    @Test("an FX book bid at zero (a damaged feed) values nothing: no trade, no trap, counted as stale")
+    func zeroFXBid() throws {
+        let m = Market()
+        m.s.book(at: 1, on: m.fx, bids: [("0", "100")], asks: [("0.000000001", "100")])  // a mid of 0
+        dislocated(m, at: 2)
+        let result = try m.s.run(CrossSpreadPlugin.self, parameters: m.parameters, until: 1_000)
+        #expect(result.orders.isEmpty && result.strategyReport.counters["stale_skips"]! > 0)
+    }
 }

@@ -280,7 +280,7 @@ public final class TriangularStrategy: Strategy {
                 let walk = book.walkBuying(spending: held, lotStep: instrument.lotStep)
                 let quantity = walk.filled.rounded(toMultipleOf: instrument.lotStep, .down)
                 guard quantity.raw > 0 else { return .failure(.sizeZero("book_depth")) }
-                let average = Price(raw: Int64(clamping: walk.notional.raw * Int128(FixedDecimal.unit) / Int128(max(1, walk.filled.raw))))
+                let average = walk.averagePrice(.down)
                 legs.append(SizedLeg(instrument: instrument, side: .buy, quantity: quantity, limit: walk.worstPrice, expected: average))
                 held = quantity.asAmount.scaled(by: afterFee, .down)
             } else {
@@ -289,7 +289,7 @@ public final class TriangularStrategy: Strategy {
                 guard quantity.raw > 0 else { return .failure(.sizeZero("lot_step")) }
                 let walk = book.walk(taker: .sell, quantity: quantity)
                 guard walk.filled == quantity else { return .failure(.sizeZero("book_depth")) }
-                let average = Price(raw: Int64(clamping: walk.notional.raw * Int128(FixedDecimal.unit) / Int128(max(1, walk.filled.raw))))
+                let average = walk.averagePrice(.down)
                 legs.append(SizedLeg(instrument: instrument, side: .sell, quantity: quantity, limit: walk.worstPrice, expected: average))
                 held = walk.notional.scaled(by: afterFee, .down)
             }
@@ -332,27 +332,9 @@ public final class TriangularStrategy: Strategy {
             }
         }
         if var row = pendingRows.removeValue(forKey: done.attempt) {
-            complete(&row, with: done, context)
+            row.complete(with: done) { context.fees($0).taker }
             context.recordOpportunity(row)
         }
-    }
-
-    /// Fills an executed row in: each leg's fills against what was expected, and the edge
-    /// the entry fills achieved (at their average prices, after taker fees; nil when a
-    /// leg filled nothing: the repairs' cost is in the PnL, not here).
-    func complete(_ row: inout OpportunityRecord, with done: LegExecutor.Finished, _ context: StrategyContext) {
-        var prices: [(Side, Price, Ratio)] = []
-        for k in row.legs.indices where k < done.filled.count {
-            row.legs[k].filledQuantity = done.filled[k]
-            row.legs[k].acknowledgedAfter = done.acknowledgedAfter[k]
-            row.legs[k].filledAfter = done.filledAfter[k]
-            if done.filled[k].raw > 0 {
-                let average = Price(raw: Int64(clamping: done.filledNotional[k].raw * Int128(FixedDecimal.unit) / Int128(done.filled[k].raw)))
-                row.legs[k].filledPrice = average
-                prices.append((row.legs[k].side, average, context.fees(row.legs[k].instrument).taker))
-            }
-        }
-        row.realisedEdgePpm = prices.count == row.legs.count ? OpportunityRecord.chainEdgePpm(prices: prices) : nil
     }
 
     public func onTimer(_ token: UInt64, _ context: StrategyContext) {
