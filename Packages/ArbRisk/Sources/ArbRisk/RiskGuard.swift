@@ -1,40 +1,29 @@
 import ArbCore
 
-/// The limits of the four tiers (reporting currency unless said). A nil limit is off.
-public struct RiskLimits: Sendable {
-    /// Global: total gross exposure across venues, and the day's loss on marked PnL.
-    public var maxGrossExposure: Amount?
-    public var maxDailyLoss: Amount?
-    /// Exchange: gross exposure per venue.
-    public var maxExchangeExposure: [VenueId: Amount] = [:]
-    /// Route: notional per attempt (one order's value).
-    public var maxRouteNotional: Amount?
-    /// Symbol: net position per base asset across venues, in base units.
-    public var maxSymbolPosition: [AssetId: Amount] = [:]
-
-    public init(maxGrossExposure: Amount? = nil, maxDailyLoss: Amount? = nil, maxRouteNotional: Amount? = nil) {
-        self.maxGrossExposure = maxGrossExposure; self.maxDailyLoss = maxDailyLoss; self.maxRouteNotional = maxRouteNotional
-    }
-}
-
-/// An order as the guard sees it: where, which route and base, which way, how much, why.
+/// An order as the guard sees it: where, which route, which way, how much of each asset,
+/// and why.
 public struct RiskIntent: Sendable, Hashable {
     public var venue: VenueId
+    /// The route it belongs to (-1: none).
     public var route: Int32
     public var base: AssetId
+    public var quote: AssetId
     public var side: Side
-    /// Base quantity (unsigned) and value in the reporting currency.
+    /// Base quantity and quote amount (unsigned): what flows in and out of the venue.
     public var quantity: Amount
-    public var notional: Amount
+    public var quoteAmount: Amount
     public var purpose: OrderPurpose
 
-    public init(venue: VenueId, route: Int32, base: AssetId, side: Side, quantity: Amount, notional: Amount, purpose: OrderPurpose) {
-        self.venue = venue; self.route = route; self.base = base; self.side = side
-        self.quantity = quantity; self.notional = notional; self.purpose = purpose
+    public init(venue: VenueId, route: Int32, base: AssetId, quote: AssetId, side: Side, quantity: Amount, quoteAmount: Amount,
+                purpose: OrderPurpose) {
+        self.venue = venue; self.route = route; self.base = base; self.quote = quote; self.side = side
+        self.quantity = quantity; self.quoteAmount = quoteAmount; self.purpose = purpose
     }
 
     /// Hedges and unwinds repair legs already filled: no state or limit blocks them.
-    public var isRepair: Bool { purpose == .hedge || purpose == .unwind }
+    @inlinable public var isRepair: Bool { purpose == .hedge || purpose == .unwind }
+    @inlinable var inflow: (AssetId, Amount) { side == .buy ? (base, quantity) : (quote, quoteAmount) }
+    @inlinable var outflow: (AssetId, Amount) { side == .buy ? (quote, quoteAmount) : (base, quantity) }
 }
 
 /// A decision: allowed, or refused with a stable code, the scope, and the limit against
@@ -46,66 +35,146 @@ public enum RiskDecision: Sendable, Hashable {
     public var isAllowed: Bool { self == .allowed }
 }
 
-/// The 4-tier guard, in process: scope states (with their transitions) and the limits,
-/// checked for every order intent before the rate limiter and the venue. Concrete types,
-/// no allocation on a check.
+/// The 4-tier guard, in process (exchange, route, symbol, global): scope states with
+/// their transitions, the exposure book, and each tier's limits, checked for every order
+/// intent before the rate limiter and the venue. A check reads dense tables and touches
+/// only the cells the order moves: concrete types, no allocation.
+///
+/// What it learns comes from the caller, in event time: orders sent, fills and balances,
+/// orders' ends, rejections and round trips, attempts' outcomes, marks and PnL, feed ages.
 public struct RiskGuard: Sendable {
     public var limits: RiskLimits
-    public private(set) var states = ScopeStates()
-    /// Gross exposure per venue and in total, and net position per base (base units),
-    /// kept from fills.
-    public private(set) var venueExposure: [Amount]
-    public private(set) var grossExposure: Amount = .zero
+    public internal(set) var states: ScopeStates
+    public internal(set) var exposure: ExposureBook
     public private(set) var maxGrossExposureSeen: Amount = .zero
-    public private(set) var symbolPosition: [Amount]
-    /// Decisions by code (allowed ones are not counted).
+    /// Refusals by code.
     public private(set) var refusals: [RiskCode: Int] = [:]
+    public private(set) var allowed = 0
 
-    public init(limits: RiskLimits, venueCount: Int, assetCount: Int) {
+    struct PendingOrder: Sendable {
+        var intent: RiskIntent
+        /// What is still open of its inflow and outflow, and its value when sent.
+        var inflowLeft: Amount
+        var outflowLeft: Amount
+        var notional: Amount
+        var acknowledged = false
+        var sentAt: Timestamp
+    }
+    var orders: [UInt64: PendingOrder] = [:]
+
+    // Route tier, by route id (grown on first use).
+    var routeOpen: ContiguousArray<Amount> = []
+    var routeLosses: ContiguousArray<Int> = []
+    var routeRepairs: ContiguousArray<Int> = []
+    var routeOutcomes: [RouteOutcomes] = []
+
+    // Global order rate: the send times of the last `maxOrdersPerSecond` orders.
+    var sendTimes: ContiguousArray<Timestamp> = []
+    var sendNext = 0
+
+    // Exchange health.
+    var health: [VenueHealth]
+    var scratch: [Int64] = []
+
+    // PnL (reporting currency) as last marked.
+    public private(set) var pnl: Amount?
+    public private(set) var dailyPnL: Amount = .zero
+    public private(set) var drawdown: Amount = .zero
+    var peakPnL: Amount?
+    var day: Int64 = .min
+    var dayStartPnL: Amount = .zero
+    var startEquity: Amount?
+
+    public init(limits: RiskLimits) {
         self.limits = limits
-        venueExposure = Array(repeating: .zero, count: venueCount)
-        symbolPosition = Array(repeating: .zero, count: assetCount)
+        states = ScopeStates(venueCount: limits.venueCount, assetCount: limits.assetCount)
+        exposure = ExposureBook(venueCount: limits.venueCount, assetCount: limits.assetCount, isCash: limits.isCash)
+        health = Array(repeating: VenueHealth(), count: limits.venueCount)
+        if let n = limits.global.maxOrdersPerSecond, n > 0 { sendTimes = ContiguousArray(repeating: Timestamp(nanoseconds: .min), count: n) }
     }
 
+    // MARK: the check
+
     /// Checks one intent at `time`: states first (global, exchange, route, symbol), then
-    /// each limit the order would breach if accepted.
+    /// each limit the order would breach if accepted. Orders that do not add exposure
+    /// pass the exposure limits and `reducing` states; hedges and unwinds pass everything.
     public mutating func check(_ intent: RiskIntent, at time: Timestamp) -> RiskDecision {
         states.advance(to: time)
         // A leg already filled is repaired whatever the state: a halted entry never blocks a hedge.
-        if intent.isRepair { return .allowed }
-        let position = symbolPosition[intent.base.index]
-        let after = intent.side == .buy ? position + intent.quantity : position - intent.quantity
-        let reduces = abs(after) < abs(position)
-        // The four scopes in turn (no array: a check allocates nothing).
-        func blocked(_ scope: RiskScope) -> RiskState? {
-            let state = states.state(of: scope)
-            return state == .halted || (state == .reducing && !reduces) ? state : nil
+        if intent.isRepair { allowed += 1; return .allowed }
+        let (inAsset, inAmount) = intent.inflow, (outAsset, outAmount) = intent.outflow
+        let p = exposure.project(intent.venue, inflow: inAsset, inAmount, outflow: outAsset, outAmount, base: intent.base)
+        // The four scopes in turn.
+        if let d = blocked(.global, reduces: p.reduces, halted: .globalHalted, reducing: .globalReducing) { return d }
+        if let d = blocked(.exchange(intent.venue), reduces: p.reduces, halted: .exchangeHalted, reducing: .exchangeReducing) { return d }
+        if intent.route >= 0, let d = blocked(.route(intent.route), reduces: p.reduces, halted: .routeHalted, reducing: .routeReducing) { return d }
+        if let d = blocked(.symbol(intent.base), reduces: p.reduces, halted: .symbolHalted, reducing: .symbolReducing) { return d }
+
+        // Global: orders per second (a pair's second leg counts the first).
+        if !sendTimes.isEmpty,
+           reservedSends >= sendTimes.count || time < sendTimes[(sendNext + reservedSends) % sendTimes.count] + .seconds(1) {
+            return refuse(.orderRate, .global, limit: Amount(units: Int64(sendTimes.count)), measured: Amount(units: Int64(sendTimes.count + 1)))
         }
-        if let state = blocked(.global) { return refuse(state == .halted ? .globalHalted : .globalReducing, .global, limit: nil, measured: nil) }
-        if let state = blocked(.exchange(intent.venue)) {
-            return refuse(state == .halted ? .exchangeHalted : .exchangeReducing, .exchange(intent.venue), limit: nil, measured: nil)
+        // Route: this order's value, and the route's open orders with it.
+        let notional = exposure.value(intent.quoteAmount, intent.quote.index)
+        if let limit = limits.route.maxNotional, notional > limit {
+            return refuse(.routeNotional, .route(intent.route), limit: limit, measured: notional)
         }
-        if let state = blocked(.route(intent.route)) {
-            return refuse(state == .halted ? .routeHalted : .routeReducing, .route(intent.route), limit: nil, measured: nil)
+        if let limit = limits.route.maxOpenNotional, intent.route >= 0 {
+            let open = Int(intent.route) < routeOpen.count ? routeOpen[Int(intent.route)] : .zero
+            if open + notional > limit { return refuse(.routeOpenNotional, .route(intent.route), limit: limit, measured: open + notional) }
         }
-        if let state = blocked(.symbol(intent.base)) {
-            return refuse(state == .halted ? .symbolHalted : .symbolReducing, .symbol(intent.base), limit: nil, measured: nil)
+        // Exchange: the balance floor of what flows out.
+        let venueLimits = limits.exchanges[intent.venue.index]
+        if outAsset.index < venueLimits.balanceFloors.count, let floor = venueLimits.balanceFloors[outAsset.index] {
+            let low = exposure.lowest(intent.venue, outAsset) - outAmount
+            if low < floor { return refuse(.balanceFloor, .exchange(intent.venue), limit: floor, measured: low) }
         }
-        if let limit = limits.maxRouteNotional, intent.notional > limit {
-            return refuse(.routeNotional, .route(intent.route), limit: limit, measured: intent.notional)
+        // Inventory bands: nothing may take a venue's balance further out of its band.
+        if let band = limits.bands[intent.venue.index][inAsset.index] {
+            let high = exposure.highest(intent.venue, inAsset) + inAmount
+            if high > band.max { return refuse(.aboveBand, .exchange(intent.venue), limit: band.max, measured: high) }
         }
-        if !reduces {
-            if let limit = limits.maxExchangeExposure[intent.venue], venueExposure[intent.venue.index] + intent.notional > limit {
-                return refuse(.exchangeExposure, .exchange(intent.venue), limit: limit, measured: venueExposure[intent.venue.index] + intent.notional)
+        if let band = limits.bands[intent.venue.index][outAsset.index] {
+            let low = exposure.lowest(intent.venue, outAsset) - outAmount
+            if low < band.min { return refuse(.belowBand, .exchange(intent.venue), limit: band.min, measured: low) }
+        }
+        if !p.reduces {
+            if p.unmarked && limits.limitsExposure { return refuse(.noMark, .global, limit: nil, measured: nil) }
+            if let limit = venueLimits.maxExposure, p.venueExposure > limit {
+                return refuse(.exchangeExposure, .exchange(intent.venue), limit: limit, measured: p.venueExposure)
             }
-            if let limit = limits.maxGrossExposure, grossExposure + intent.notional > limit {
-                return refuse(.grossExposure, .global, limit: limit, measured: grossExposure + intent.notional)
+            if let limit = limits.global.maxGrossExposure, p.grossExposure > limit {
+                return refuse(.grossExposure, .global, limit: limit, measured: p.grossExposure)
             }
-            if let limit = limits.maxSymbolPosition[intent.base], abs(after) > limit {
-                return refuse(.symbolPosition, .symbol(intent.base), limit: limit, measured: abs(after))
+            if let limit = limits.global.maxNetExposure, p.netExposure > limit {
+                return refuse(.netExposure, .global, limit: limit, measured: p.netExposure)
+            }
+            if let limit = limits.symbols[intent.base.index].maxNetPosition, p.baseNetAfter > limit {
+                return refuse(.symbolPosition, .symbol(intent.base), limit: limit, measured: p.baseNetAfter)
             }
         }
+        // Symbol: the imbalance between venues, if the order widens it.
+        if let limit = limits.symbols[intent.base.index].maxImbalance {
+            let change = intent.side == .buy ? intent.quantity : Amount.zero - intent.quantity
+            let (after, total) = exposure.spread(intent.base, change: change, on: intent.venue)
+            let (before, _) = exposure.spread(intent.base)
+            // after / total > limit, without dividing.
+            if after > before && total.raw > 0,
+               after.raw.multipliedReportingOverflow(by: Int128(FixedDecimal.unit)).partialValue > total.raw * Int128(limit.raw) {
+                let measured = Amount(raw: FixedDecimal.divide(after.raw * Int128(FixedDecimal.unit), by: total.raw, rounding: .up))
+                return refuse(.symbolImbalance, .symbol(intent.base), limit: Amount(raw: Int128(limit.raw)), measured: measured)
+            }
+        }
+        allowed += 1
         return .allowed
+    }
+
+    @inline(__always)
+    mutating func blocked(_ scope: RiskScope, reduces: Bool, halted: RiskCode, reducing: RiskCode) -> RiskDecision? {
+        let state = states.state(of: scope)
+        if state == .active || (state == .reducing && reduces) { return nil }
+        return refuse(state == .halted ? halted : reducing, scope, limit: nil, measured: nil)
     }
 
     mutating func refuse(_ code: RiskCode, _ scope: RiskScope, limit: Amount?, measured: Amount?) -> RiskDecision {
@@ -113,36 +182,289 @@ public struct RiskGuard: Sendable {
         return .refused(code: code, scope: scope, limit: limit, measured: measured)
     }
 
-    /// A fill: the venue's gross exposure grows by its value, the base's net position moves.
-    public mutating func filled(venue: VenueId, base: AssetId, side: Side, quantity: Amount, notional: Amount) {
-        venueExposure[venue.index] += notional
-        grossExposure += notional
-        if grossExposure > maxGrossExposureSeen { maxGrossExposureSeen = grossExposure }
-        symbolPosition[base.index] += side == .buy ? quantity : -quantity
+    /// Checks two legs that go together: the second as if the first were already sent.
+    /// Returns the leg refused and why, or nil.
+    public mutating func checkPair(_ a: RiskIntent, _ b: RiskIntent, at time: Timestamp) -> (leg: Int, RiskDecision)? {
+        let first = check(a, at: time)
+        guard first.isAllowed else { return (0, first) }
+        let (inAsset, inAmount) = a.inflow, (outAsset, outAmount) = a.outflow
+        exposure.pend(a.venue, inflow: inAsset, inAmount, outflow: outAsset, outAmount, sign: 1)
+        let notional = exposure.value(a.quoteAmount, a.quote.index)
+        if a.route >= 0 { growRoutes(to: Int(a.route)); routeOpen[Int(a.route)] += notional }
+        reservedSends = 1
+        let second = check(b, at: time)
+        reservedSends = 0
+        if a.route >= 0 { routeOpen[Int(a.route)] -= notional }
+        exposure.pend(a.venue, inflow: inAsset, inAmount, outflow: outAsset, outAmount, sign: -1)
+        if !second.isAllowed { allowed -= 1; return (1, second) }
+        return nil
+    }
+    var reservedSends = 0
+
+    // MARK: what happened
+
+    /// An order went out: its flows are pending until it fills or ends.
+    public mutating func sent(_ id: UInt64, _ intent: RiskIntent, at time: Timestamp) {
+        let (inAsset, inAmount) = intent.inflow, (outAsset, outAmount) = intent.outflow
+        exposure.pend(intent.venue, inflow: inAsset, inAmount, outflow: outAsset, outAmount, sign: 1)
+        let notional = exposure.value(intent.quoteAmount, intent.quote.index)
+        orders[id] = PendingOrder(intent: intent, inflowLeft: inAmount, outflowLeft: outAmount, notional: notional, sentAt: time)
+        if intent.route >= 0 {
+            growRoutes(to: Int(intent.route))
+            routeOpen[Int(intent.route)] += notional
+            if intent.isRepair { routeRepairs[Int(intent.route)] += 1 }
+        }
+        if !sendTimes.isEmpty {
+            sendTimes[sendNext] = time
+            sendNext = (sendNext + 1) % sendTimes.count
+        }
+        health[intent.venue.index].sent(at: time, window: limits.exchanges[intent.venue.index].healthWindow)
+        noteGross()
     }
 
-    /// The day's marked PnL at `time`: at or beyond the daily loss limit, new entries stop
+    /// Part of an order filled: `quantity` base against `quoteAmount` quote leave its
+    /// pending flows (the balances come through `setBalance`).
+    public mutating func filled(_ id: UInt64, quantity: Amount, quoteAmount: Amount) {
+        guard var order = orders[id] else { return }
+        let buy = order.intent.side == .buy
+        let inDone = Swift.min(order.inflowLeft, buy ? quantity : quoteAmount)
+        let outDone = Swift.min(order.outflowLeft, buy ? quoteAmount : quantity)
+        let (inAsset, _) = order.intent.inflow, (outAsset, _) = order.intent.outflow
+        exposure.pend(order.intent.venue, inflow: inAsset, inDone, outflow: outAsset, outDone, sign: -1)
+        order.inflowLeft -= inDone
+        order.outflowLeft -= outDone
+        orders[id] = order
+    }
+
+    /// The first answer to an order: its round trip.
+    public mutating func acknowledged(_ id: UInt64, at time: Timestamp) {
+        guard var order = orders[id], !order.acknowledged else { return }
+        order.acknowledged = true
+        orders[id] = order
+        health[order.intent.venue.index].roundTrip(time - order.sentAt)
+    }
+
+    /// The order is over (filled, cancelled, expired, rejected): what it did not fill
+    /// leaves the pending flows and the route's open value.
+    public mutating func finished(_ id: UInt64) {
+        guard let order = orders.removeValue(forKey: id) else { return }
+        let (inAsset, _) = order.intent.inflow, (outAsset, _) = order.intent.outflow
+        exposure.pend(order.intent.venue, inflow: inAsset, order.inflowLeft, outflow: outAsset, order.outflowLeft, sign: -1)
+        let r = Int(order.intent.route)
+        if r >= 0 && r < routeOpen.count { routeOpen[r] -= order.notional }
+    }
+
+    /// A venue's balance of an asset is now `total`.
+    public mutating func setBalance(_ venue: VenueId, _ asset: AssetId, _ total: Amount) {
+        exposure.setBalance(venue, asset, total)
+        noteGross()
+    }
+
+    /// The reference balance exposure and trading PnL are measured against.
+    public mutating func setReference(_ venue: VenueId, _ asset: AssetId, _ amount: Amount) {
+        exposure.setReference(venue, asset, amount)
+    }
+
+    mutating func noteGross() {
+        if exposure.grossExposure > maxGrossExposureSeen { maxGrossExposureSeen = exposure.grossExposure }
+    }
+
+    /// The venue refused an order. A 429 halts the venue until its Retry-After (or the
+    /// configured cool-down), a 418 or 403 (a ban) likewise; any refusal counts toward
+    /// its reject rate.
+    public mutating func venueRejected(_ venue: VenueId, httpStatus: Int, retryAfter: Duration?, at time: Timestamp) {
+        let limits = self.limits.exchanges[venue.index]
+        health[venue.index].rejected(at: time, window: limits.healthWindow)
+        if httpStatus == 429 || httpStatus == 418 || httpStatus == 403 {
+            let code: RiskCode = httpStatus == 429 ? .rateLimited : .banned
+            let wait = retryAfter ?? limits.rateLimitCooldown
+            states.escalate(.exchange(venue), to: .halted, code: code, reason: "HTTP \(httpStatus): retry after \(wait)", at: time,
+                            recovery: .cooldown(until: time + wait))
+        }
+    }
+
+    /// An attempt on `route` ended (a row of the opportunity ledger that executed): its
+    /// realised edge feeds the loss streak, and whether it needed a hedge or an unwind
+    /// feeds the broken-leg rate.
+    public mutating func attemptFinished(route: Int32, realisedEdgePpm: Int64?, at time: Timestamp) {
+        guard route >= 0 else { return }
+        let r = Int(route)
+        growRoutes(to: r)
+        let broken = routeRepairs[r] > 0
+        routeRepairs[r] = 0
+        if let edge = realisedEdgePpm, edge < 0 { routeLosses[r] += 1 } else if realisedEdgePpm != nil { routeLosses[r] = 0 }
+        let route = self.limits.route
+        if let limit = route.maxConsecutiveLosses, routeLosses[r] >= limit {
+            states.escalate(.route(Int32(r)), to: .halted, code: .consecutiveLosses, reason: "\(routeLosses[r]) losing attempts in a row (limit \(limit))",
+                            at: time, recovery: .cooldown(until: time + route.lossCooldown))
+            routeLosses[r] = 0
+        }
+        routeOutcomes[r].add(broken: broken, window: route.brokenLegWindow)
+        if let limit = route.maxBrokenLegRate, routeOutcomes[r].count >= route.minAttempts {
+            let rate = routeOutcomes[r].rate
+            if rate > limit {
+                states.escalate(.route(Int32(r)), to: .halted, code: .brokenLegs,
+                                reason: "\(routeOutcomes[r].broken) of the last \(routeOutcomes[r].count) attempts broke a leg (limit \(limit))",
+                                at: time, recovery: .explicitResume)
+            }
+        }
+    }
+
+    mutating func growRoutes(to r: Int) {
+        while routeOpen.count <= r {
+            routeOpen.append(.zero); routeLosses.append(0); routeRepairs.append(0); routeOutcomes.append(RouteOutcomes())
+        }
+    }
+
+    // MARK: reviews (event time, every `reviewInterval`)
+
+    /// New marks: the value of one unit of each asset (nil: no price yet).
+    public mutating func setMarks(_ unitValue: (AssetId) -> Amount?) {
+        for a in 0..<limits.assetCount {
+            if let v = unitValue(AssetId(a)), v.raw > 0 { exposure.marks[a] = v; exposure.hasMark[a] = true }
+        }
+        exposure.revalueAll()
+        noteGross()
+    }
+
+    /// The account valued at the marks (`equity`) and the reference balances at the same
+    /// marks: PnL on the configured basis, the day's PnL (UTC days of event time) and the
+    /// drawdown from its peak. At the daily loss or drawdown limit new entries stop
     /// everywhere (global `halted`, until an explicit resume); hedges and unwinds go on.
-    public mutating func marked(dailyPnL: Amount, at time: Timestamp) {
-        guard let limit = limits.maxDailyLoss, -dailyPnL >= limit else { return }
-        states.escalate(.global, to: .halted, code: .dailyLoss, reason: "daily loss \(-dailyPnL) ≥ \(limit)", at: time, recovery: .explicitResume)
+    public mutating func marked(equity: Amount, referenceEquity: Amount, at time: Timestamp) {
+        if startEquity == nil { startEquity = equity }
+        let pnl = limits.global.pnlBasis == .trading ? equity - referenceEquity : equity - startEquity!
+        self.pnl = pnl
+        let today = time.nanoseconds / 86_400_000_000_000
+        if today != day { day = today; dayStartPnL = pnl }
+        dailyPnL = pnl - dayStartPnL
+        if peakPnL == nil || pnl > peakPnL! { peakPnL = pnl }
+        drawdown = peakPnL! - pnl
+        if let limit = limits.global.maxDailyLoss, Amount.zero - dailyPnL >= limit {
+            states.escalate(.global, to: .halted, code: .dailyLoss, reason: "daily loss \(Amount.zero - dailyPnL) ≥ \(limit)", at: time, recovery: .explicitResume)
+        }
+        if let limit = limits.global.maxDrawdown, drawdown >= limit {
+            states.escalate(.global, to: .halted, code: .drawdown, reason: "drawdown \(drawdown) from the peak ≥ \(limit)", at: time, recovery: .explicitResume)
+        }
     }
 
-    /// A scope's feed went stale (or came back): its routes may not enter until it recovers.
+    /// The venue's newest book is `age` old: beyond the limit the venue halts, and stays
+    /// halted until the feed is fresh for the cool-down.
+    public mutating func feedAge(_ venue: VenueId, _ age: Duration, at time: Timestamp) {
+        let limits = self.limits.exchanges[venue.index]
+        guard let limit = limits.maxFeedAge, age > limit else { return }
+        states.escalate(.exchange(venue), to: .halted, code: .staleFeed, reason: "newest book \(age) old (limit \(limit))", at: time,
+                        recovery: .cooldown(until: time + limits.cooldown))
+    }
+
+    /// Each venue's reject rate and round-trip p99 against their limits.
+    public mutating func reviewHealth(at time: Timestamp) {
+        for v in health.indices {
+            let limits = self.limits.exchanges[v]
+            if let limit = limits.maxRejectRate {
+                let (sent, rejected) = health[v].counts(at: time, window: limits.healthWindow)
+                if sent >= limits.minSamples, sent > 0,
+                   Int128(rejected) * Int128(FixedDecimal.unit) > Int128(sent) * Int128(limit.raw) {
+                    states.escalate(.exchange(VenueId(v)), to: .halted, code: .rejectRate,
+                                    reason: "\(rejected) of \(sent) orders rejected in \(limits.healthWindow) (limit \(limit))", at: time,
+                                    recovery: .cooldown(until: time + limits.cooldown))
+                }
+            }
+            if let limit = limits.maxRoundTripP99, let p99 = health[v].roundTripP99(scratch: &scratch), p99 > limit {
+                states.escalate(.exchange(VenueId(v)), to: .reducing, code: .roundTrip, reason: "order round trip p99 \(p99) (limit \(limit))", at: time,
+                                recovery: .cooldown(until: time + limits.cooldown))
+            }
+        }
+        states.advance(to: time)
+    }
+
+    // MARK: states by hand
+
+    /// Puts `scope` in `state` (never relaxing it).
     public mutating func setState(_ scope: RiskScope, _ state: RiskState, code: RiskCode, reason: String, at time: Timestamp,
                                   recovery: RiskRecovery?) {
         states.escalate(scope, to: state, code: code, reason: reason, at: time, recovery: recovery)
     }
 
-    /// The kill switch: global `halted` until resumed.
-    public mutating func halt(reason: String, at time: Timestamp) {
-        states.escalate(.global, to: .halted, code: .killSwitch, reason: reason, at: time, recovery: .explicitResume)
+    /// The kill switch: `scope` (global by default) halted until resumed.
+    public mutating func halt(_ scope: RiskScope = .global, reason: String, at time: Timestamp) {
+        states.escalate(scope, to: .halted, code: .killSwitch, reason: reason, at: time, recovery: .explicitResume)
     }
 
-    /// An explicit resume of `scope`.
+    /// An explicit resume of `scope`. A PnL limit still breached halts again at the next mark.
     public mutating func resume(_ scope: RiskScope, reason: String, at time: Timestamp) {
         states.resume(scope, reason: reason, at: time)
+        if scope == .global, let pnl {
+            // Resuming after a daily loss or drawdown starts counting from here.
+            dayStartPnL = pnl; peakPnL = pnl; dailyPnL = .zero; drawdown = .zero
+        }
+    }
+
+    /// The open orders' routes and venues (for cancelling a halted scope's resting orders).
+    public func openOrder(_ id: UInt64) -> RiskIntent? { orders[id]?.intent }
+}
+
+/// A venue's recent orders, rejections and round trips.
+struct VenueHealth: Sendable {
+    static let buckets = 10
+    var slot = ContiguousArray<Int64>(repeating: .min, count: buckets)
+    var sentCount = ContiguousArray<Int>(repeating: 0, count: buckets)
+    var rejectedCount = ContiguousArray<Int>(repeating: 0, count: buckets)
+    var trips = ContiguousArray<Int64>(repeating: 0, count: 256)
+    var tripCount = 0
+
+    mutating func bucket(at time: Timestamp, window: Duration) -> Int {
+        let width = Swift.max(1, window.nanosecondsInt64 / Int64(Self.buckets))
+        let s = time.nanoseconds / width
+        let i = Int(s % Int64(Self.buckets))
+        if slot[i] != s { slot[i] = s; sentCount[i] = 0; rejectedCount[i] = 0 }
+        return i
+    }
+    mutating func sent(at time: Timestamp, window: Duration) { sentCount[bucket(at: time, window: window)] += 1 }
+    mutating func rejected(at time: Timestamp, window: Duration) { rejectedCount[bucket(at: time, window: window)] += 1 }
+
+    func counts(at time: Timestamp, window: Duration) -> (sent: Int, rejected: Int) {
+        let width = Swift.max(1, window.nanosecondsInt64 / Int64(Self.buckets))
+        let now = time.nanoseconds / width
+        var sent = 0, rejected = 0
+        for i in 0..<Self.buckets where slot[i] > now - Int64(Self.buckets) && slot[i] <= now {
+            sent += sentCount[i]; rejected += rejectedCount[i]
+        }
+        return (sent, rejected)
+    }
+
+    mutating func roundTrip(_ d: Duration) {
+        trips[tripCount % trips.count] = d.nanosecondsInt64
+        tripCount += 1
+    }
+
+    /// p99 of the last 256 round trips (nil before 20).
+    func roundTripP99(scratch: inout [Int64]) -> Duration? {
+        let n = Swift.min(tripCount, trips.count)
+        guard n >= 20 else { return nil }
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: trips[0..<n])
+        scratch.sort()
+        return .nanoseconds(scratch[Swift.min(n - 1, (n * 99 + 99) / 100 - 1)])
     }
 }
 
-@inline(__always) func abs(_ a: Amount) -> Amount { a.isNegative ? Amount.zero - a : a }
+/// A route's last attempts: broken or not.
+struct RouteOutcomes: Sendable {
+    var ring: [Bool] = []
+    var next = 0
+    var broken = 0
+    var count: Int { ring.count }
+    var rate: Ratio { ring.isEmpty ? .zero : Ratio(raw: Int64(broken) * FixedDecimal.unit / Int64(ring.count)) }
+
+    mutating func add(broken b: Bool, window: Int) {
+        if ring.count < Swift.max(1, window) {
+            ring.append(b)
+        } else {
+            if ring[next] { broken -= 1 }
+            ring[next] = b
+            next = (next + 1) % ring.count
+        }
+        if b { broken += 1 }
+    }
+}

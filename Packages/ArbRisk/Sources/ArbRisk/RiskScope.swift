@@ -19,6 +19,40 @@ public enum RiskScope: Hashable, Sendable {
     }
 }
 
+/// A scope as a person writes it (`arbd risk halt --scope`, the control file): names,
+/// resolved against a run's universe and routes when applied.
+public enum ScopeName: Hashable, Sendable, CustomStringConvertible {
+    case global
+    case exchange(String)
+    case route(String)
+    case symbol(String)
+
+    /// `global`, `exchange:NAME`, `route:ID`, `symbol:BASE`; nil for anything else.
+    public init?(parsing text: String) {
+        if text == "global" { self = .global; return }
+        guard let colon = text.firstIndex(of: ":") else { return nil }
+        let kind = text[..<colon], name = String(text[text.index(after: colon)...])
+        guard !name.isEmpty, !name.contains(where: \.isWhitespace) else { return nil }
+        switch kind {
+        case "exchange": self = .exchange(name)
+        case "route": self = .route(name)
+        case "symbol": self = .symbol(name)
+        default: return nil
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .global: return "global"
+        case .exchange(let n): return "exchange:\(n)"
+        case .route(let n): return "route:\(n)"
+        case .symbol(let n): return "symbol:\(n)"
+        }
+    }
+
+    public static let forms = "global, exchange:NAME, route:ID or symbol:BASE"
+}
+
 /// A scope's state. `reducing` lets through only what reduces exposure or hedges and
 /// unwinds open legs; `halted` lets through only the repair of legs already filled.
 public enum RiskState: String, Sendable, Hashable, Comparable {
@@ -44,11 +78,21 @@ public struct RiskCode: Hashable, Sendable, CustomStringConvertible {
     public static let exchangeExposure = RiskCode("risk.exchange.exposure")
     public static let balanceFloor = RiskCode("risk.exchange.balance_floor")
     public static let staleFeed = RiskCode("risk.exchange.stale_feed")
+    public static let rejectRate = RiskCode("risk.exchange.reject_rate")
+    public static let rateLimited = RiskCode("risk.exchange.rate_limited")
+    public static let banned = RiskCode("risk.exchange.banned")
+    public static let roundTrip = RiskCode("risk.exchange.round_trip")
     public static let routeNotional = RiskCode("risk.route.notional")
     public static let routeOpenNotional = RiskCode("risk.route.open_notional")
     public static let consecutiveLosses = RiskCode("risk.route.consecutive_losses")
     public static let brokenLegs = RiskCode("risk.route.broken_legs")
     public static let symbolPosition = RiskCode("risk.symbol.net_position")
+    public static let symbolImbalance = RiskCode("risk.symbol.imbalance")
+    /// The order would take a venue's balance of an asset further out of its target band.
+    public static let aboveBand = RiskCode("risk.inventory.above_band")
+    public static let belowBand = RiskCode("risk.inventory.below_band")
+    /// An exposure limit is set but an asset the order moves has no price yet.
+    public static let noMark = RiskCode("risk.global.no_mark")
     /// The scope is halted, or reducing and the order does not reduce.
     public static let globalHalted = RiskCode("risk.global.halted"), globalReducing = RiskCode("risk.global.reducing")
     public static let exchangeHalted = RiskCode("risk.exchange.halted"), exchangeReducing = RiskCode("risk.exchange.reducing")

@@ -38,6 +38,7 @@ extension Kernel {
                 handle(event)
             }
         }
+        if now >= hot.pointee.nextGuardReview { reviewGuard() }
         if hot.pointee.checksInvariants { checkInvariants() }
         return true
     }

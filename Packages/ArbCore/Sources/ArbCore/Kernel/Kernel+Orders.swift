@@ -34,6 +34,7 @@ extension Kernel {
         precondition(balances[venueId.index].lock(lock.asset, lock.amount), "pre-trade check passed, so the lock fits")
         openOrders[id] = OpenOrder(order: order, lock: lock, remainingLock: lock.amount, filled: .zero)
         counters.ordersSent += 1
+        orderGuard?.orderSent(order, instrument: universe.instruments[intent.instrument.index], kernel: self)
         observer?.orderSent(order, at: now)
         venues[venueId.index].send(.submit(order), at: now)
         return id
@@ -60,6 +61,10 @@ extension Kernel {
         if let rejection {
             recordPreTradeRejection(intent, rejection, strategy: strategy)
             return .failure(rejection)
+        }
+        if let g = orderGuard, let refused = g.admit(intent, instrument: universe.instruments[intent.instrument.index], strategy: strategy, kernel: self) {
+            recordPreTradeRejection(intent, refused, strategy: strategy)
+            return .failure(refused)
         }
         if let held = admit(intent) {
             recordPreTradeRejection(intent, held, strategy: strategy)
@@ -89,6 +94,12 @@ extension Kernel {
         if let rejectB {
             recordPreTradeRejection(b, rejectB, strategy: strategy)
             return .rejected(leg: 1, rejectB)
+        }
+        // The risk guard next, for both legs together (the second as if the first were sent).
+        if let g = orderGuard, let (leg, refused) = g.admitPair(a, universe.instruments[a.instrument.index], b, universe.instruments[b.instrument.index],
+                                                             strategy: strategy, kernel: self) {
+            recordPreTradeRejection(leg == 0 ? a : b, refused, strategy: strategy)
+            return .rejected(leg: leg, refused)
         }
         // Rate limits last: both legs must be admitted before either goes. A first leg
         // admitted for a pair that then cannot go has used budget it did not need, which

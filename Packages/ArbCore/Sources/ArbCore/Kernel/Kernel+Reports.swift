@@ -71,6 +71,7 @@ extension Kernel {
         } else {
             openOrders[report.orderId] = open
         }
+        orderGuard?.orderReported(report, order: open.order, instrument: instrument, kernel: self)
         observer?.orderReport(report, order: open.order, valued: valued, at: now)
         let owner = open.order.strategy.index
         if !strategyStopped[owner] { strategies[owner].onReport(report, order: open.order, contexts[owner]) }

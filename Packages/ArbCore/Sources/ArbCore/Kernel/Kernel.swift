@@ -52,6 +52,9 @@ public final class Kernel: ExecutionReportSink {
         var marketStarted = false
         /// A strategy faulted: the run stops at the next step.
         var faulted = false
+        /// When the risk guard wants its next review (never without a guard): one
+        /// comparison per step.
+        var nextGuardReview: Timestamp = .distantFuture
     }
     @usableFromInline let hot: UnsafeMutablePointer<HotState>
 
@@ -99,6 +102,8 @@ public final class Kernel: ExecutionReportSink {
     let feeSchedules: [FeeSchedule]
     /// The client-side rate limiter of each venue, if any.
     var throttles: [(any OrderThrottle)?]
+    /// The account's risk guard, if any (ArbRisk): asked before the rate limiter.
+    var orderGuard: (any OrderGuard)?
     var nextOrderId: UInt64 = 0
 
     /// The kernel's view of each venue account.
@@ -205,6 +210,36 @@ public final class Kernel: ExecutionReportSink {
         throttles[venue.index] = throttle
     }
 
+    /// Puts the account's risk guard in front of every order (before the rate limiter);
+    /// it is first reviewed at the next step.
+    public func setGuard(_ guard_: (any OrderGuard)?) {
+        orderGuard = guard_
+        hot.pointee.nextGuardReview = guard_ == nil ? .distantFuture : now
+    }
+
+    /// Asks for the guard's review at the next step (a state changed and resting orders
+    /// in its scope are to be cancelled).
+    public func requestGuardReview() {
+        if orderGuard != nil { hot.pointee.nextGuardReview = now }
+    }
+
+    func reviewGuard() {
+        guard let g = orderGuard else { return }
+        let next = g.review(kernel: self)
+        hot.pointee.nextGuardReview = next > now ? next : now + .nanoseconds(1)
+    }
+
+    /// Cancels every open order `matching` says to (the risk guard halting a scope);
+    /// returns how many cancels were sent. Deterministic order (by id).
+    @discardableResult
+    public func cancelOpenOrders(where matching: (Order) -> Bool) -> Int {
+        var sent = 0
+        for order in openOrderList where matching(order) {
+            if cancel(order.id) { sent += 1 }
+        }
+        return sent
+    }
+
     /// Adds a strategy and starts it (`now` is the run's start time); it subscribes
     /// through its context. `label` names it in faults (the manifest's section name).
     /// What `start()` throws is passed on.
@@ -307,6 +342,7 @@ public final class Kernel: ExecutionReportSink {
     /// Books a row of the opportunity ledger: tallied here, journaled by the observer.
     public func recordOpportunity(_ record: OpportunityRecord) {
         opportunityTally.add(record)
+        orderGuard?.opportunityRecorded(record, kernel: self)
         observer?.opportunityRecorded(record, at: now)
     }
 
