@@ -50,6 +50,7 @@ let package = Package(
             .product(name: "ArbRecorder", package: "ArbRecorder"),
             .product(name: "ArbRoute", package: "ArbUniverse"),
             .product(name: "ArbUniverse", package: "ArbUniverse"),
+            .product(name: "ArbRisk", package: "ArbRisk"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -71,7 +72,8 @@ let package = Package(
         .testTarget(name: "ArbHostTests", dependencies: ["ArbHost", "ArbdPlugins", core, paper, testing, .product(name: "ArbRateLimit", package: "ArbRateLimit"),
                                                      .product(name: "ArbRedis", package: "ArbRedis"),
                                                      .product(name: "ArbSynthetic", package: "ArbSynthetic"),
-                                                     .product(name: "ArbRecorder", package: "ArbRecorder"), .product(name: "ArbRoute", package: "ArbUniverse")],
+                                                     .product(name: "ArbRecorder", package: "ArbRecorder"), .product(name: "ArbRoute", package: "ArbUniverse"),
+                                                     .product(name: "ArbRisk", package: "ArbRisk")],
                     path: "Tests/ArbHostTests"),
 
         // Every local package's own tests, run from the root.

@@ -1,5 +1,6 @@
 import Logging
 import ArbCore
+import ArbRisk
 import ArbUniverse
 import Foundation
 
@@ -21,7 +22,7 @@ public struct SinkReport: Codable, Sendable, Hashable {
 /// The run's journal of orders and reports. The kernel hands records over through a
 /// bounded queue (waiting, never dropping, when it is full); one thread writes them to
 /// every sink: the JSONL file always, PostgreSQL and Redis when configured.
-public final class Journal: KernelObserver, @unchecked Sendable {
+public final class Journal: KernelObserver, RiskAuditSink, @unchecked Sendable {
     private let queue: BoundedQueue<JournalRecord>
     private var thread: Thread?
     private let done = DispatchSemaphore(value: 0)
@@ -65,6 +66,14 @@ public final class Journal: KernelObserver, @unchecked Sendable {
     public func opportunityRecorded(_ record: OpportunityRecord, at time: Timestamp) { queue.put(.opportunity(record, time)) }
     /// The universe rule changed the selection (kernel thread).
     func universeChanged(_ change: UniverseChange, at time: Timestamp) { queue.put(.universe(change, time)) }
+
+    // The risk guard's audit trail.
+    public func riskRefused(_ refusal: RiskRefusal, guard: KernelRiskGuard) {
+        queue.put(.riskRefusal(refusal, scope: `guard`.scopeName(refusal.scope)))
+    }
+    public func riskTransition(_ transition: RiskTransition, guard: KernelRiskGuard) {
+        queue.put(.riskTransition(transition, scope: `guard`.scopeName(transition.scope)))
+    }
 
     // MARK: writer thread
 

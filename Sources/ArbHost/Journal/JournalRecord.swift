@@ -1,4 +1,5 @@
 import ArbCore
+import ArbRisk
 import ArbUniverse
 
 /// One journaled fact about an order, in event time.
@@ -8,6 +9,9 @@ enum JournalRecord: Sendable {
     case preTradeRejection(OrderIntent, StrategyId, Rejection, Timestamp)
     case opportunity(OpportunityRecord, Timestamp)
     case universe(UniverseChange, Timestamp)
+    /// The risk guard refused an order (its audit trail), and a scope changed state.
+    case riskRefusal(RiskRefusal, scope: String)
+    case riskTransition(RiskTransition, scope: String)
 }
 
 /// Renders records as JSON lines, exact decimals as strings. Runs on the writer thread.
@@ -49,6 +53,22 @@ struct JournalFormatter {
             return "{\"seq\":\(sequence),\"t\":\(time.nanoseconds),\"event\":\"universe\",\"symbol\":\(JSONText.quote(c.symbol)),"
                 + "\"change\":\"\(c.entered ? "enter" : "leave")\",\"reason\":\"\(c.reason)\",\"rank\":\(c.rank.map(String.init) ?? "null"),"
                 + "\"volume\":\"\(c.volume)\",\"depth\":\"\(c.depth)\"}"
+        case .riskRefusal(let r, let scope):
+            let i = universe[r.intent.instrument]
+            return "{\"seq\":\(sequence),\"t\":\(r.at.nanoseconds),\"event\":\"risk_refused\",\"code\":\"\(r.code)\",\"scope\":\(JSONText.quote(scope)),"
+                + "\"limit\":\(r.limit.map { "\"\($0)\"" } ?? "null"),\"measured\":\(r.measured.map { "\"\($0)\"" } ?? "null"),\"strategy\":\(r.strategy.index),"
+                + "\"venue\":\"\(universe.venueName(i.venue))\",\"symbol\":\"\(i.symbol)\",\"side\":\"\(r.intent.side)\",\"price\":\"\(r.intent.price)\","
+                + "\"quantity\":\"\(r.intent.quantity)\",\"quote_amount\":\"\(r.intent.quoteAmount)\",\"purpose\":\"\(r.intent.purpose)\","
+                + "\"route\":\(JSONText.quote(routeName(r.intent.route)))}"
+        case .riskTransition(let t, let scope):
+            var recovery = "null"
+            switch t.recovery {
+            case .cooldown(let until)?: recovery = "{\"cooldown_until\":\(until.nanoseconds)}"
+            case .explicitResume?: recovery = "\"explicit_resume\""
+            case nil: break
+            }
+            return "{\"seq\":\(sequence),\"t\":\(t.at.nanoseconds),\"event\":\"risk_transition\",\"scope\":\(JSONText.quote(scope)),"
+                + "\"from\":\"\(t.from.rawValue)\",\"to\":\"\(t.to.rawValue)\",\"code\":\"\(t.code)\",\"reason\":\(JSONText.quote(t.reason)),\"recovery\":\(recovery)}"
         }
     }
 

@@ -55,6 +55,10 @@ final class RedisStateSink: JournalSink {
             case .preTradeRejection(_, _, _, let t):
                 lastTime = t.nanoseconds
                 rejections += 1
+            case .riskRefusal(let r, _):
+                lastTime = r.at.nanoseconds
+            case .riskTransition(let tr, _):
+                lastTime = tr.at.nanoseconds
             case .opportunity(_, let t), .universe(_, let t):
                 // The live state keeps positions and orders; the ledger lives in the file and PostgreSQL.
                 lastTime = t.nanoseconds

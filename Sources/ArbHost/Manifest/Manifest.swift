@@ -23,10 +23,12 @@ public struct Manifest: Decodable, Sendable {
     public var simulation: SimulationSection
     /// Which of `market_data.symbols` strategies may trade: all (`list`) or the most traded (`top_n`).
     public var universe: UniverseSection
+    /// The 4-tier risk guard; none without the section.
+    public var risk: RiskSection?
 
     enum CodingKeys: String, CodingKey {
         case mode, seed, maxRuntime = "max_runtime", clock, reportingCurrency = "reporting_currency", dataDir = "data_dir"
-        case runName = "run_name", marketData = "market_data", exchanges, strategies, storage, simulation, universe
+        case runName = "run_name", marketData = "market_data", exchanges, strategies, storage, simulation, universe, risk
     }
 
     public init(from decoder: any Decoder) throws {
@@ -50,6 +52,7 @@ public struct Manifest: Decodable, Sendable {
         storage = try c.decodeIfPresent(StorageSection.self, forKey: .storage)
         simulation = try c.decode(.simulation, default: SimulationSection())
         universe = try c.decode(.universe, default: UniverseSection())
+        risk = try c.decodeIfPresent(RiskSection.self, forKey: .risk)
     }
 }
 

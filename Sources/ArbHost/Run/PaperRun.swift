@@ -1,4 +1,5 @@
 import ArbCore
+import ArbRisk
 import ArbPostgres
 import ArbRecorder
 import ArbSynthetic
@@ -68,6 +69,7 @@ public final class PaperRun {
                                   extraSinks: sinks)
         kernel.observer = journal
         (kernel.marketWatcher as? UniverseGate)?.onChange = { journal.universeChanged($0, at: $1) }
+        (kernel.orderGuard as? KernelRiskGuard)?.audit = journal
         journal.start()
         if options.handleSignals { stop.install() }
         defer { if options.handleSignals { stop.uninstall() } }

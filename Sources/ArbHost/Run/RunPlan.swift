@@ -1,4 +1,5 @@
 import ArbCore
+import ArbRisk
 import ArbPaper
 import Foundation
 import ArbRateLimit
@@ -25,6 +26,8 @@ public final class RunPlan {
     public let market: SyntheticMarketConfig
     /// The `top_n` universe rule, if the manifest chose it (nil: `list`, every symbol).
     public let universeRule: TopNRule?
+    /// The risk guard's limits (`[risk]`); nil: no guard.
+    public let riskLimits: RiskLimits?
 
     /// Validates everything a run needs, collecting every problem it finds. Plugins are
     /// picked by id from `plugins`, the program's registry.
@@ -356,7 +359,16 @@ public final class RunPlan {
             }
         }
 
+        // The risk guard.
+        var riskLimits: RiskLimits? = nil
+        if let section = m.risk {
+            let quotes = names.enumerated().map { v, name in m.exchanges[name]!.quote ?? plugins[v].defaultQuote }
+            riskLimits = RiskPlan.limits(section, loaded: loaded, universe: universe, exchangeNames: names, quoteCurrencies: quotes,
+                                         reportingCurrency: m.reportingCurrency, errors: &errors)
+        }
+
         if !errors.isEmpty { throw ManifestErrors(errors: errors) }
+        self.riskLimits = riskLimits
         self.universeRule = universeRule
         self.universe = universe
         self.exchangeNames = names
@@ -451,6 +463,7 @@ public final class RunPlan {
         if let rule = universeRule {
             UniverseGate(rule: rule, symbols: manifest.marketData.symbols, universe: universe, start: startTime) { _, _ in }.install(on: kernel)
         }
+        if let riskLimits { KernelRiskGuard(limits: riskLimits, universe: universe).install(on: kernel) }
         try addStrategies(to: kernel)
         return kernel
     }

@@ -212,6 +212,8 @@ public struct RunSummary: Codable, Sendable {
     public var openExposure: [Exposure]
     public var strategies: [StrategyInfo]
     public var rateLimits: [RateLimitInfo]
+    /// The risk guard, when `[risk]` is configured.
+    public var risk: RiskInfo?
     /// What the simulated exchanges counted.
     public var simulation: Simulation
     public var journal: JournalInfo
@@ -246,6 +248,13 @@ public struct RunSummary: Codable, Sendable {
         }
         line("orders       \(orders.sent) sent, \(orders.filled) filled (\(orders.fills) fills), \(orders.venueRejections) rejected by venues, \(orders.preTradeRejections) stopped before sending, \(orders.openAtEnd) open at end")
         for code in orders.rejectionsByCode.keys.sorted() { line("  rejected   \(code): \(orders.rejectionsByCode[code]!)") }
+        if let risk {
+            let refused = risk.decisions.filter { $0.key != "allowed" }
+            line("risk         \(risk.decisions["allowed"] ?? 0) allowed, \(refused.values.reduce(0, +)) refused; max gross exposure \(risk.maxGrossExposureSeen); \(risk.transitions.count) transitions"
+                 + (risk.cancelsOnHalt > 0 ? ", \(risk.cancelsOnHalt) resting orders cancelled on halts" : ""))
+            for code in refused.keys.sorted() { line("  refused    \(code): \(refused[code]!)") }
+            for s in risk.notActiveAtEnd { line("  at end     \(s.scope) \(s.state) (\(s.code))") }
+        }
         let ccy = pnl.reportingCurrency
         line("pnl          total \(pnl.total) \(ccy) = equity \(pnl.equityEnd) at the end − \(pnl.equityStart) at the start")
         line("             = realised \(pnl.realisedTotal) (after \(pnl.feesTotal) of fees) + unrealised \(pnl.unrealised) + FX translation \(pnl.fxTranslation)"

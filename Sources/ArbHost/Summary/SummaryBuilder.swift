@@ -1,4 +1,5 @@
 import ArbCore
+import ArbRisk
 import ArbPaper
 import ArbRateLimit
 
@@ -102,6 +103,7 @@ struct SummaryBuilder {
                        feesTotal: fees.description, routes: routes, unvaluedFills: kernel.unvaluedFills,
                        unvaluedAssets: statement.unvaluedAssets.map { u.assetCode($0) }),
             feesPaid: feesPaid, positions: positions, balances: balances, openExposure: exposure, strategies: strategies, rateLimits: rateLimits,
+            risk: (kernel.orderGuard as? KernelRiskGuard).map { RunSummary.RiskInfo($0) },
             simulation: simulationInfo(), journal: journal, replay: replay, wall: wall)
     }
 

@@ -39,6 +39,9 @@ public final class Scenario {
     /// times (`at:` milliseconds) count from it.
     public var start: Timestamp = .defaultRunStart
     var deposits: [(VenueId, String, Amount)] = []
+    /// Called on the funded kernel before the strategy starts: to put a risk guard or a
+    /// rate limiter in front of its orders.
+    public var prepareKernel: ((Kernel) -> Void)?
     var events: [(Timestamp, Int, MarketEvent)] = []
     let reportingAsset: String
     var fxInstruments: [InstrumentId] = []
@@ -183,6 +186,7 @@ public final class Scenario {
         let recorder = ScenarioRecorder()
         kernel.observer = recorder
         for (venue, asset, amount) in deposits { kernel.deposit(venue: venue, asset: universe.asset(asset), amount: amount) }
+        prepareKernel?(kernel)
         try kernel.add(strategy)
         var source = ArrayMarketDataSource(events.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2))
         kernel.run(&source, until: time(ms))

@@ -11,6 +11,13 @@ extension Kernel {
         let scheduled = scheduler.nextTime ?? .distantFuture
         let due = Swift.min(market, simulated, scheduled)
         guard due < end, due != .distantFuture, !hot.pointee.faulted else { return false }
+        // The risk guard's review comes first at its time (never the only thing keeping a
+        // run going): marks, PnL and feed ages are judged before the next event is.
+        if hot.pointee.nextGuardReview <= due {
+            if hot.pointee.nextGuardReview > now { now = hot.pointee.nextGuardReview }
+            reviewGuard()
+            return true
+        }
         if scheduled == due && !hot.pointee.marketStarted && market != .distantFuture && market > due,
            case .timer = hot.pointee.scheduler.nextAction {
             // Before the first market event a timer waits for it: it fires once at that
@@ -38,7 +45,6 @@ extension Kernel {
                 handle(event)
             }
         }
-        if now >= hot.pointee.nextGuardReview { reviewGuard() }
         if hot.pointee.checksInvariants { checkInvariants() }
         return true
     }

@@ -103,7 +103,7 @@ public final class Kernel: ExecutionReportSink {
     /// The client-side rate limiter of each venue, if any.
     var throttles: [(any OrderThrottle)?]
     /// The account's risk guard, if any (ArbRisk): asked before the rate limiter.
-    var orderGuard: (any OrderGuard)?
+    public private(set) var orderGuard: (any OrderGuard)?
     var nextOrderId: UInt64 = 0
 
     /// The kernel's view of each venue account.

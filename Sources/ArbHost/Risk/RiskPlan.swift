@@ -1,0 +1,128 @@
+import ArbCore
+import ArbRisk
+
+/// `[risk]` turned into the guard's limits, every value checked: a bad or contradictory
+/// value is a manifest error naming its key (all of them at once).
+enum RiskPlan {
+    static func limits(_ section: RiskSection, loaded: LoadedManifest, universe: Universe, exchangeNames: [String],
+                       quoteCurrencies: [String], reportingCurrency: String, errors: inout [ManifestError]) -> RiskLimits {
+        var limits = RiskLimits(venueCount: universe.venueCount, assetCount: universe.assetCount)
+        func error(_ path: [String], _ message: String) { errors.append(loaded.error(["risk"] + path, message)) }
+        func asset(_ code: String, _ path: [String]) -> AssetId? {
+            if let a = universe.assetId(code) { return a }
+            error(path, "'\(code)' is not an asset of this run (\((0..<universe.assetCount).map { universe.assetCode(AssetId($0)) }.joined(separator: ", ")))")
+            return nil
+        }
+        func positive(_ x: Amount?, _ path: [String]) -> Amount? {
+            guard let x else { return nil }
+            if x.raw <= 0 { error(path, "must be above 0 (leave the key out for no limit)"); return nil }
+            return x
+        }
+        func rate(_ x: Ratio?, _ path: [String]) -> Ratio? {
+            guard let x else { return nil }
+            if x.raw <= 0 || x > .one { error(path, "must be above 0 and at most 1, e.g. \"0.2\""); return nil }
+            return x
+        }
+        func count(_ x: Int64, _ range: ClosedRange<Int64>, _ path: [String], _ example: String) -> Int {
+            if !range.contains(x) { error(path, "must be between \(range.lowerBound) and \(range.upperBound), e.g. \(example)"); return Int(range.lowerBound) }
+            return Int(x)
+        }
+        func seconds(_ x: Int64, _ range: ClosedRange<Int64>, _ path: [String], _ example: String) -> Duration {
+            .seconds(count(x, range, path, example))
+        }
+        func milliseconds(_ x: Int64?, _ range: ClosedRange<Int64>, _ path: [String], _ example: String) -> Duration? {
+            guard let x else { return nil }
+            return .milliseconds(count(x, range, path, example))
+        }
+        let month: Int64 = 30 * 86_400
+
+        limits.reviewInterval = .milliseconds(count(section.reviewMs, 1...60_000, ["review_ms"], "100"))
+        for code in section.cashAssets ?? ([reportingCurrency] + quoteCurrencies) {
+            if section.cashAssets == nil {
+                if let a = universe.assetId(code) { limits.isCash[a.index] = true }
+            } else if let a = asset(code, ["cash_assets"]) {
+                limits.isCash[a.index] = true
+            }
+        }
+
+        let g = section.global
+        limits.global.maxGrossExposure = positive(g.maxGrossExposure, ["global", "max_gross_exposure"])
+        limits.global.maxNetExposure = positive(g.maxNetExposure, ["global", "max_net_exposure"])
+        limits.global.maxDailyLoss = positive(g.maxDailyLoss, ["global", "max_daily_loss"])
+        limits.global.maxDrawdown = positive(g.maxDrawdown, ["global", "max_drawdown"])
+        if let n = g.maxOrdersPerSecond { limits.global.maxOrdersPerSecond = count(n, 1...100_000, ["global", "max_orders_per_second"], "20") }
+        if let basis = RiskPnLBasis(rawValue: g.pnl) { limits.global.pnlBasis = basis } else {
+            error(["global", "pnl"], "must be \"trading\" (what trading did, inventory's own market move left out) or \"equity\" (the whole account), got \"\(g.pnl)\"")
+        }
+        if let net = limits.global.maxNetExposure, let gross = limits.global.maxGrossExposure, net > gross {
+            error(["global", "max_net_exposure"], "\(net) is above max_gross_exposure \(gross): net exposure never exceeds gross; lower it or raise the gross limit")
+        }
+
+        for name in section.exchange.keys.sorted() {
+            let e = section.exchange[name]!
+            let path = ["exchange", name]
+            guard let v = exchangeNames.firstIndex(of: name) else {
+                error(path, "'\(name)' is not an enabled exchange (\(exchangeNames.joined(separator: ", ")))")
+                continue
+            }
+            var x = ExchangeLimits()
+            x.maxExposure = positive(e.maxExposure, path + ["max_exposure"])
+            x.balanceFloors = Array(repeating: nil, count: universe.assetCount)
+            for code in e.balanceFloors.keys.sorted() {
+                guard let a = asset(code, path + ["balance_floors", code]) else { continue }
+                let floor = e.balanceFloors[code]!
+                if floor.isNegative { error(path + ["balance_floors", code], "must not be negative"); continue }
+                x.balanceFloors[a.index] = floor
+            }
+            x.maxFeedAge = milliseconds(e.maxFeedAgeMs, 1...86_400_000, path + ["max_feed_age_ms"], "2000")
+            x.maxRejectRate = rate(e.maxRejectRate, path + ["max_reject_rate"])
+            x.healthWindow = seconds(e.healthWindowS, 1...86_400, path + ["health_window_s"], "60")
+            x.minSamples = count(e.minSamples, 1...1_000_000, path + ["min_samples"], "20")
+            x.maxRoundTripP99 = milliseconds(e.maxRoundTripP99Ms, 1...600_000, path + ["max_round_trip_p99_ms"], "500")
+            x.cooldown = seconds(e.cooldownS, 0...month, path + ["cooldown_s"], "30")
+            x.rateLimitCooldown = seconds(e.rateLimitCooldownS, 1...month, path + ["rate_limit_cooldown_s"], "60")
+            limits.exchanges[v] = x
+        }
+
+        let r = section.route
+        limits.route.maxNotional = positive(r.maxNotional, ["route", "max_notional"])
+        limits.route.maxOpenNotional = positive(r.maxOpenNotional, ["route", "max_open_notional"])
+        if let n = r.maxConsecutiveLosses { limits.route.maxConsecutiveLosses = count(n, 1...10_000, ["route", "max_consecutive_losses"], "5") }
+        limits.route.lossCooldown = seconds(r.lossCooldownS, 1...month, ["route", "loss_cooldown_s"], "300")
+        limits.route.maxBrokenLegRate = rate(r.maxBrokenLegRate, ["route", "max_broken_leg_rate"])
+        limits.route.brokenLegWindow = count(r.brokenLegWindow, 1...10_000, ["route", "broken_leg_window"], "20")
+        limits.route.minAttempts = count(r.minAttempts, 1...10_000, ["route", "min_attempts"], "5")
+        if limits.route.minAttempts > limits.route.brokenLegWindow {
+            error(["route", "min_attempts"], "\(r.minAttempts) is above broken_leg_window \(r.brokenLegWindow): the rate would never be judged")
+        }
+        if let each = limits.route.maxNotional, let open = limits.route.maxOpenNotional, open < each {
+            error(["route", "max_open_notional"], "\(open) is below max_notional \(each): an order between the two could never go; raise it to at least \(each)")
+        }
+
+        for code in section.symbol.keys.sorted() {
+            guard let a = asset(code, ["symbol", code]) else { continue }
+            let s = section.symbol[code]!
+            limits.symbols[a.index].maxNetPosition = positive(s.maxNetPosition, ["symbol", code, "max_net_position"])
+            limits.symbols[a.index].maxImbalance = rate(s.maxImbalance, ["symbol", code, "max_imbalance"])
+        }
+
+        for code in section.inventory.keys.sorted() {
+            guard let a = asset(code, ["inventory", code]) else { continue }
+            for venue in section.inventory[code]!.keys.sorted() {
+                let path = ["inventory", code, venue]
+                guard let v = exchangeNames.firstIndex(of: venue) else {
+                    error(path, "'\(venue)' is not an enabled exchange (\(exchangeNames.joined(separator: ", ")))")
+                    continue
+                }
+                let band = section.inventory[code]![venue]!
+                if band.min.isNegative { error(path + ["min"], "must not be negative"); continue }
+                if band.min > band.max { error(path + ["min"], "\(band.min) is above max \(band.max): a band needs min ≤ max"); continue }
+                if let floor = limits.exchanges[v].balanceFloors.isEmpty ? nil : limits.exchanges[v].balanceFloors[a.index], floor > band.max {
+                    error(["exchange", venue, "balance_floors", code], "the floor \(floor) is above the inventory band's max \(band.max) (risk.inventory.\(code).\(venue)): no balance could satisfy both")
+                }
+                limits.bands[v][a.index] = InventoryBand(min: band.min, max: band.max)
+            }
+        }
+        return limits
+    }
+}
