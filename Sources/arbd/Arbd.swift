@@ -11,7 +11,7 @@ struct Arbd: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "arbd",
         abstract: "Arbor: manifest-driven cross-exchange arbitrage host.",
-        subcommands: [Run.self, Check.self, Plugins.self, Routes.self, Report.self, New.self, Record.self, RecorderCommand.self, Bench.self, BenchRateLimit.self, BenchRecorder.self, RateLimitLoadWorker.self])
+        subcommands: [Run.self, Check.self, Plugins.self, Routes.self, Report.self, Risk.self, New.self, Record.self, RecorderCommand.self, Bench.self, BenchRateLimit.self, BenchRecorder.self, RateLimitLoadWorker.self])
 }
 
 extension StatusOutput {
@@ -146,6 +146,43 @@ func writeResults<T: Encodable>(_ results: T, to path: String) throws {
     encoder.keyEncodingStrategy = .convertToSnakeCase
     try encoder.encode(results).write(to: URL(fileURLWithPath: path))
     print("results: \(path)")
+}
+
+struct Risk: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The kill switch: halt or resume a scope of a running arbd (docs/RISK.md).",
+                                                    subcommands: [Halt.self, Resume.self])
+
+    struct Target: ParsableArguments {
+        @Option(name: .long, help: "The manifest of the run to act on (its data_dir and run_name name the run's folder).")
+        var manifest: String
+        @Option(name: .long, help: "global, exchange:NAME, route:ID or symbol:BASE.")
+        var scope = "global"
+        @Option(name: .long, help: "Why, for the audit trail.")
+        var reason: String?
+    }
+
+    static func act(_ action: RiskCommand.Action, _ target: Target) throws {
+        do {
+            let plan = try RunPlan(try ManifestLoader.load(path: target.manifest), plugins: registeredPlugins)
+            let command = try RiskCommands.command(action, scope: target.scope, reason: target.reason, plan: plan)
+            let path = try RiskControlFile.append(command, folder: PaperRun(plan: plan, options: RunOptions()).folder)
+            print("\(action.rawValue) \(command.scope): written to \(path); a running arbd applies it within 50 ms")
+        } catch {
+            throw fail(error)
+        }
+    }
+
+    struct Halt: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Halt a scope: no new entries; its resting orders are cancelled; hedges go on.")
+        @OptionGroup var target: Target
+        func run() throws { try Risk.act(.halt, target) }
+    }
+
+    struct Resume: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Resume a halted scope (the only way back from a kill switch, a daily loss or a drawdown).")
+        @OptionGroup var target: Target
+        func run() throws { try Risk.act(.resume, target) }
+    }
 }
 
 struct Report: ParsableCommand {

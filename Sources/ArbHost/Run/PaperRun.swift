@@ -34,6 +34,15 @@ public final class PaperRun {
     public let stop = StopSignal()
     /// The kernel of the last `execute`, for inspection after the run.
     public private(set) var kernel: Kernel?
+    /// SIGUSR1 (or `raise()` from any thread): the global kill switch.
+    public let haltSignal = HaltSignal()
+    /// The kill switch's file in the run folder (`arbd risk halt|resume`), and what it did.
+    var control: RiskControlFile?
+    var controlReport = RiskControlReport()
+    var journal: Journal?
+    /// Wall time the kill-switch inputs were last looked at.
+    var lastControlCheck: UInt64 = 0
+    static let controlInterval: UInt64 = 50_000_000
 
     public init(plan: RunPlan, options: RunOptions) {
         self.plan = plan
@@ -70,9 +79,13 @@ public final class PaperRun {
         kernel.observer = journal
         (kernel.marketWatcher as? UniverseGate)?.onChange = { journal.universeChanged($0, at: $1) }
         (kernel.orderGuard as? KernelRiskGuard)?.audit = journal
+        self.journal = journal
         journal.start()
-        if options.handleSignals { stop.install() }
-        defer { if options.handleSignals { stop.uninstall() } }
+        if options.handleSignals { stop.install(); haltSignal.install() }
+        defer { if options.handleSignals { stop.uninstall(); haltSignal.uninstall() } }
+        // The kill switch: what the control file already holds applies from the start.
+        control = RiskControlFile(folder: folder)
+        applyControl(kernel)
 
         let wallStart = MonotonicClock.nanoseconds()
         let startedAt = ISO8601DateFormatter().string(from: Date())
@@ -103,13 +116,18 @@ public final class PaperRun {
         let latency = RunSummary.Latency(count: Int(histogram.totalCount), avgNs: steps > 0 ? Int(latencySum / steps) : 0,
                                          p50Ns: Int(histogram.valueAtPercentile(50)), p99Ns: Int(histogram.valueAtPercentile(99)),
                                          maxNs: Int(histogram.max))
-        let summary = SummaryBuilder(plan: plan, kernel: kernel).build(
+        var summary = SummaryBuilder(plan: plan, kernel: kernel).build(
             runName: runName, folder: folder, stoppedBy: stoppedBy, startTime: start, endTime: endTime, strategyReports: strategyReports,
             journal: RunSummary.JournalInfo(file: journal.path, sinks: sinkReports), replay: replay,
             wall: RunSummary.Wall(startedAt: startedAt, durationSeconds: wallSeconds,
                                   eventsPerSecond: wallSeconds > 0 ? Double(kernel.counters.marketEvents) / wallSeconds : 0,
                                   loopLatency: latency, rssBytes: MonotonicClock.residentBytes(),
                                   journalBackpressureWaits: journal.backpressureWaits))
+        if var risk = summary.risk {
+            controlReport.badLines = control?.badLines ?? 0
+            risk.control = controlReport
+            summary.risk = risk
+        }
         let json = try summary.json()
         try json.write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent("summary.json")))
         if let path = options.summaryPath { try json.write(to: URL(fileURLWithPath: path)) }
@@ -148,6 +166,7 @@ public final class PaperRun {
         var lastStatus = wallStart
         let stop = self.stop
         while true {
+            if result.steps & 63 == 0 && controlDue() { applyControl(kernel) }
             if result.steps & 1023 == 0 {
                 if stop.isRaised { result.stoppedBy = "signal"; break }
                 let now = MonotonicClock.nanoseconds()
@@ -158,7 +177,11 @@ public final class PaperRun {
             }
             if paced {
                 guard let due = kernel.nextDueTime(&source), due < end else { result.stoppedBy = "max_runtime"; break }
-                guard clock.wait(until: due, shouldStop: { stop.isRaised }) else { result.stoppedBy = "signal"; break }
+                guard clock.wait(until: due, shouldStop: { stop.isRaised || controlDue() }) else {
+                    if stop.isRaised { result.stoppedBy = "signal"; break }
+                    applyControl(kernel)
+                    continue
+                }
             }
             let t0 = MonotonicClock.nanoseconds()
             guard kernel.step(&source, until: end) else {
@@ -171,6 +194,45 @@ public final class PaperRun {
             result.steps += 1
         }
         return result
+    }
+
+    /// Whether the kill-switch inputs are due a look (SIGUSR1 at once, the file every 50 ms).
+    func controlDue() -> Bool {
+        haltSignal.isRaised || MonotonicClock.nanoseconds() &- lastControlCheck >= Self.controlInterval
+    }
+
+    /// Applies SIGUSR1 and the control file's new commands, on the kernel's thread
+    /// between steps (at the current event time).
+    func applyControl(_ kernel: Kernel) {
+        lastControlCheck = MonotonicClock.nanoseconds()
+        if haltSignal.take() {
+            ensureGuard(kernel).halt(.global, reason: "SIGUSR1", kernel: kernel)
+            controlReport.applied.append("halt global (SIGUSR1)")
+        }
+        guard let control else { return }
+        for command in control.poll() {
+            let g = ensureGuard(kernel)
+            guard let scope = g.resolve(command.scope) else {
+                controlReport.unresolved.append("\(command.action.rawValue) \(command.scope): no such scope in this run")
+                continue
+            }
+            let reason = command.reason.isEmpty ? "arbd risk \(command.action.rawValue)" : command.reason
+            switch command.action {
+            case .halt: g.halt(scope, reason: reason, kernel: kernel)
+            case .resume: g.resume(scope, reason: reason, kernel: kernel)
+            }
+            controlReport.applied.append("\(command.action.rawValue) \(command.scope)")
+        }
+    }
+
+    /// The run's guard; a run without `[risk]` gets one without limits at its first
+    /// kill-switch command, so the switch always works.
+    func ensureGuard(_ kernel: Kernel) -> KernelRiskGuard {
+        if let g = kernel.orderGuard as? KernelRiskGuard { return g }
+        let g = KernelRiskGuard(limits: plan.defaultRiskLimits(), universe: kernel.universe)
+        g.install(on: kernel)
+        g.audit = journal
+        return g
     }
 
     /// Connects the configured storage sinks; a configured server that cannot be reached

@@ -510,6 +510,15 @@ public final class RunPlan {
                                  rateLimitOverrides: section.rateLimits.venueLimits)
     }
 
+    /// A guard without limits (cash: the reporting currency and the venues' quotes), for
+    /// a kill switch used on a run without `[risk]`.
+    public func defaultRiskLimits() -> RiskLimits {
+        var errors: [ManifestError] = []
+        return RiskPlan.limits(RiskSection(), loaded: loaded, universe: universe, exchangeNames: exchangeNames,
+                               quoteCurrencies: exchangeNames.indices.map { quote(ofVenue: $0) },
+                               reportingCurrency: manifest.reportingCurrency, errors: &errors)
+    }
+
     /// Event time at which runs start (fixed, so runs are reproducible): 2026-01-01T00:00:00Z.
     public static let startTime = Timestamp.defaultRunStart
 }

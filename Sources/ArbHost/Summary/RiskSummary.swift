@@ -38,6 +38,9 @@ extension RunSummary {
         public var drawdown: String
         /// Resting orders cancelled because their scope halted.
         public var cancelsOnHalt: Int
+        /// The kill switch: SIGUSR1 and `arbd risk` commands applied, and those that named
+        /// no scope of this run.
+        public var control: RiskControlReport?
 
         init(_ g: KernelRiskGuard) {
             let r = g.guardian
