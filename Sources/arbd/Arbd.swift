@@ -265,8 +265,23 @@ struct Bench: ParsableCommand {
     @Flag(name: .long, help: "Measure route health instead: rescoring per book update on the two venues and on a generated 5-venue universe (--symbols: one count, default 1000).")
     var routes = false
 
+    @Flag(name: .long, help: "Measure the risk guard instead: the cost of one order's check with every tier's limits on (--events: checks, default 2,000,000).")
+    var risk = false
+
     func run() throws {
         if routes { return try runRoutes() }
+        if risk {
+            guard events > 0 else { throw fail(ValidationError("--events must be positive")) }
+            do {
+                let plan = try RunPlan(try ManifestLoader.load(path: manifest), plugins: registeredPlugins)
+                let result = try RiskBench(plan: plan, seed: seed, checks: events).measure()
+                print(result.line)
+                if let json { try writeResults([result], to: json) }
+            } catch {
+                throw fail(error)
+            }
+            return
+        }
         let counts = symbols.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         var parsed: [Int] = []
         for c in counts {

@@ -6,123 +6,179 @@ import ArbCore
 /// change would be if every open buy filled and if every open sell filled (worst case),
 /// valued at the asset's mark. Values are kept up to date as orders go and fill, so a
 /// check reads sums and computes only the cells the order touches.
+///
+/// Layout and arithmetic are chosen for the check's cost: one array of cells and one of
+/// asset lines (a check touches two of each), raw `Int128`s, and values kept scaled
+/// (units × mark in raw fixed point, 1e9 times the value's raw) so that a check
+/// multiplies and compares but never divides. Every quantity entering the book is
+/// clamped to ±2^100 raw (10^21 units, beyond any real balance), so the few sums a check
+/// forms cannot overflow and use wrapping operations.
 public struct ExposureBook: Sendable {
+    struct Cell: Sendable {
+        /// Total balance, the reference it is measured against, open orders' pending
+        /// inflow and outflow, and the worst case valued (scaled).
+        var balance: Int128 = 0
+        var reference: Int128 = 0
+        var plus: Int128 = 0
+        var minus: Int128 = 0
+        var value: Int128 = 0
+        /// The limits on this cell (`applyLimits`): balance floor and band, open-ended
+        /// where not set.
+        var floor: Int128 = .min
+        var bandMin: Int128 = .min
+        var bandMax: Int128 = .max
+    }
+    struct Line: Sendable {
+        /// Across venues: position change, pending inflow and outflow, worst case valued
+        /// (scaled); the value of one unit (raw, 0 until priced).
+        var change: Int128 = 0
+        var plus: Int128 = 0
+        var minus: Int128 = 0
+        var value: Int128 = 0
+        var mark: Int128 = 0
+        var isCash = false
+        /// The symbol tier's limits on this asset: net position (raw units; max when not
+        /// set) and imbalance (a ratio's raw; -1 when not set).
+        var maxNetPosition: Int128 = .max
+        var maxImbalance: Int64 = -1
+    }
     let venueCount: Int
     let assetCount: Int
-    let isCash: [Bool]
-    /// Per cell `venue * assetCount + asset`: total balance, the reference it is measured
-    /// against, and the open orders' pending inflow (`plus`) and outflow (`minus`).
-    public internal(set) var balance: ContiguousArray<Amount>
-    public internal(set) var reference: ContiguousArray<Amount>
-    var plus: ContiguousArray<Amount>
-    var minus: ContiguousArray<Amount>
-    var cellValue: ContiguousArray<Amount>
-    /// Value of one unit of each asset in the reporting currency (0 and `hasMark` false
-    /// until it has a price).
-    public internal(set) var marks: ContiguousArray<Amount>
-    var hasMark: ContiguousArray<Bool>
-    /// Per asset across venues: position change, pending inflow and outflow, and the
-    /// worst case valued.
-    var netChange: ContiguousArray<Amount>
-    var netPlus: ContiguousArray<Amount>
-    var netMinus: ContiguousArray<Amount>
-    var netValue: ContiguousArray<Amount>
-    public internal(set) var venueExposure: ContiguousArray<Amount>
-    public internal(set) var grossExposure: Amount = .zero
-    public internal(set) var netExposure: Amount = .zero
+    var cells: ContiguousArray<Cell>
+    var lines: ContiguousArray<Line>
+    /// Scaled sums.
+    var venueScaled: ContiguousArray<Int128>
+    var grossScaled: Int128 = 0
+    var netScaled: Int128 = 0
+
+    public var grossExposure: Amount { Self.amount(grossScaled) }
+    public var netExposure: Amount { Self.amount(netScaled) }
+    public func venueExposure(_ v: VenueId) -> Amount { Self.amount(venueScaled[v.index]) }
+    public func balance(_ v: VenueId, _ a: AssetId) -> Amount { Amount(raw: cells[cell(v, a)].balance) }
+    public func reference(_ v: VenueId, _ a: AssetId) -> Amount { Amount(raw: cells[cell(v, a)].reference) }
+    public func mark(_ a: AssetId) -> Amount? { lines[a.index].mark > 0 ? Amount(raw: lines[a.index].mark) : nil }
+
+    static let unit = Int128(FixedDecimal.unit)
+    /// Where scaled values saturate: far below Int128's range, so sums of many cannot overflow.
+    static let saturation: Int128 = 1 << 116
+    static let bound: Int128 = 1 << 100
+    /// A scaled value as an amount, rounded up (exposure errs large).
+    static func amount(_ scaled: Int128) -> Amount { Amount(raw: FixedDecimal.divide(scaled, by: unit, rounding: .up)) }
+    /// An amount in the scaled form, to compare with scaled values (saturating).
+    @inline(__always) static func scaled(_ a: Amount) -> Int128 {
+        let (x, overflow) = a.raw.multipliedReportingOverflow(by: unit)
+        return overflow || x > saturation || x < -saturation ? (a.raw < 0 ? -saturation : saturation) : x
+    }
+    @inline(__always) static func clamp(_ x: Int128) -> Int128 { x > bound ? bound : x < -bound ? -bound : x }
 
     init(venueCount: Int, assetCount: Int, isCash: [Bool]) {
-        self.venueCount = venueCount; self.assetCount = assetCount; self.isCash = isCash
-        let cells = ContiguousArray(repeating: Amount.zero, count: venueCount * assetCount)
-        balance = cells; reference = cells; plus = cells; minus = cells; cellValue = cells
-        let assets = ContiguousArray(repeating: Amount.zero, count: assetCount)
-        marks = assets; netChange = assets; netPlus = assets; netMinus = assets; netValue = assets
-        hasMark = ContiguousArray(repeating: false, count: assetCount)
-        venueExposure = ContiguousArray(repeating: .zero, count: venueCount)
+        self.venueCount = venueCount; self.assetCount = assetCount
+        cells = ContiguousArray(repeating: Cell(), count: venueCount * assetCount)
+        lines = ContiguousArray((0..<assetCount).map { Line(isCash: isCash[$0]) })
+        venueScaled = ContiguousArray(repeating: 0, count: venueCount)
     }
 
     @inline(__always) func cell(_ v: VenueId, _ a: AssetId) -> Int { v.index * assetCount + a.index }
 
-    /// The worst-case size of a position change `d` with pending inflow `p` and outflow `m`.
-    @inline(__always) static func worst(_ d: Amount, _ p: Amount, _ m: Amount) -> Amount {
-        Swift.max(magnitude(d + p), magnitude(d - m))
+    /// Copies the per-cell and per-asset limits next to the data a check reads.
+    mutating func applyLimits(_ limits: RiskLimits) {
+        for v in 0..<venueCount {
+            for a in 0..<assetCount {
+                let c = v * assetCount + a
+                let floors = limits.exchanges[v].balanceFloors
+                cells[c].floor = a < floors.count ? floors[a].map { Self.clamp($0.raw) } ?? .min : .min
+                cells[c].bandMin = limits.bands[v][a].map { Self.clamp($0.min.raw) } ?? .min
+                cells[c].bandMax = limits.bands[v][a].map { Self.clamp($0.max.raw) } ?? .max
+            }
+        }
+        for a in 0..<assetCount {
+            lines[a].maxNetPosition = limits.symbols[a].maxNetPosition.map { Self.clamp($0.raw) } ?? .max
+            lines[a].maxImbalance = limits.symbols[a].maxImbalance?.raw ?? -1
+            lines[a].isCash = limits.isCash[a]
+        }
+        revalueAll()
     }
 
-    /// `units` of asset `a` at its mark, rounded up (exposure errs large); saturates.
-    @inline(__always) func value(_ units: Amount, _ a: Int) -> Amount {
-        let mark = marks[a].raw
-        if mark == 0 || units.raw == 0 { return .zero }
-        let (product, overflow) = units.raw.multipliedReportingOverflow(by: mark)
-        if overflow { return Amount(raw: Int128.max / 4) }
-        return Amount(raw: FixedDecimal.divide(product, by: Int128(FixedDecimal.unit), rounding: .up))
+    /// The worst-case size of a position change `d` with pending inflow `p` and outflow
+    /// `m` (all within the clamp: no overflow).
+    @inline(__always) static func worst(_ d: Int128, _ p: Int128, _ m: Int128) -> Int128 {
+        let up = d &+ p, down = d &- m
+        return Swift.max(up < 0 ? 0 &- up : up, down < 0 ? 0 &- down : down)
     }
 
-    /// Worst-case exposure of cell `c` (asset `a`) valued, 0 for cash.
-    @inline(__always) func valued(cell c: Int, asset a: Int) -> Amount {
-        isCash[a] ? .zero : value(Self.worst(balance[c] - reference[c], plus[c], minus[c]), a)
+    /// `units` (non-negative) at `mark`, scaled; saturates.
+    @inline(__always) static func value(_ units: Int128, _ mark: Int128) -> Int128 {
+        if units < (1 << 62) && mark < (1 << 62) { return units &* mark }
+        let (product, overflow) = units.multipliedReportingOverflow(by: mark)
+        return overflow || product > saturation ? saturation : product
     }
 
-    @inline(__always) func valuedNet(_ a: Int) -> Amount {
-        isCash[a] ? .zero : value(Self.worst(netChange[a], netPlus[a], netMinus[a]), a)
+    /// `units` of asset `a` at its mark, scaled (an order's value).
+    @inline(__always) func value(_ units: Amount, _ a: Int) -> Int128 { Self.value(Self.clamp(units.raw), lines[a].mark) }
+
+    @inline(__always) static func valued(_ c: Cell, _ line: Line) -> Int128 {
+        line.isCash ? 0 : value(worst(c.balance &- c.reference, c.plus, c.minus), line.mark)
+    }
+    @inline(__always) static func valuedNet(_ line: Line) -> Int128 {
+        line.isCash ? 0 : value(worst(line.change, line.plus, line.minus), line.mark)
     }
 
     /// Re-values cell (v, a) and the asset's net line after they changed.
     mutating func revalue(_ v: VenueId, _ a: AssetId) {
         let c = cell(v, a)
-        let newCell = valued(cell: c, asset: a.index)
-        venueExposure[v.index] += newCell - cellValue[c]
-        grossExposure += newCell - cellValue[c]
-        cellValue[c] = newCell
-        let newNet = valuedNet(a.index)
-        netExposure += newNet - netValue[a.index]
-        netValue[a.index] = newNet
+        let newCell = Self.valued(cells[c], lines[a.index])
+        venueScaled[v.index] += newCell - cells[c].value
+        grossScaled += newCell - cells[c].value
+        cells[c].value = newCell
+        let newNet = Self.valuedNet(lines[a.index])
+        netScaled += newNet - lines[a.index].value
+        lines[a.index].value = newNet
     }
 
     /// Every value again (new marks).
     mutating func revalueAll() {
-        grossExposure = .zero; netExposure = .zero
+        grossScaled = 0; netScaled = 0
         for v in 0..<venueCount {
-            venueExposure[v] = .zero
+            venueScaled[v] = 0
             for a in 0..<assetCount {
                 let c = v * assetCount + a
-                cellValue[c] = valued(cell: c, asset: a)
-                venueExposure[v] += cellValue[c]
+                cells[c].value = Self.valued(cells[c], lines[a])
+                venueScaled[v] += cells[c].value
             }
-            grossExposure += venueExposure[v]
+            grossScaled += venueScaled[v]
         }
         for a in 0..<assetCount {
-            netValue[a] = valuedNet(a)
-            netExposure += netValue[a]
+            lines[a].value = Self.valuedNet(lines[a])
+            netScaled += lines[a].value
         }
     }
 
+    /// A new mark for asset `a` (the value of one unit).
+    mutating func setMark(_ a: AssetId, _ unitValue: Amount) { lines[a.index].mark = Self.clamp(unitValue.raw) }
+
     /// The venue's balance of an asset changed (a fill, a fee, a transfer).
     mutating func setBalance(_ v: VenueId, _ a: AssetId, _ total: Amount) {
-        let c = cell(v, a)
-        netChange[a.index] += total - balance[c]
-        balance[c] = total
+        let c = cell(v, a), x = Self.clamp(total.raw)
+        lines[a.index].change += x - cells[c].balance
+        cells[c].balance = x
         revalue(v, a)
     }
 
     /// The reference a venue's balance is measured against (the starting balance, or a
     /// band's target).
     mutating func setReference(_ v: VenueId, _ a: AssetId, _ amount: Amount) {
-        let c = cell(v, a)
-        netChange[a.index] -= amount - reference[c]
-        reference[c] = amount
+        let c = cell(v, a), x = Self.clamp(amount.raw)
+        lines[a.index].change -= x - cells[c].reference
+        cells[c].reference = x
         revalue(v, a)
     }
 
     /// An open order's pending inflow and outflow grow (`sign` +1) or shrink (−1).
     mutating func pend(_ v: VenueId, inflow: AssetId, _ inAmount: Amount, outflow: AssetId, _ outAmount: Amount, sign: Int) {
         let cin = cell(v, inflow), cout = cell(v, outflow)
-        if sign > 0 {
-            plus[cin] += inAmount; netPlus[inflow.index] += inAmount
-            minus[cout] += outAmount; netMinus[outflow.index] += outAmount
-        } else {
-            plus[cin] -= inAmount; netPlus[inflow.index] -= inAmount
-            minus[cout] -= outAmount; netMinus[outflow.index] -= outAmount
-        }
+        let i = Self.clamp(inAmount.raw) * Int128(sign), o = Self.clamp(outAmount.raw) * Int128(sign)
+        cells[cin].plus += i; lines[inflow.index].plus += i
+        cells[cout].minus += o; lines[outflow.index].minus += o
         revalue(v, inflow)
         revalue(v, outflow)
     }
@@ -130,61 +186,69 @@ public struct ExposureBook: Sendable {
     /// What the exposure sums would be with one more order pending: per touched cell the
     /// worst case before and after, in units (for "does it reduce") and valued.
     struct Projection {
-        var venueExposure: Amount
-        var grossExposure: Amount
-        var netExposure: Amount
-        /// Worst-case net position change of the order's base after it, in units.
-        var baseNetAfter: Amount
+        /// Scaled values.
+        var venueExposure: Int128
+        var grossExposure: Int128
+        var netExposure: Int128
+        /// Worst-case net position change of the order's base after it, in units (raw).
+        var baseNetAfter: Int128
         /// No touched non-cash cell or net line grows.
         var reduces: Bool
         /// An asset that would take on exposure has no mark.
         var unmarked: Bool
     }
 
+    @inline(__always)
     func project(_ v: VenueId, inflow: AssetId, _ inAmount: Amount, outflow: AssetId, _ outAmount: Amount, base: AssetId) -> Projection {
-        var delta = Amount.zero, netDelta = Amount.zero
-        var reduces = true, unmarked = false
-        var baseNetAfter = Self.worst(netChange[base.index], netPlus[base.index], netMinus[base.index])
-        // Two cells at most (the order's inflow and outflow): a nested function, not an
-        // array of them, so a check allocates nothing.
-        func touch(_ asset: AssetId, _ inAmt: Amount, _ outAmt: Amount) {
-            let a = asset.index
-            guard !isCash[a] else { return }
-            let c = cell(v, asset)
-            let d = balance[c] - reference[c]
-            let before = Self.worst(d, plus[c], minus[c])
-            let after = Self.worst(d, plus[c] + inAmt, minus[c] + outAmt)
-            let netBefore = Self.worst(netChange[a], netPlus[a], netMinus[a])
-            let netAfter = Self.worst(netChange[a], netPlus[a] + inAmt, netMinus[a] + outAmt)
-            if after > before || netAfter > netBefore {
-                reduces = false
-                if !hasMark[a] { unmarked = true }
-            }
-            delta += value(after, a) - cellValue[c]
-            netDelta += value(netAfter, a) - netValue[a]
-            if asset == base { baseNetAfter = netAfter }
+        var p = Projection(venueExposure: venueScaled[v.index], grossExposure: grossScaled, netExposure: netScaled,
+                           baseNetAfter: 0, reduces: true, unmarked: false)
+        let baseLine = lines[base.index]
+        p.baseNetAfter = Self.worst(baseLine.change, baseLine.plus, baseLine.minus)
+        // Two cells at most (the order's inflow and outflow): one method called twice,
+        // not an array of them, so a check allocates nothing. (A nested function
+        // capturing `p` would box it and check exclusivity at run time.)
+        touch(&p, v, inflow, Self.clamp(inAmount.raw), 0, base: base)
+        touch(&p, v, outflow, 0, Self.clamp(outAmount.raw), base: base)
+        return p
+    }
+
+    @inline(__always)
+    func touch(_ p: inout Projection, _ v: VenueId, _ asset: AssetId, _ inAmt: Int128, _ outAmt: Int128, base: AssetId) {
+        let a = asset.index
+        guard !lines[a].isCash else { return }
+        let c = cell(v, asset)
+        let d = cells[c].balance &- cells[c].reference
+        let before = Self.worst(d, cells[c].plus, cells[c].minus)
+        let after = Self.worst(d, cells[c].plus &+ inAmt, cells[c].minus &+ outAmt)
+        let netBefore = Self.worst(lines[a].change, lines[a].plus, lines[a].minus)
+        let netAfter = Self.worst(lines[a].change, lines[a].plus &+ inAmt, lines[a].minus &+ outAmt)
+        if after > before || netAfter > netBefore {
+            p.reduces = false
+            if lines[a].mark == 0 { p.unmarked = true }
         }
-        touch(inflow, inAmount, .zero)
-        touch(outflow, .zero, outAmount)
-        return Projection(venueExposure: venueExposure[v.index] + delta, grossExposure: grossExposure + delta,
-                          netExposure: netExposure + netDelta, baseNetAfter: baseNetAfter, reduces: reduces, unmarked: unmarked)
+        let delta = Self.value(after, lines[a].mark) &- cells[c].value
+        p.venueExposure = p.venueExposure &+ delta
+        p.grossExposure = p.grossExposure &+ delta
+        p.netExposure = p.netExposure &+ (Self.value(netAfter, lines[a].mark) &- lines[a].value)
+        if asset == base { p.baseNetAfter = netAfter }
     }
 
     /// The lowest and highest the venue's balance could go with its open orders.
-    @inline(__always) func lowest(_ v: VenueId, _ a: AssetId) -> Amount { balance[cell(v, a)] - minus[cell(v, a)] }
-    @inline(__always) func highest(_ v: VenueId, _ a: AssetId) -> Amount { balance[cell(v, a)] + plus[cell(v, a)] }
+    @inline(__always) func lowest(_ v: VenueId, _ a: AssetId) -> Amount { let c = cells[cell(v, a)]; return Amount(raw: c.balance &- c.minus) }
+    @inline(__always) func highest(_ v: VenueId, _ a: AssetId) -> Amount { let c = cells[cell(v, a)]; return Amount(raw: c.balance &+ c.plus) }
 
-    /// (largest − smallest venue balance) and the total across venues, optionally with
-    /// `change` added on venue `v`.
-    func spread(_ a: AssetId, change: Amount = .zero, on v: VenueId? = nil) -> (spread: Amount, total: Amount) {
-        var lo = Amount(raw: .max), hi = Amount(raw: .min), total = Amount.zero
+    /// (largest − smallest venue balance) across venues before and after `change` on
+    /// venue `v`, and the total after: one pass.
+    @inline(__always)
+    func spread(_ a: AssetId, change: Int128, on v: Int) -> (before: Int128, after: Int128, total: Int128) {
+        guard venueCount > 0 else { return (0, 0, 0) }
+        var lo = Int128.max, hi = Int128.min, lo2 = Int128.max, hi2 = Int128.min, total: Int128 = 0
         for venue in 0..<venueCount {
-            var b = balance[venue * assetCount + a.index]
-            if venue == v?.index { b += change }
-            lo = Swift.min(lo, b); hi = Swift.max(hi, b); total += b
+            let b = cells[venue * assetCount + a.index].balance
+            let b2 = venue == v ? b &+ change : b
+            lo = Swift.min(lo, b); hi = Swift.max(hi, b)
+            lo2 = Swift.min(lo2, b2); hi2 = Swift.max(hi2, b2); total = total &+ b2
         }
-        return venueCount == 0 ? (.zero, .zero) : (hi - lo, total)
+        return (hi &- lo, hi2 &- lo2, total)
     }
 }
-
-@inline(__always) func magnitude(_ a: Amount) -> Amount { a.isNegative ? Amount.zero - a : a }

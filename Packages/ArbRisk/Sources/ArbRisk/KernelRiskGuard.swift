@@ -53,7 +53,7 @@ public final class KernelRiskGuard: OrderGuard {
 
     /// The intent's flows: a limit order at its price; a market order at the far touch
     /// (a market buy by quote amount: that amount, and the base it buys there).
-    func riskIntent(_ intent: OrderIntent, _ instrument: Instrument, _ kernel: Kernel) -> RiskIntent {
+    public func riskIntent(_ intent: OrderIntent, _ instrument: Instrument, _ kernel: Kernel) -> RiskIntent {
         var price = intent.price
         if intent.type == .market {
             let touch = kernel.touch(instrument.id)
@@ -133,7 +133,7 @@ public final class KernelRiskGuard: OrderGuard {
                 let asset = AssetId(a)
                 guard let unit = marks.value(Amount(units: 1), of: asset), unit.raw > 0 else { continue }
                 equity += marks.value(kernel.balances[v].total(asset), of: asset) ?? .zero
-                reference += marks.value(guardian.exposure.reference[v * kernel.universe.assetCount + a], of: asset) ?? .zero
+                reference += marks.value(guardian.exposure.reference(VenueId(v), asset), of: asset) ?? .zero
             }
         }
         guardian.marked(equity: equity, referenceEquity: reference, at: now)

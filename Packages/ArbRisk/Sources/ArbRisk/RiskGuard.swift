@@ -32,7 +32,7 @@ public enum RiskDecision: Sendable, Hashable {
     case allowed
     case refused(code: RiskCode, scope: RiskScope, limit: Amount?, measured: Amount?)
 
-    public var isAllowed: Bool { self == .allowed }
+    @inlinable public var isAllowed: Bool { if case .allowed = self { return true } else { return false } }
 }
 
 /// The 4-tier guard, in process (exchange, route, symbol, global): scope states with
@@ -43,12 +43,22 @@ public enum RiskDecision: Sendable, Hashable {
 /// What it learns comes from the caller, in event time: orders sent, fills and balances,
 /// orders' ends, rejections and round trips, attempts' outcomes, marks and PnL, feed ages.
 public struct RiskGuard: Sendable {
-    public var limits: RiskLimits
+    public var limits: RiskLimits { didSet { scaledLimits = ScaledLimits(limits); exposure.applyLimits(limits) } }
+    /// The value limits in `ExposureBook`'s scaled form, computed once per change of
+    /// `limits` (a check compares without multiplying them out).
+    var scaledLimits: ScaledLimits
     public internal(set) var states: ScopeStates
     public internal(set) var exposure: ExposureBook
-    public private(set) var maxGrossExposureSeen: Amount = .zero
+    var maxGrossScaled: Int128 = 0
+    public var maxGrossExposureSeen: Amount { ExposureBook.amount(maxGrossScaled) }
+    /// Refusals by code index (`RiskCode.all`): a refusal counts without hashing.
+    var refusalCounts = [Int](repeating: 0, count: RiskCode.all.count)
     /// Refusals by code.
-    public private(set) var refusals: [RiskCode: Int] = [:]
+    public var refusals: [RiskCode: Int] {
+        var out: [RiskCode: Int] = [:]
+        for (i, n) in refusalCounts.enumerated() where n > 0 { out[RiskCode.all[i]] = n }
+        return out
+    }
     public private(set) var allowed = 0
 
     struct PendingOrder: Sendable {
@@ -56,14 +66,16 @@ public struct RiskGuard: Sendable {
         /// What is still open of its inflow and outflow, and its value when sent.
         var inflowLeft: Amount
         var outflowLeft: Amount
-        var notional: Amount
+        /// Scaled value (see `ExposureBook`).
+        var notional: Int128
         var acknowledged = false
         var sentAt: Timestamp
     }
     var orders: [UInt64: PendingOrder] = [:]
 
     // Route tier, by route id (grown on first use).
-    var routeOpen: ContiguousArray<Amount> = []
+    /// Scaled values of each route's open orders.
+    var routeOpen: ContiguousArray<Int128> = []
     var routeLosses: ContiguousArray<Int> = []
     var routeRepairs: ContiguousArray<Int> = []
     var routeOutcomes: [RouteOutcomes] = []
@@ -87,8 +99,10 @@ public struct RiskGuard: Sendable {
 
     public init(limits: RiskLimits) {
         self.limits = limits
+        scaledLimits = ScaledLimits(limits)
         states = ScopeStates(venueCount: limits.venueCount, assetCount: limits.assetCount)
         exposure = ExposureBook(venueCount: limits.venueCount, assetCount: limits.assetCount, isCash: limits.isCash)
+        exposure.applyLimits(limits)
         health = Array(repeating: VenueHealth(), count: limits.venueCount)
         if let n = limits.global.maxOrdersPerSecond, n > 0 { sendTimes = ContiguousArray(repeating: Timestamp(nanoseconds: .min), count: n) }
     }
@@ -104,70 +118,81 @@ public struct RiskGuard: Sendable {
         if intent.isRepair { allowed += 1; return .allowed }
         let (inAsset, inAmount) = intent.inflow, (outAsset, outAmount) = intent.outflow
         let p = exposure.project(intent.venue, inflow: inAsset, inAmount, outflow: outAsset, outAmount, base: intent.base)
-        // The four scopes in turn.
-        if let d = blocked(.global, reduces: p.reduces, halted: .globalHalted, reducing: .globalReducing) { return d }
-        if let d = blocked(.exchange(intent.venue), reduces: p.reduces, halted: .exchangeHalted, reducing: .exchangeReducing) { return d }
-        if intent.route >= 0, let d = blocked(.route(intent.route), reduces: p.reduces, halted: .routeHalted, reducing: .routeReducing) { return d }
-        if let d = blocked(.symbol(intent.base), reduces: p.reduces, halted: .symbolHalted, reducing: .symbolReducing) { return d }
+        // The four scopes in turn (none to read while every scope is active).
+        if states.notActiveCount > 0 {
+            if let d = blocked(.global, reduces: p.reduces, halted: .globalHalted, reducing: .globalReducing) { return d }
+            if let d = blocked(.exchange(intent.venue), reduces: p.reduces, halted: .exchangeHalted, reducing: .exchangeReducing) { return d }
+            if intent.route >= 0, let d = blocked(.route(intent.route), reduces: p.reduces, halted: .routeHalted, reducing: .routeReducing) { return d }
+            if let d = blocked(.symbol(intent.base), reduces: p.reduces, halted: .symbolHalted, reducing: .symbolReducing) { return d }
+        }
 
         // Global: orders per second (a pair's second leg counts the first).
         if !sendTimes.isEmpty,
-           reservedSends >= sendTimes.count || time < sendTimes[(sendNext + reservedSends) % sendTimes.count] + .seconds(1) {
+           reservedSends >= sendTimes.count
+            || time.nanoseconds < sendTimes[sendNext + reservedSends < sendTimes.count ? sendNext + reservedSends : sendNext + reservedSends - sendTimes.count].nanoseconds &+ 1_000_000_000 {
             return refuse(.orderRate, .global, limit: Amount(units: Int64(sendTimes.count)), measured: Amount(units: Int64(sendTimes.count + 1)))
         }
-        // Route: this order's value, and the route's open orders with it.
+        // Route: this order's value, and the route's open orders with it (scaled values).
         let notional = exposure.value(intent.quoteAmount, intent.quote.index)
-        if let limit = limits.route.maxNotional, notional > limit {
-            return refuse(.routeNotional, .route(intent.route), limit: limit, measured: notional)
+        if let limit = limits.route.maxNotional, notional > scaledLimits.routeNotional {
+            return refuse(.routeNotional, .route(intent.route), limit: limit, measured: ExposureBook.amount(notional))
         }
         if let limit = limits.route.maxOpenNotional, intent.route >= 0 {
-            let open = Int(intent.route) < routeOpen.count ? routeOpen[Int(intent.route)] : .zero
-            if open + notional > limit { return refuse(.routeOpenNotional, .route(intent.route), limit: limit, measured: open + notional) }
+            let open: Int128 = Int(intent.route) < routeOpen.count ? routeOpen[Int(intent.route)] : 0
+            if open + notional > scaledLimits.routeOpenNotional {
+                return refuse(.routeOpenNotional, .route(intent.route), limit: limit, measured: ExposureBook.amount(open + notional))
+            }
         }
+        // The per-cell and per-asset limits live next to the cells and lines the
+        // projection just read (`ExposureBook.applyLimits`): a few cache lines per check.
+        let v = intent.venue.index
+        let cin = exposure.cells[exposure.cell(intent.venue, inAsset)], cout = exposure.cells[exposure.cell(intent.venue, outAsset)]
+        let inRaw = ExposureBook.clamp(inAmount.raw), outRaw = ExposureBook.clamp(outAmount.raw)
         // Exchange: the balance floor of what flows out.
-        let venueLimits = limits.exchanges[intent.venue.index]
-        if outAsset.index < venueLimits.balanceFloors.count, let floor = venueLimits.balanceFloors[outAsset.index] {
-            let low = exposure.lowest(intent.venue, outAsset) - outAmount
-            if low < floor { return refuse(.balanceFloor, .exchange(intent.venue), limit: floor, measured: low) }
-        }
+        let low = cout.balance &- cout.minus &- outRaw
+        if low < cout.floor { return refuse(.balanceFloor, .exchange(intent.venue), limit: Amount(raw: cout.floor), measured: Amount(raw: low)) }
         // Inventory bands: nothing may take a venue's balance further out of its band.
-        if let band = limits.bands[intent.venue.index][inAsset.index] {
-            let high = exposure.highest(intent.venue, inAsset) + inAmount
-            if high > band.max { return refuse(.aboveBand, .exchange(intent.venue), limit: band.max, measured: high) }
-        }
-        if let band = limits.bands[intent.venue.index][outAsset.index] {
-            let low = exposure.lowest(intent.venue, outAsset) - outAmount
-            if low < band.min { return refuse(.belowBand, .exchange(intent.venue), limit: band.min, measured: low) }
-        }
+        let high = cin.balance &+ cin.plus &+ inRaw
+        if high > cin.bandMax { return refuse(.aboveBand, .exchange(intent.venue), limit: Amount(raw: cin.bandMax), measured: Amount(raw: high)) }
+        if low < cout.bandMin { return refuse(.belowBand, .exchange(intent.venue), limit: Amount(raw: cout.bandMin), measured: Amount(raw: low)) }
         if !p.reduces {
-            if p.unmarked && limits.limitsExposure { return refuse(.noMark, .global, limit: nil, measured: nil) }
-            if let limit = venueLimits.maxExposure, p.venueExposure > limit {
-                return refuse(.exchangeExposure, .exchange(intent.venue), limit: limit, measured: p.venueExposure)
+            if p.unmarked && scaledLimits.limitsExposure { return refuse(.noMark, .global, limit: nil, measured: nil) }
+            if p.venueExposure > scaledLimits.venueExposure[v] {
+                return refuse(.exchangeExposure, .exchange(intent.venue), limit: limits.exchanges[v].maxExposure, measured: ExposureBook.amount(p.venueExposure))
             }
-            if let limit = limits.global.maxGrossExposure, p.grossExposure > limit {
-                return refuse(.grossExposure, .global, limit: limit, measured: p.grossExposure)
+            if p.grossExposure > scaledLimits.grossExposure {
+                return refuse(.grossExposure, .global, limit: limits.global.maxGrossExposure, measured: ExposureBook.amount(p.grossExposure))
             }
-            if let limit = limits.global.maxNetExposure, p.netExposure > limit {
-                return refuse(.netExposure, .global, limit: limit, measured: p.netExposure)
+            if p.netExposure > scaledLimits.netExposure {
+                return refuse(.netExposure, .global, limit: limits.global.maxNetExposure, measured: ExposureBook.amount(p.netExposure))
             }
-            if let limit = limits.symbols[intent.base.index].maxNetPosition, p.baseNetAfter > limit {
-                return refuse(.symbolPosition, .symbol(intent.base), limit: limit, measured: p.baseNetAfter)
+            if p.baseNetAfter > exposure.lines[intent.base.index].maxNetPosition {
+                return refuse(.symbolPosition, .symbol(intent.base), limit: limits.symbols[intent.base.index].maxNetPosition, measured: Amount(raw: p.baseNetAfter))
             }
         }
         // Symbol: the imbalance between venues, if the order widens it.
-        if let limit = limits.symbols[intent.base.index].maxImbalance {
-            let change = intent.side == .buy ? intent.quantity : Amount.zero - intent.quantity
-            let (after, total) = exposure.spread(intent.base, change: change, on: intent.venue)
-            let (before, _) = exposure.spread(intent.base)
-            // after / total > limit, without dividing.
-            if after > before && total.raw > 0,
-               after.raw.multipliedReportingOverflow(by: Int128(FixedDecimal.unit)).partialValue > total.raw * Int128(limit.raw) {
-                let measured = Amount(raw: FixedDecimal.divide(after.raw * Int128(FixedDecimal.unit), by: total.raw, rounding: .up))
-                return refuse(.symbolImbalance, .symbol(intent.base), limit: Amount(raw: Int128(limit.raw)), measured: measured)
+        let maxImbalance = exposure.lines[intent.base.index].maxImbalance
+        if maxImbalance >= 0 {
+            let q = ExposureBook.clamp(intent.quantity.raw)
+            let (before, after, total) = exposure.spread(intent.base, change: intent.side == .buy ? q : 0 &- q, on: v)
+            // after / total > limit, without dividing (balances below 2^62 raw: the
+            // products fit; beyond, saturating).
+            if after > before && total > 0, exceeds(after, total, Ratio(raw: maxImbalance)) {
+                let measured = Amount(raw: FixedDecimal.divide(after * Int128(FixedDecimal.unit), by: total, rounding: .up))
+                return refuse(.symbolImbalance, .symbol(intent.base), limit: Amount(raw: Int128(maxImbalance)), measured: measured)
             }
         }
         allowed += 1
         return .allowed
+    }
+
+    /// `part / total > ratio`, by multiplication.
+    @inline(__always) func exceeds(_ part: Int128, _ total: Int128, _ ratio: Ratio) -> Bool {
+        if part < (1 << 62) && total < (1 << 62) { return part &* ExposureBook.unit > total &* Int128(ratio.raw) }
+        let (l, o1) = part.multipliedReportingOverflow(by: ExposureBook.unit)
+        let (r, o2) = total.multipliedReportingOverflow(by: Int128(ratio.raw))
+        if o1 || o2 { return part > total }  // absurd balances: refuse only a widening past everything
+        return l > r
     }
 
     @inline(__always)
@@ -177,8 +202,10 @@ public struct RiskGuard: Sendable {
         return refuse(state == .halted ? halted : reducing, scope, limit: nil, measured: nil)
     }
 
+    /// Out of line: the refusal path stays out of the check's hot code.
+    @inline(never)
     mutating func refuse(_ code: RiskCode, _ scope: RiskScope, limit: Amount?, measured: Amount?) -> RiskDecision {
-        refusals[code, default: 0] += 1
+        refusalCounts[code.index] += 1
         return .refused(code: code, scope: scope, limit: limit, measured: measured)
     }
 
@@ -266,7 +293,7 @@ public struct RiskGuard: Sendable {
     }
 
     mutating func noteGross() {
-        if exposure.grossExposure > maxGrossExposureSeen { maxGrossExposureSeen = exposure.grossExposure }
+        if exposure.grossScaled > maxGrossScaled { maxGrossScaled = exposure.grossScaled }
     }
 
     /// The venue refused an order. A 429 halts the venue until its Retry-After (or the
@@ -312,7 +339,7 @@ public struct RiskGuard: Sendable {
 
     mutating func growRoutes(to r: Int) {
         while routeOpen.count <= r {
-            routeOpen.append(.zero); routeLosses.append(0); routeRepairs.append(0); routeOutcomes.append(RouteOutcomes())
+            routeOpen.append(0); routeLosses.append(0); routeRepairs.append(0); routeOutcomes.append(RouteOutcomes())
         }
     }
 
@@ -321,7 +348,7 @@ public struct RiskGuard: Sendable {
     /// New marks: the value of one unit of each asset (nil: no price yet).
     public mutating func setMarks(_ unitValue: (AssetId) -> Amount?) {
         for a in 0..<limits.assetCount {
-            if let v = unitValue(AssetId(a)), v.raw > 0 { exposure.marks[a] = v; exposure.hasMark[a] = true }
+            if let v = unitValue(AssetId(a)), v.raw > 0 { exposure.setMark(AssetId(a), v) }
         }
         exposure.revalueAll()
         noteGross()
@@ -402,6 +429,21 @@ public struct RiskGuard: Sendable {
 
     /// The open orders' routes and venues (for cancelling a halted scope's resting orders).
     public func openOrder(_ id: UInt64) -> RiskIntent? { orders[id]?.intent }
+}
+
+/// The value limits, scaled (`ExposureBook.scaled`): `Int128.max / 4` where off.
+struct ScaledLimits: Sendable {
+    var routeNotional: Int128, routeOpenNotional: Int128, grossExposure: Int128, netExposure: Int128
+    var venueExposure: [Int128]
+    /// Any exposure limit set (assets without a mark then cannot take on exposure).
+    var limitsExposure: Bool
+    init(_ l: RiskLimits) {
+        limitsExposure = l.limitsExposure
+        func s(_ a: Amount?) -> Int128 { a.map(ExposureBook.scaled) ?? ExposureBook.saturation }
+        routeNotional = s(l.route.maxNotional); routeOpenNotional = s(l.route.maxOpenNotional)
+        grossExposure = s(l.global.maxGrossExposure); netExposure = s(l.global.maxNetExposure)
+        venueExposure = l.exchanges.map { s($0.maxExposure) }
+    }
 }
 
 /// A venue's recent orders, rejections and round trips.

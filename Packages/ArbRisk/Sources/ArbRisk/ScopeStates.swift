@@ -18,6 +18,8 @@ public struct ScopeStates: Sendable {
     /// The earliest cool-down end among scopes not active: `advance` is one comparison
     /// until then.
     var nextDue: Timestamp = .distantFuture
+    /// Scopes not active: while 0, a check reads no state at all.
+    public private(set) var notActiveCount = 0
     /// Every transition, in order (the summary keeps the first `transitionCapacity`; the
     /// journal has them all).
     public private(set) var transitions: [RiskTransition] = []
@@ -79,6 +81,7 @@ public struct ScopeStates: Sendable {
             return
         }
         guard state > current else { return }
+        if current == .active { notActiveCount += 1 }
         entries[i] = Entry(state: state, code: code, recovery: recovery)
         if case .cooldown(let until)? = recovery, until < nextDue { nextDue = until }
         record(RiskTransition(scope: scope, from: current, to: state, code: code, reason: reason, at: time, recovery: recovery))
@@ -104,6 +107,7 @@ public struct ScopeStates: Sendable {
             if time >= until {
                 let entry = entries[i]
                 entries[i] = Entry()
+                notActiveCount -= 1
                 record(RiskTransition(scope: scope(at: i), from: entry.state, to: .active, code: entry.code,
                                       reason: "cool-down over", at: time, recovery: nil))
                 recovered += 1
@@ -121,6 +125,7 @@ public struct ScopeStates: Sendable {
         guard i >= 0 && i < entries.count, entries[i].state != .active else { return }
         let entry = entries[i]
         entries[i] = Entry()
+        notActiveCount -= 1
         record(RiskTransition(scope: scope, from: entry.state, to: .active, code: entry.code, reason: reason, at: time, recovery: nil))
     }
 

@@ -39,10 +39,9 @@ struct Desk {
         guardian.sent(nextId, intent, at: time)
         if fill {
             guardian.filled(nextId, quantity: intent.quantity, quoteAmount: intent.quoteAmount)
-            let cell = { (a: AssetId) in intent.venue.index * 3 + a.index }
             let sign: Int128 = intent.side == .buy ? 1 : -1
-            guardian.setBalance(intent.venue, intent.base, guardian.exposure.balance[cell(intent.base)] + Amount(raw: sign * intent.quantity.raw))
-            guardian.setBalance(intent.venue, intent.quote, guardian.exposure.balance[cell(intent.quote)] - Amount(raw: sign * intent.quoteAmount.raw))
+            guardian.setBalance(intent.venue, intent.base, guardian.exposure.balance(intent.venue, intent.base) + Amount(raw: sign * intent.quantity.raw))
+            guardian.setBalance(intent.venue, intent.quote, guardian.exposure.balance(intent.venue, intent.quote) - Amount(raw: sign * intent.quoteAmount.raw))
             guardian.finished(nextId)
         }
         return nextId
@@ -289,5 +288,15 @@ struct RiskGuardTests {
         #expect(ScopeName(parsing: "route:cross:BTC") == .route("cross:BTC"))
         #expect(ScopeName(parsing: "symbol:BTC") == .symbol("BTC"))
         for bad in ["", "globe", "exchange:", "venue:x", "symbol:B TC", "exchange"] { #expect(ScopeName(parsing: bad) == nil) }
+    }
+}
+
+@Suite("Risk codes")
+struct RiskCodeTests {
+    @Test("every code is listed once, at its index, with a distinct stable name")
+    func table() {
+        #expect(RiskCode.all.enumerated().allSatisfy { $0.offset == $0.element.index })
+        #expect(Set(RiskCode.all.map(\.rawValue)).count == RiskCode.all.count)
+        #expect(RiskCode.all.allSatisfy { $0.rawValue.hasPrefix("risk.") })
     }
 }
