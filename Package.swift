@@ -51,6 +51,7 @@ let package = Package(
             .product(name: "ArbRoute", package: "ArbUniverse"),
             .product(name: "ArbUniverse", package: "ArbUniverse"),
             .product(name: "ArbRisk", package: "ArbRisk"),
+            .product(name: "ArbRiskRedis", package: "ArbRisk"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -73,7 +74,7 @@ let package = Package(
                                                      .product(name: "ArbRedis", package: "ArbRedis"),
                                                      .product(name: "ArbSynthetic", package: "ArbSynthetic"),
                                                      .product(name: "ArbRecorder", package: "ArbRecorder"), .product(name: "ArbRoute", package: "ArbUniverse"),
-                                                     .product(name: "ArbRisk", package: "ArbRisk")],
+                                                     .product(name: "ArbRisk", package: "ArbRisk"), .product(name: "ArbRiskRedis", package: "ArbRisk")],
                     path: "Tests/ArbHostTests"),
 
         // Every local package's own tests, run from the root.

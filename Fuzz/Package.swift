@@ -11,6 +11,7 @@ let package = Package(
         .package(name: "Arbor", path: ".."),
         .package(path: "../Packages/ArbCore"),
         .package(path: "../Packages/ArbRecorder"),
+        .package(path: "../Packages/ArbRisk"),
     ],
     targets: [
         .target(name: "FuzzSupport"),
@@ -19,6 +20,8 @@ let package = Package(
         .executableTarget(name: "FuzzRecording", dependencies: ["FuzzSupport", .product(name: "ArbRecorder", package: "ArbRecorder")]),
         .executableTarget(name: "FuzzTardis", dependencies: ["FuzzSupport", .product(name: "ArbRecorder", package: "ArbRecorder")]),
         .executableTarget(name: "FuzzLedger", dependencies: ["FuzzSupport", .product(name: "ArbHost", package: "Arbor")]),
+        .executableTarget(name: "FuzzRiskControl", dependencies: ["FuzzSupport", .product(name: "ArbHost", package: "Arbor"),
+                                                               .product(name: "ArbRisk", package: "ArbRisk")]),
         .executableTarget(name: "FuzzLatencyFile", dependencies: ["FuzzSupport", .product(name: "ArbCore", package: "ArbCore")]),
     ]
 )

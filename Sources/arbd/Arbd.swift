@@ -165,8 +165,7 @@ struct Risk: ParsableCommand {
         do {
             let plan = try RunPlan(try ManifestLoader.load(path: target.manifest), plugins: registeredPlugins)
             let command = try RiskCommands.command(action, scope: target.scope, reason: target.reason, plan: plan)
-            let path = try RiskControlFile.append(command, folder: PaperRun(plan: plan, options: RunOptions()).folder)
-            print("\(action.rawValue) \(command.scope): written to \(path); a running arbd applies it within 50 ms")
+            print(try RiskCommands.apply(command, plan: plan, folder: PaperRun(plan: plan, options: RunOptions()).folder))
         } catch {
             throw fail(error)
         }

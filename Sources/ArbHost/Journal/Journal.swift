@@ -74,6 +74,10 @@ public final class Journal: KernelObserver, RiskAuditSink, @unchecked Sendable {
     public func riskTransition(_ transition: RiskTransition, guard: KernelRiskGuard) {
         queue.put(.riskTransition(transition, scope: `guard`.scopeName(transition.scope)))
     }
+    public func riskShared(_ reservation: SharedReservation, guard: KernelRiskGuard) { queue.put(.riskShared(reservation)) }
+    public func riskSharedHalt(scope: String, reason: String, setAtMicros: Int64?, seenAtMicros: Int64?, at: Timestamp, guard: KernelRiskGuard) {
+        queue.put(.riskSharedHalt(scope: scope, reason: reason, setAtMicros: setAtMicros, seenAtMicros: seenAtMicros, at))
+    }
 
     // MARK: writer thread
 

@@ -12,6 +12,8 @@ enum JournalRecord: Sendable {
     /// The risk guard refused an order (its audit trail), and a scope changed state.
     case riskRefusal(RiskRefusal, scope: String)
     case riskTransition(RiskTransition, scope: String)
+    case riskShared(SharedReservation)
+    case riskSharedHalt(scope: String, reason: String, setAtMicros: Int64?, seenAtMicros: Int64?, Timestamp)
 }
 
 /// Renders records as JSON lines, exact decimals as strings. Runs on the writer thread.
@@ -69,6 +71,13 @@ struct JournalFormatter {
             }
             return "{\"seq\":\(sequence),\"t\":\(t.at.nanoseconds),\"event\":\"risk_transition\",\"scope\":\(JSONText.quote(scope)),"
                 + "\"from\":\"\(t.from.rawValue)\",\"to\":\"\(t.to.rawValue)\",\"code\":\"\(t.code)\",\"reason\":\(JSONText.quote(t.reason)),\"recovery\":\(recovery)}"
+        case .riskShared(let r):
+            return "{\"seq\":\(sequence),\"t\":\(r.at.nanoseconds),\"event\":\"risk_shared\",\"process\":\(JSONText.quote(r.process)),"
+                + "\"server_time_us\":\(r.serverTimeMicros.map(String.init) ?? "null"),\"gross\":\"\(r.gross)\","
+                + "\"combined_gross\":\(r.combinedGross.map { "\"\($0)\"" } ?? "null"),\"decision\":\(JSONText.quote(r.decision))}"
+        case .riskSharedHalt(let scope, let reason, let setAt, let seenAt, let time):
+            return "{\"seq\":\(sequence),\"t\":\(time.nanoseconds),\"event\":\"risk_shared_halt\",\"scope\":\(JSONText.quote(scope)),"
+                + "\"reason\":\(JSONText.quote(reason)),\"set_at_us\":\(setAt.map(String.init) ?? "null"),\"seen_at_us\":\(seenAt.map(String.init) ?? "null")}"
         }
     }
 

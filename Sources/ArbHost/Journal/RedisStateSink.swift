@@ -59,6 +59,10 @@ final class RedisStateSink: JournalSink {
                 lastTime = r.at.nanoseconds
             case .riskTransition(let tr, _):
                 lastTime = tr.at.nanoseconds
+            case .riskShared(let r):
+                lastTime = r.at.nanoseconds
+            case .riskSharedHalt(_, _, _, _, let t):
+                lastTime = t.nanoseconds
             case .opportunity(_, let t), .universe(_, let t):
                 // The live state keeps positions and orders; the ledger lives in the file and PostgreSQL.
                 lastTime = t.nanoseconds

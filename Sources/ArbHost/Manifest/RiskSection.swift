@@ -16,9 +16,19 @@ public struct RiskSection: Decodable, Sendable {
     public var symbol: [String: SymbolRiskSection] = [:]
     /// `[risk.inventory.<ASSET>.<venue>]`: the target band of an asset on a venue.
     public var inventory: [String: [String: InventoryBandSection]] = [:]
+    /// `local` (this process alone) or `redis`: the global and exchange tiers shared with
+    /// every process on the same `account` through `[storage.redis]`.
+    public var shared: String = "local"
+    public var account: String = "default"
+    /// While Redis is unreachable: this process's share of each shared limit.
+    public var fallbackShare: Ratio = Ratio("0.25")
+    public var reconnectMs: Int64 = 1_000
+    /// A process not heard from for this long leaves the shared sums.
+    public var processTtlS: Int64 = 30
 
     enum CodingKeys: String, CodingKey {
         case reviewMs = "review_ms", cashAssets = "cash_assets", global, exchange, route, symbol, inventory
+        case shared, account, fallbackShare = "fallback_share", reconnectMs = "reconnect_ms", processTtlS = "process_ttl_s"
     }
     init() {}
     public init(from decoder: any Decoder) throws {
@@ -30,6 +40,11 @@ public struct RiskSection: Decodable, Sendable {
         route = try c.decode(.route, default: route)
         symbol = try c.decode(.symbol, default: symbol)
         inventory = try c.decode(.inventory, default: inventory)
+        shared = try c.decode(.shared, default: shared)
+        account = try c.decode(.account, default: account)
+        fallbackShare = try c.decode(.fallbackShare, default: fallbackShare)
+        reconnectMs = try c.decode(.reconnectMs, default: reconnectMs)
+        processTtlS = try c.decode(.processTtlS, default: processTtlS)
     }
 }
 

@@ -23,7 +23,7 @@ public struct RiskCommand: Sendable, Hashable {
     }
 
     /// Parses one line; nil for anything that is not a well-formed command.
-    static func parse(_ line: Substring) -> RiskCommand? {
+    public static func parse(_ line: Substring) -> RiskCommand? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
               let action = (object["action"] as? String).flatMap(Action.init(rawValue:)),
               let scope = (object["scope"] as? String).flatMap(ScopeName.init(parsing:)) else { return nil }
@@ -139,5 +139,17 @@ public enum RiskCommands {
             break
         }
         return RiskCommand(action: action, scope: scope, reason: reason ?? "")
+    }
+
+    /// Carries out `arbd risk halt|resume`: account-wide through Redis with `[risk] shared
+    /// = "redis"`, else through the run folder's control file. Returns what was done.
+    public static func apply(_ command: RiskCommand, plan: RunPlan, folder: String) throws -> String {
+        if let tier = try SharedRiskFactory.make(plan: plan) {
+            let reason = command.reason.isEmpty ? "arbd risk \(command.action.rawValue)" : command.reason
+            try tier.setHalt(command.scope.description, reason: command.action == .halt ? reason : nil)
+            return "\(command.action.rawValue) \(command.scope): set in Redis (\(tier.haltKey)); every process on the account applies it within 100 ms"
+        }
+        let path = try RiskControlFile.append(command, folder: folder)
+        return "\(command.action.rawValue) \(command.scope): written to \(path); a running arbd applies it within 50 ms"
     }
 }

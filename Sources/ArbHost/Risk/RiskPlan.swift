@@ -37,6 +37,21 @@ enum RiskPlan {
         let month: Int64 = 30 * 86_400
 
         limits.reviewInterval = .milliseconds(count(section.reviewMs, 1...60_000, ["review_ms"], "100"))
+        switch section.shared {
+        case "local": break
+        case "redis":
+            if loaded.manifest.storage?.redis == nil {
+                error(["shared"], "\"redis\" shares the global and exchange tiers through [storage.redis], which this manifest does not have; add it (host, port) or use \"local\"")
+            }
+        default:
+            error(["shared"], "must be \"local\" (this process alone) or \"redis\" (every process on the account), got \"\(section.shared)\"")
+        }
+        if section.account.isEmpty || section.account.contains(where: { $0 == "{" || $0 == "}" || $0.isWhitespace }) {
+            error(["account"], "must be a name without braces or spaces (it goes into the Redis hash tag), e.g. \"main\"")
+        }
+        if section.fallbackShare.raw <= 0 || section.fallbackShare > .one { error(["fallback_share"], "must be above 0 and at most 1, e.g. \"0.25\" for four processes") }
+        _ = count(section.reconnectMs, 10...60_000, ["reconnect_ms"], "1000")
+        _ = count(section.processTtlS, 1...86_400, ["process_ttl_s"], "30")
         for code in section.cashAssets ?? ([reportingCurrency] + quoteCurrencies) {
             if section.cashAssets == nil {
                 if let a = universe.assetId(code) { limits.isCash[a.index] = true }

@@ -198,8 +198,12 @@ public final class PaperRun {
 
     /// Whether the kill-switch inputs are due a look (SIGUSR1 at once, the file every 50 ms).
     func controlDue() -> Bool {
-        haltSignal.isRaised || MonotonicClock.nanoseconds() &- lastControlCheck >= Self.controlInterval
+        haltSignal.isRaised || MonotonicClock.nanoseconds() &- lastControlCheck >= controlInterval
     }
+
+    /// Every 50 ms of wall time; 20 ms with a shared tier (an account-wide halt reaches
+    /// every process well within 100 ms).
+    var controlInterval: UInt64 { plan.manifest.risk?.shared == "redis" ? 20_000_000 : Self.controlInterval }
 
     /// Applies SIGUSR1 and the control file's new commands, on the kernel's thread
     /// between steps (at the current event time).
@@ -209,6 +213,7 @@ public final class PaperRun {
             ensureGuard(kernel).halt(.global, reason: "SIGUSR1", kernel: kernel)
             controlReport.applied.append("halt global (SIGUSR1)")
         }
+        (kernel.orderGuard as? KernelRiskGuard)?.pollShared(kernel: kernel)
         guard let control else { return }
         for command in control.poll() {
             let g = ensureGuard(kernel)

@@ -463,7 +463,11 @@ public final class RunPlan {
         if let rule = universeRule {
             UniverseGate(rule: rule, symbols: manifest.marketData.symbols, universe: universe, start: startTime) { _, _ in }.install(on: kernel)
         }
-        if let riskLimits { KernelRiskGuard(limits: riskLimits, universe: universe).install(on: kernel) }
+        if let riskLimits {
+            let g = KernelRiskGuard(limits: riskLimits, universe: universe)
+            g.shared = try SharedRiskFactory.make(plan: self)
+            g.install(on: kernel)
+        }
         try addStrategies(to: kernel)
         return kernel
     }

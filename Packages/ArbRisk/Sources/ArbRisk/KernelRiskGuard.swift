@@ -11,10 +11,33 @@ public struct RiskRefusal: Sendable, Hashable {
     public var at: Timestamp
 }
 
+/// A reservation in the shared tier, for the audit trail.
+public struct SharedReservation: Sendable, Hashable {
+    public var process: String
+    /// The shared store's time (µs); nil on the fallback.
+    public var serverTimeMicros: Int64?
+    /// This process's gross exposure with the order, and all processes' together.
+    public var gross: Amount
+    public var combinedGross: Amount?
+    /// `allowed` or the refusal's code.
+    public var decision: String
+    public var at: Timestamp
+}
+
 /// What the audit trail (the journal) is told, as it happens.
 public protocol RiskAuditSink: AnyObject {
     func riskRefused(_ refusal: RiskRefusal, guard: KernelRiskGuard)
     func riskTransition(_ transition: RiskTransition, guard: KernelRiskGuard)
+    /// The shared tier answered a reservation.
+    func riskShared(_ reservation: SharedReservation, guard: KernelRiskGuard)
+    /// A halt set account-wide reached this process: when it was set and when it was seen
+    /// (the shared store's times, µs).
+    func riskSharedHalt(scope: String, reason: String, setAtMicros: Int64?, seenAtMicros: Int64?, at: Timestamp, guard: KernelRiskGuard)
+}
+
+extension RiskAuditSink {
+    public func riskShared(_ reservation: SharedReservation, guard: KernelRiskGuard) {}
+    public func riskSharedHalt(scope: String, reason: String, setAtMicros: Int64?, seenAtMicros: Int64?, at: Timestamp, guard: KernelRiskGuard) {}
 }
 
 /// The guard in a run: ArbCore's `OrderGuard`, turning order intents into `RiskIntent`s,
@@ -30,9 +53,20 @@ public final class KernelRiskGuard: OrderGuard {
     public private(set) var cancelsOnHalt = 0
     /// Per venue, the instruments whose books tell whether its feed is alive.
     let venueInstruments: [[InstrumentId]]
+    /// The global and exchange tiers shared with other processes (nil: this process alone).
+    public var shared: (any SharedRiskTier)? {
+        didSet { sharedLimits = Self.sharedLimits(guardian.limits, venueNames: venueNames) }
+    }
+    var sharedLimits: SharedLimits
+    let venueNames: [String]
+    /// Halts applied from the shared store, by their scope name there.
+    var sharedHalts: [String: RiskScope] = [:]
+    public private(set) var sharedReservations = 0
 
     public init(limits: RiskLimits, universe: Universe) {
         guardian = RiskGuard(limits: limits)
+        venueNames = universe.venueNames
+        sharedLimits = Self.sharedLimits(limits, venueNames: universe.venueNames)
         var byVenue = Array(repeating: [InstrumentId](), count: universe.venueCount)
         for i in universe.instruments { byVenue[i.venue.index].append(i.id) }
         venueInstruments = byVenue
@@ -68,15 +102,49 @@ public final class KernelRiskGuard: OrderGuard {
                           quantity: quantity, quoteAmount: quoteAmount, purpose: intent.purpose)
     }
 
+    static func sharedLimits(_ limits: RiskLimits, venueNames: [String]) -> SharedLimits {
+        var venues: [String: Amount] = [:]
+        for (v, name) in venueNames.enumerated() { if let x = limits.exchanges[v].maxExposure { venues[name] = x } }
+        return SharedLimits(grossExposure: limits.global.maxGrossExposure, venueExposure: venues, dailyLoss: limits.global.maxDailyLoss)
+    }
+
     public func admit(_ intent: OrderIntent, instrument: Instrument, strategy: StrategyId, kernel: Kernel) -> Rejection? {
-        let decision = guardian.check(riskIntent(intent, instrument, kernel), at: kernel.now)
+        var decision = guardian.check(riskIntent(intent, instrument, kernel), at: kernel.now)
+        if decision.isAllowed, intent.purpose == .entry { decision = reserveShared(instrument.venue, kernel) }
         noteTransitions(kernel)
         return rejection(decision, intent, strategy, kernel)
     }
 
+    /// An entry the local guard allowed and that adds exposure is reserved in the shared
+    /// tier: the processes together must stay within the global and exchange limits.
+    func reserveShared(_ venue: VenueId, _ kernel: Kernel) -> RiskDecision {
+        guard let shared, guardian.lastAllowedAddsExposure else { return .allowed }
+        let gross = guardian.lastAllowedGross
+        let answer = shared.reserve(gross: gross, venue: venueNames[venue.index], venueExposure: guardian.lastAllowedVenueExposure,
+                                    limits: sharedLimits, at: kernel.now)
+        sharedReservations += 1
+        switch answer {
+        case .allowed(let combined, let time):
+            audit?.riskShared(SharedReservation(process: (shared as? any SharedProcessIdentified)?.processId ?? "", serverTimeMicros: time,
+                                                gross: gross, combinedGross: combined, decision: "allowed", at: kernel.now), guard: self)
+            return .allowed
+        case .refused(let code, let scopeName, let limit, let measured):
+            guardian.refusedAfterAllowing(code)
+            audit?.riskShared(SharedReservation(process: (shared as? any SharedProcessIdentified)?.processId ?? "", serverTimeMicros: nil,
+                                                gross: gross, combinedGross: measured, decision: code.rawValue, at: kernel.now), guard: self)
+            let scope = ScopeName(parsing: scopeName).flatMap(resolve) ?? .global
+            return .refused(code: code, scope: scope, limit: limit, measured: measured)
+        }
+    }
+
     public func admitPair(_ a: OrderIntent, _ instrumentA: Instrument, _ b: OrderIntent, _ instrumentB: Instrument,
                           strategy: StrategyId, kernel: Kernel) -> (leg: Int, Rejection)? {
-        let result = guardian.checkPair(riskIntent(a, instrumentA, kernel), riskIntent(b, instrumentB, kernel), at: kernel.now)
+        var result = guardian.checkPair(riskIntent(a, instrumentA, kernel), riskIntent(b, instrumentB, kernel), at: kernel.now)
+        // Both legs together in the shared tier: the second leg's projection includes the first.
+        if result == nil, a.purpose == .entry || b.purpose == .entry {
+            let decision = reserveShared(instrumentB.venue, kernel)
+            if !decision.isAllowed { result = (1, decision) }
+        }
         noteTransitions(kernel)
         guard let (leg, decision) = result, let refused = rejection(decision, leg == 0 ? a : b, strategy, kernel) else { return nil }
         return (leg, refused)
@@ -144,18 +212,66 @@ public final class KernelRiskGuard: OrderGuard {
             if newest > .zero { guardian.feedAge(VenueId(v), now - newest, at: now) }
         }
         guardian.reviewHealth(at: now)
+        if let shared {
+            var venues: [String: Amount] = [:]
+            for (v, name) in venueNames.enumerated() { venues[name] = guardian.exposure.venueExposure(VenueId(v)) }
+            let gross = guardian.exposure.grossExposure
+            let state = shared.publish(gross: gross, venueExposures: venues, dailyPnL: guardian.dailyPnL, limits: sharedLimits, at: now)
+            if state.reachable {
+                audit?.riskShared(SharedReservation(process: (shared as? any SharedProcessIdentified)?.processId ?? "", serverTimeMicros: state.serverTimeMicros,
+                                                    gross: gross, combinedGross: nil, decision: "published", at: now), guard: self)
+            }
+            apply(state, kernel)
+        }
         deliverTransitions(kernel)
         return now + guardian.limits.reviewInterval
     }
 
-    /// The kill switch and its resume, from the host (`arbd risk`, SIGUSR1, Redis).
+    /// What is halted account-wide, looked at between reviews (the host polls every few
+    /// tens of milliseconds of wall time).
+    public func pollShared(kernel: Kernel) {
+        guard let shared else { return }
+        apply(shared.poll(), kernel)
+        deliverTransitions(kernel)
+    }
+
+    /// Halts set in the shared store that this process has not applied yet are applied
+    /// (explicit resume); those lifted there are resumed here. Unreachable: nothing changes.
+    func apply(_ state: SharedState, _ kernel: Kernel) {
+        guard state.reachable else { return }
+        for name in state.halts.keys.sorted() where sharedHalts[name] == nil {
+            guard let parsed = ScopeName(parsing: name), let scope = resolve(parsed) else { continue }
+            let (reason, setAt) = sharedHaltParts(state.halts[name]!)
+            let code: RiskCode = reason.hasPrefix("daily loss") ? .dailyLoss : .killSwitch
+            guardian.setState(scope, .halted, code: code, reason: "shared: \(reason)", at: kernel.now, recovery: .explicitResume)
+            sharedHalts[name] = scope
+            audit?.riskSharedHalt(scope: name, reason: reason, setAtMicros: setAt, seenAtMicros: state.serverTimeMicros, at: kernel.now, guard: self)
+        }
+        for name in sharedHalts.keys.sorted() where state.halts[name] == nil {
+            guardian.resume(sharedHalts[name]!, reason: "shared: resumed", at: kernel.now)
+            sharedHalts[name] = nil
+        }
+    }
+
+    /// The kill switch and its resume, from the host (`arbd risk`, SIGUSR1, Redis). With
+    /// a shared tier, a halt is also set account-wide, so every process stops.
     public func halt(_ scope: RiskScope, reason: String, kernel: Kernel) {
         guardian.halt(scope, reason: reason, at: kernel.now)
+        if let shared {
+            let name = scopeName(scope)
+            try? shared.setHalt(name, reason: reason)
+            sharedHalts[name] = scope
+        }
         deliverTransitions(kernel)
     }
 
     public func resume(_ scope: RiskScope, reason: String, kernel: Kernel) {
         guardian.resume(scope, reason: reason, at: kernel.now)
+        if let shared {
+            let name = scopeName(scope)
+            try? shared.setHalt(name, reason: nil)
+            sharedHalts[name] = nil
+        }
         deliverTransitions(kernel)
     }
 

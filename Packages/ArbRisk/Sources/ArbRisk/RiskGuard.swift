@@ -183,8 +183,22 @@ public struct RiskGuard: Sendable {
             }
         }
         allowed += 1
+        lastAllowed = (p.reduces, p.grossExposure, p.venueExposure)
         return .allowed
     }
+
+    /// A refusal decided outside the guard (the shared tier) for the entry just allowed.
+    public mutating func refusedAfterAllowing(_ code: RiskCode) {
+        allowed -= 1
+        refusalCounts[code.index] += 1
+    }
+
+    /// The last entry allowed: whether it added no exposure, and the gross and venue
+    /// exposure (scaled) it would make. The shared tier reserves these.
+    var lastAllowed: (reduces: Bool, gross: Int128, venue: Int128) = (true, 0, 0)
+    public var lastAllowedAddsExposure: Bool { !lastAllowed.reduces }
+    public var lastAllowedGross: Amount { ExposureBook.amount(lastAllowed.gross) }
+    public var lastAllowedVenueExposure: Amount { ExposureBook.amount(lastAllowed.venue) }
 
     /// `part / total > ratio`, by multiplication.
     @inline(__always) func exceeds(_ part: Int128, _ total: Int128, _ ratio: Ratio) -> Bool {
