@@ -75,6 +75,10 @@ public final class Journal: KernelObserver, RiskAuditSink, @unchecked Sendable {
         queue.put(.riskTransition(transition, scope: `guard`.scopeName(transition.scope)))
     }
     public func riskShared(_ reservation: SharedReservation, guard: KernelRiskGuard) { queue.put(.riskShared(reservation)) }
+    public func riskTransferProposed(_ proposal: TransferProposal, executed: Bool, refusal: String?, guard: KernelRiskGuard) {
+        queue.put(.transferProposed(proposal, executed: executed, refusal: refusal, `guard`.kernel?.now ?? .zero))
+    }
+    public func transferMoved(_ transfer: Transfer, at time: Timestamp) { queue.put(.transfer(transfer, time)) }
     public func riskSharedHalt(scope: String, reason: String, setAtMicros: Int64?, seenAtMicros: Int64?, at: Timestamp, guard: KernelRiskGuard) {
         queue.put(.riskSharedHalt(scope: scope, reason: reason, setAtMicros: setAtMicros, seenAtMicros: seenAtMicros, at))
     }

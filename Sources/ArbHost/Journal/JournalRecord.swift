@@ -13,6 +13,9 @@ enum JournalRecord: Sendable {
     case riskRefusal(RiskRefusal, scope: String)
     case riskTransition(RiskTransition, scope: String)
     case riskShared(SharedReservation)
+    /// A simulated transfer left its venue or arrived; the planner proposed one.
+    case transfer(Transfer, Timestamp)
+    case transferProposed(TransferProposal, executed: Bool, refusal: String?, Timestamp)
     case riskSharedHalt(scope: String, reason: String, setAtMicros: Int64?, seenAtMicros: Int64?, Timestamp)
 }
 
@@ -75,6 +78,16 @@ struct JournalFormatter {
             return "{\"seq\":\(sequence),\"t\":\(r.at.nanoseconds),\"event\":\"risk_shared\",\"process\":\(JSONText.quote(r.process)),"
                 + "\"server_time_us\":\(r.serverTimeMicros.map(String.init) ?? "null"),\"gross\":\"\(r.gross)\","
                 + "\"combined_gross\":\(r.combinedGross.map { "\"\($0)\"" } ?? "null"),\"decision\":\(JSONText.quote(r.decision))}"
+        case .transfer(let x, let time):
+            return "{\"seq\":\(sequence),\"t\":\(time.nanoseconds),\"event\":\"\(x.arrived ? "transfer_arrived" : "transfer_sent")\",\"id\":\(x.id),"
+                + "\"asset\":\(JSONText.quote(universe.assetCode(x.asset))),\"from\":\"\(universe.venueName(x.from))\",\"to\":\"\(universe.venueName(x.to))\","
+                + "\"amount\":\"\(x.amount)\",\"fee\":\"\(x.fee)\",\"received\":\"\(x.received)\",\"network\":\(JSONText.quote(x.network)),"
+                + "\"fee_value\":\(x.feeValue.map { "\"\($0)\"" } ?? "null"),\"arrives_at\":\(x.arrivesAt.nanoseconds)}"
+        case .transferProposed(let p, let executed, let refusal, let time):
+            return "{\"seq\":\(sequence),\"t\":\(time.nanoseconds),\"event\":\"transfer_proposed\",\"asset\":\(JSONText.quote(universe.assetCode(p.asset))),"
+                + "\"from\":\"\(universe.venueName(p.from))\",\"to\":\"\(universe.venueName(p.to))\",\"amount\":\"\(p.amount)\",\"fee\":\"\(p.fee)\","
+                + "\"minimum\":\"\(p.minimum)\",\"network\":\(JSONText.quote(p.network)),\"arrives_at\":\(p.arrivesAt.nanoseconds),"
+                + "\"executed\":\(executed),\"refusal\":\(refusal.map { JSONText.quote($0) } ?? "null")}"
         case .riskSharedHalt(let scope, let reason, let setAt, let seenAt, let time):
             return "{\"seq\":\(sequence),\"t\":\(time.nanoseconds),\"event\":\"risk_shared_halt\",\"scope\":\(JSONText.quote(scope)),"
                 + "\"reason\":\(JSONText.quote(reason)),\"set_at_us\":\(setAt.map(String.init) ?? "null"),\"seen_at_us\":\(seenAt.map(String.init) ?? "null")}"

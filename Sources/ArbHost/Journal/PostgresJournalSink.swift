@@ -66,7 +66,7 @@ final class PostgresJournalSink: JournalSink {
                 break  // Nothing was sent: it lives in the file journal and the summary.
             case .universe:
                 break  // Selection changes live in the file journal and the summary.
-            case .riskRefusal, .riskTransition, .riskShared, .riskSharedHalt:
+            case .riskRefusal, .riskTransition, .riskShared, .riskSharedHalt, .transfer, .transferProposed:
                 break  // The risk guard's audit trail lives in the file journal and the summary.
             case .opportunity(let o, let t):
                 opportunities.append([runId, String(seq), String(t.nanoseconds), String(o.id), String(o.strategy.index), formatter.routeName(o.route),

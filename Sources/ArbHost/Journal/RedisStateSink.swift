@@ -61,7 +61,7 @@ final class RedisStateSink: JournalSink {
                 lastTime = tr.at.nanoseconds
             case .riskShared(let r):
                 lastTime = r.at.nanoseconds
-            case .riskSharedHalt(_, _, _, _, let t):
+            case .riskSharedHalt(_, _, _, _, let t), .transfer(_, let t), .transferProposed(_, _, _, let t):
                 lastTime = t.nanoseconds
             case .opportunity(_, let t), .universe(_, let t):
                 // The live state keeps positions and orders; the ledger lives in the file and PostgreSQL.

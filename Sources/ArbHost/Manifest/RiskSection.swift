@@ -16,6 +16,7 @@ public struct RiskSection: Decodable, Sendable {
     public var symbol: [String: SymbolRiskSection] = [:]
     /// `[risk.inventory.<ASSET>.<venue>]`: the target band of an asset on a venue.
     public var inventory: [String: [String: InventoryBandSection]] = [:]
+    public var rebalance = RebalanceSection()
     /// `local` (this process alone) or `redis`: the global and exchange tiers shared with
     /// every process on the same `account` through `[storage.redis]`.
     public var shared: String = "local"
@@ -27,7 +28,7 @@ public struct RiskSection: Decodable, Sendable {
     public var processTtlS: Int64 = 30
 
     enum CodingKeys: String, CodingKey {
-        case reviewMs = "review_ms", cashAssets = "cash_assets", global, exchange, route, symbol, inventory
+        case reviewMs = "review_ms", cashAssets = "cash_assets", global, exchange, route, symbol, inventory, rebalance
         case shared, account, fallbackShare = "fallback_share", reconnectMs = "reconnect_ms", processTtlS = "process_ttl_s"
     }
     init() {}
@@ -40,6 +41,7 @@ public struct RiskSection: Decodable, Sendable {
         route = try c.decode(.route, default: route)
         symbol = try c.decode(.symbol, default: symbol)
         inventory = try c.decode(.inventory, default: inventory)
+        rebalance = try c.decode(.rebalance, default: rebalance)
         shared = try c.decode(.shared, default: shared)
         account = try c.decode(.account, default: account)
         fallbackShare = try c.decode(.fallbackShare, default: fallbackShare)
@@ -144,8 +146,39 @@ public struct SymbolRiskSection: Decodable, Sendable {
     enum CodingKeys: String, CodingKey { case maxNetPosition = "max_net_position", maxImbalance = "max_imbalance" }
 }
 
-/// `[risk.inventory.<ASSET>.<venue>]`: `min` and `max` in the asset's units.
+/// `[risk.inventory.<ASSET>.<venue>]`: `min` and `max` in the asset's units, the
+/// target a rebalance aims at, and the venue's withdrawal terms for the asset (none are
+/// defaulted: neither venue's fees are in the facts file, and a free transfer would flatter).
 public struct InventoryBandSection: Decodable, Sendable {
     public var min: Amount
     public var max: Amount
+    public var target: Amount?
+    public var network: String?
+    public var withdrawalFee: Amount?
+    public var withdrawalMin: Amount?
+    public var arrivalS: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case min, max, target, network, withdrawalFee = "withdrawal_fee", withdrawalMin = "withdrawal_min", arrivalS = "arrival_s"
+    }
+}
+
+/// `[risk.rebalance]`: the rebalancing planner.
+public struct RebalanceSection: Decodable, Sendable {
+    /// Send the planner's transfers as simulated transfers (paper runs): debit, delay, credit.
+    public var execute = false
+    /// How often the planner looks (event time).
+    public var everyS: Int64 = 60
+    /// How far from its target toward its band's edge a venue may go before a transfer
+    /// is proposed.
+    public var trigger: Ratio = Ratio("0.8")
+
+    enum CodingKeys: String, CodingKey { case execute, everyS = "every_s", trigger }
+    init() {}
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        execute = try c.decode(.execute, default: execute)
+        everyS = try c.decode(.everyS, default: everyS)
+        trigger = try c.decode(.trigger, default: trigger)
+    }
 }

@@ -136,8 +136,53 @@ enum RiskPlan {
                     error(["exchange", venue, "balance_floors", code], "the floor \(floor) is above the inventory band's max \(band.max) (risk.inventory.\(code).\(venue)): no balance could satisfy both")
                 }
                 limits.bands[v][a.index] = InventoryBand(min: band.min, max: band.max)
+                if let target = band.target, !(band.min...band.max).contains(target) {
+                    error(path + ["target"], "\(target) is outside the band \(band.min)–\(band.max)")
+                }
+                let termsGiven = [band.network != nil, band.withdrawalFee != nil, band.withdrawalMin != nil, band.arrivalS != nil]
+                if termsGiven.contains(true) && termsGiven.contains(false) {
+                    error(path, "withdrawal terms need all four keys: network, withdrawal_fee, withdrawal_min, arrival_s (the venue's published terms)")
+                }
+                if let fee = band.withdrawalFee, fee.isNegative { error(path + ["withdrawal_fee"], "must not be negative") }
+                if let minimum = band.withdrawalMin, minimum.isNegative { error(path + ["withdrawal_min"], "must not be negative") }
+                if let s = band.arrivalS, !(0...30 * 86_400).contains(s) { error(path + ["arrival_s"], "must be between 0 and 2592000, e.g. 1800") }
+                if let n = band.network, n.isEmpty { error(path + ["network"], "must name the network, e.g. \"BTC\"") }
             }
         }
         return limits
+    }
+
+    /// The inventory tier's planner (nil without bands), or nil with errors already listed.
+    static func inventory(_ section: RiskSection, loaded: LoadedManifest, universe: Universe, exchangeNames: [String],
+                          limits: RiskLimits, errors: inout [ManifestError]) -> InventoryManager? {
+        let bandsSet = limits.bands.contains { $0.contains { $0 != nil } }
+        if section.rebalance.execute && !bandsSet {
+            errors.append(loaded.error(["risk", "rebalance", "execute"], "there is nothing to rebalance: no [risk.inventory.<ASSET>.<venue>] band is set"))
+        }
+        if !(1...86_400).contains(section.rebalance.everyS) {
+            errors.append(loaded.error(["risk", "rebalance", "every_s"], "must be between 1 and 86400, e.g. 60"))
+        }
+        let trigger = section.rebalance.trigger
+        if trigger.raw <= 0 || trigger > .one {
+            errors.append(loaded.error(["risk", "rebalance", "trigger"], "must be above 0 and at most 1 (the share of the way from the target to the band's edge), e.g. \"0.8\""))
+        }
+        guard bandsSet, (1...86_400).contains(section.rebalance.everyS), trigger.raw > 0, trigger <= .one else { return nil }
+        var targets = Array(repeating: [Amount?](repeating: nil, count: universe.assetCount), count: universe.venueCount)
+        var terms = Array(repeating: [TransferTerms?](repeating: nil, count: universe.assetCount), count: universe.venueCount)
+        for (code, venues) in section.inventory {
+            guard let a = universe.assetId(code) else { continue }
+            for (venue, band) in venues {
+                guard let v = exchangeNames.firstIndex(of: venue) else { continue }
+                targets[v][a.index] = band.target
+                if let network = band.network, let fee = band.withdrawalFee, let minimum = band.withdrawalMin, let arrival = band.arrivalS,
+                   !fee.isNegative, !minimum.isNegative, (0...30 * 86_400).contains(arrival) {
+                    terms[v][a.index] = TransferTerms(network: network, withdrawalFee: fee, withdrawalMinimum: minimum, arrival: .seconds(arrival))
+                }
+            }
+        }
+        var planner = RebalancePlanner(bands: limits.bands, targets: targets, terms: terms)
+        planner.trigger = trigger
+        return InventoryManager(planner: planner, execute: section.rebalance.execute,
+                                interval: .seconds(section.rebalance.everyS), venueCount: universe.venueCount, assetCount: universe.assetCount)
     }
 }

@@ -28,6 +28,8 @@ public final class RunPlan {
     public let universeRule: TopNRule?
     /// The risk guard's limits (`[risk]`); nil: no guard.
     public let riskLimits: RiskLimits?
+    /// The inventory tier's bands and rebalancing planner (`[risk.inventory]`, `[risk.rebalance]`).
+    public let inventory: InventoryManager?
 
     /// Validates everything a run needs, collecting every problem it finds. Plugins are
     /// picked by id from `plugins`, the program's registry.
@@ -361,14 +363,18 @@ public final class RunPlan {
 
         // The risk guard.
         var riskLimits: RiskLimits? = nil
+        var inventory: InventoryManager? = nil
         if let section = m.risk {
             let quotes = names.enumerated().map { v, name in m.exchanges[name]!.quote ?? plugins[v].defaultQuote }
-            riskLimits = RiskPlan.limits(section, loaded: loaded, universe: universe, exchangeNames: names, quoteCurrencies: quotes,
+            let limits = RiskPlan.limits(section, loaded: loaded, universe: universe, exchangeNames: names, quoteCurrencies: quotes,
                                          reportingCurrency: m.reportingCurrency, errors: &errors)
+            inventory = RiskPlan.inventory(section, loaded: loaded, universe: universe, exchangeNames: names, limits: limits, errors: &errors)
+            riskLimits = limits
         }
 
         if !errors.isEmpty { throw ManifestErrors(errors: errors) }
         self.riskLimits = riskLimits
+        self.inventory = inventory
         self.universeRule = universeRule
         self.universe = universe
         self.exchangeNames = names
@@ -466,6 +472,7 @@ public final class RunPlan {
         if let riskLimits {
             let g = KernelRiskGuard(limits: riskLimits, universe: universe)
             g.shared = try SharedRiskFactory.make(plan: self)
+            g.inventory = inventory
             g.install(on: kernel)
         }
         try addStrategies(to: kernel)

@@ -41,6 +41,23 @@ extension RunSummary {
         /// The kill switch: SIGUSR1 and `arbd risk` commands applied, and those that named
         /// no scope of this run.
         public var control: RiskControlReport?
+        /// The inventory tier, when bands are set.
+        public var inventory: Inventory?
+
+        public struct Inventory: Codable, Sendable {
+            public struct TransferInfo: Codable, Sendable, Hashable {
+                public var asset: String, from: String, to: String, amount: String, fee: String, received: String, network: String
+                public var sentAtNs: Int64, arrivesAtNs: Int64, arrived: Bool
+                public var feeValue: String?
+            }
+            public var transfers: [TransferInfo]
+            public var proposals: Int
+            /// Out of band with no withdrawal terms to fix it.
+            public var blocked: [String]
+            /// venue → asset → seconds its balance (with what was on its way) spent out of its band.
+            public var secondsOutOfBand: [String: [String: Double]]
+            public var execute: Bool
+        }
 
         init(_ g: KernelRiskGuard) {
             let r = g.guardian
@@ -67,6 +84,21 @@ extension RunSummary {
             dailyPnl = r.dailyPnL.description
             drawdown = r.drawdown.description
             cancelsOnHalt = g.cancelsOnHalt
+            if let manager = g.inventory, let kernel = g.kernel {
+                let u = kernel.universe
+                var out: [String: [String: Double]] = [:]
+                for v in 0..<u.venueCount {
+                    for a in 0..<u.assetCount where manager.planner.bands[v][a] != nil {
+                        out[u.venueNames[v], default: [:]][u.assetCode(AssetId(a))] = Double(manager.outOfBandNanoseconds[v * u.assetCount + a]) / 1e9
+                    }
+                }
+                inventory = Inventory(transfers: kernel.transfers.map { x in
+                    Inventory.TransferInfo(asset: u.assetCode(x.asset), from: u.venueName(x.from), to: u.venueName(x.to), amount: x.amount.description,
+                                           fee: x.fee.description, received: x.received.description, network: x.network,
+                                           sentAtNs: x.sentAt.nanoseconds, arrivesAtNs: x.arrivesAt.nanoseconds, arrived: x.arrived,
+                                           feeValue: x.feeValue?.description)
+                }, proposals: manager.proposals.count, blocked: manager.blocked.sorted(), secondsOutOfBand: out, execute: manager.execute)
+            }
         }
     }
 }

@@ -63,6 +63,9 @@ public struct RunSummary: Codable, Sendable {
         public var unrealised: String
         /// The quote currencies' move (e.g. KRW against USDT) on what is held and traded in them.
         public var fxTranslation: String
+        /// Fees of transfers between venues (rebalancing), valued when each was sent:
+        /// total = realised + unrealised + FX translation − transfer costs.
+        public var transferCosts: String?
         public var total: String
         public var feesTotal: String
         public var routes: [RoutePnL]
@@ -254,10 +257,21 @@ public struct RunSummary: Codable, Sendable {
                  + (risk.cancelsOnHalt > 0 ? ", \(risk.cancelsOnHalt) resting orders cancelled on halts" : ""))
             for code in refused.keys.sorted() { line("  refused    \(code): \(refused[code]!)") }
             for s in risk.notActiveAtEnd { line("  at end     \(s.scope) \(s.state) (\(s.code))") }
+            if let inv = risk.inventory {
+                line("  inventory  \(inv.proposals) transfers proposed, \(inv.transfers.count) sent (\(inv.transfers.filter(\.arrived).count) arrived)"
+                     + (inv.blocked.isEmpty ? "" : "; blocked: \(inv.blocked.joined(separator: ", "))"))
+                for x in inv.transfers { line("  transfer   \(x.amount) \(x.asset) \(x.from) → \(x.to) over \(x.network), fee \(x.fee)\(x.arrived ? "" : " (in flight)")") }
+                for venue in inv.secondsOutOfBand.keys.sorted() {
+                    for (asset, seconds) in inv.secondsOutOfBand[venue]!.sorted(by: { $0.key < $1.key }) where seconds > 0 {
+                        line("  out of band \(venue) \(asset): \(String(format: "%.1f", seconds)) s")
+                    }
+                }
+            }
         }
         let ccy = pnl.reportingCurrency
         line("pnl          total \(pnl.total) \(ccy) = equity \(pnl.equityEnd) at the end − \(pnl.equityStart) at the start")
         line("             = realised \(pnl.realisedTotal) (after \(pnl.feesTotal) of fees) + unrealised \(pnl.unrealised) + FX translation \(pnl.fxTranslation)"
+             + (pnl.transferCosts.map { " − transfer costs \($0)" } ?? "")
              + (pnl.unvaluedFills > 0 ? " (\(pnl.unvaluedFills) fills unvalued)" : "")
              + (pnl.unvaluedAssets.isEmpty ? "" : " (no price for \(pnl.unvaluedAssets.joined(separator: ", ")))"))
         for r in pnl.routes where r.fills > 0 {

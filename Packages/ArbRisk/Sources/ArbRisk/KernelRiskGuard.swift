@@ -30,12 +30,15 @@ public protocol RiskAuditSink: AnyObject {
     func riskTransition(_ transition: RiskTransition, guard: KernelRiskGuard)
     /// The shared tier answered a reservation.
     func riskShared(_ reservation: SharedReservation, guard: KernelRiskGuard)
+    /// The rebalancing planner proposed a transfer (`executed`: sent as a simulated transfer).
+    func riskTransferProposed(_ proposal: TransferProposal, executed: Bool, refusal: String?, guard: KernelRiskGuard)
     /// A halt set account-wide reached this process: when it was set and when it was seen
     /// (the shared store's times, µs).
     func riskSharedHalt(scope: String, reason: String, setAtMicros: Int64?, seenAtMicros: Int64?, at: Timestamp, guard: KernelRiskGuard)
 }
 
 extension RiskAuditSink {
+    public func riskTransferProposed(_ proposal: TransferProposal, executed: Bool, refusal: String?, guard: KernelRiskGuard) {}
     public func riskShared(_ reservation: SharedReservation, guard: KernelRiskGuard) {}
     public func riskSharedHalt(scope: String, reason: String, setAtMicros: Int64?, seenAtMicros: Int64?, at: Timestamp, guard: KernelRiskGuard) {}
 }
@@ -62,10 +65,17 @@ public final class KernelRiskGuard: OrderGuard {
     /// Halts applied from the shared store, by their scope name there.
     var sharedHalts: [String: RiskScope] = [:]
     public private(set) var sharedReservations = 0
+    /// Bands, time out of band, and the rebalancing planner (nil without bands).
+    public var inventory: InventoryManager?
+    /// Per cell: what is on its way to the venue (simulated transfers in flight).
+    var inFlightTo: [Amount]
+    let assetCount: Int
 
     public init(limits: RiskLimits, universe: Universe) {
         guardian = RiskGuard(limits: limits)
         venueNames = universe.venueNames
+        assetCount = universe.assetCount
+        inFlightTo = Array(repeating: .zero, count: universe.venueCount * universe.assetCount)
         sharedLimits = Self.sharedLimits(limits, venueNames: universe.venueNames)
         var byVenue = Array(repeating: [InstrumentId](), count: universe.venueCount)
         for i in universe.instruments { byVenue[i.venue.index].append(i.id) }
@@ -170,10 +180,10 @@ public final class KernelRiskGuard: OrderGuard {
         case .fill:
             guardian.filled(id, quantity: report.fillQuantity.asAmount, quoteAmount: report.fillNotional)
             let v = order.venue.index
-            for asset in [instrument.base, instrument.quote] { guardian.setBalance(order.venue, asset, kernel.balances[v].total(asset)) }
-            if report.feeAsset != instrument.base && report.feeAsset != instrument.quote {
-                guardian.setBalance(order.venue, report.feeAsset, kernel.balances[v].total(report.feeAsset))
-            }
+            _ = v
+            refresh(order.venue, instrument.base, kernel)
+            refresh(order.venue, instrument.quote, kernel)
+            if report.feeAsset != instrument.base && report.feeAsset != instrument.quote { refresh(order.venue, report.feeAsset, kernel) }
         case .rejected, .cancelRejected:
             if let r = report.rejection, report.kind == .rejected || [429, 418, 403].contains(r.httpStatus) {
                 guardian.venueRejected(order.venue, httpStatus: r.httpStatus, retryAfter: r.retryAfter, at: kernel.now)
@@ -183,6 +193,48 @@ public final class KernelRiskGuard: OrderGuard {
         }
         if report.isFinal { guardian.finished(id) }
         noteTransitions(kernel)
+    }
+
+    /// A transfer left or arrived: the two balances move. The guard counts only what is
+    /// on a venue (floors and bands must not lean on coins still on their way, and coins
+    /// in flight show as exposure until they land: the conservative side); the planner
+    /// counts what is in flight at its destination, so it never sends the same gap twice.
+    public func transferMoved(_ transfer: Transfer, kernel: Kernel) {
+        let c = transfer.to.index * assetCount + transfer.asset.index
+        inFlightTo[c] += transfer.arrived ? Amount.zero - transfer.received : transfer.received
+        refresh(transfer.from, transfer.asset, kernel)
+        refresh(transfer.to, transfer.asset, kernel)
+    }
+
+    func refresh(_ v: VenueId, _ a: AssetId, _ kernel: Kernel) {
+        guardian.setBalance(v, a, kernel.balances[v.index].total(a))
+    }
+
+    /// The inventory tier at a review: time out of band, then the planner when due, its
+    /// proposals journaled and, with `execute`, sent as simulated transfers.
+    func reviewInventory(_ kernel: Kernel) {
+        guard var manager = inventory else { return }
+        let now = kernel.now
+        manager.accrue(at: now) { v, a in kernel.balances[v].total(AssetId(a)) + inFlightTo[v * assetCount + a] }
+        if let plan = manager.due(at: now, balance: { kernel.balances[$0.index].total($1) },
+                                  inFlight: { v, a in inFlightTo[v.index * assetCount + a.index] }) {
+            for (asset, venue) in plan.blocked {
+                manager.noteBlocked("\(kernel.universe.assetCode(asset)) from \(venueNames[venue.index]): no withdrawal terms")
+            }
+            inventory = manager
+            for p in plan.proposals {
+                var refusal: String? = nil
+                if manager.execute {
+                    if case .failure(let r) = kernel.sendTransfer(asset: p.asset, from: p.from, to: p.to, amount: p.amount, fee: p.fee,
+                                                                  network: p.network, arrival: p.arrivesAt - now) {
+                        refusal = r.description
+                    }
+                }
+                audit?.riskTransferProposed(p, executed: manager.execute && refusal == nil, refusal: refusal, guard: self)
+            }
+            return
+        }
+        inventory = manager
     }
 
     public func opportunityRecorded(_ record: OpportunityRecord, kernel: Kernel) {
@@ -212,6 +264,7 @@ public final class KernelRiskGuard: OrderGuard {
             if newest > .zero { guardian.feedAge(VenueId(v), now - newest, at: now) }
         }
         guardian.reviewHealth(at: now)
+        reviewInventory(kernel)
         if let shared {
             var venues: [String: Amount] = [:]
             for (v, name) in venueNames.enumerated() { venues[name] = guardian.exposure.venueExposure(VenueId(v)) }

@@ -30,9 +30,13 @@ public protocol ExecutionVenue: AnyObject {
     /// Funds a paper account at the start of a run; a live venue reads its balances
     /// from the exchange and refuses deposits.
     func deposit(_ asset: AssetId, _ amount: Amount)
+    /// Takes `amount` out of a paper account (a simulated withdrawal); a live venue does
+    /// not take withdrawals through this interface.
+    func withdraw(_ asset: AssetId, _ amount: Amount)
 }
 
 extension ExecutionVenue {
+    public func withdraw(_ asset: AssetId, _ amount: Amount) {}
     @inlinable public func fees(for instrument: Instrument) -> FeeSchedule { orderRules.fees(for: instrument) }
     public func validate(_ intent: OrderIntent, instrument: Instrument, book: OrderBook) -> Rejection? {
         orderRules.validate(intent, instrument: instrument, book: book)

@@ -143,6 +143,8 @@ extension Kernel {
                 timerBursts[s] = (now, 1)
             }
             strategies[s].onTimer(token, contexts[s])
+        case .transferArrival(let id):
+            arrive(id)
         }
     }
 

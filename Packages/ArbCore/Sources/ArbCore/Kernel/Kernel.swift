@@ -113,6 +113,12 @@ public final class Kernel: ExecutionReportSink {
     /// Route names registered by strategies; index = route id.
     public internal(set) var routeNames: [String] = []
     public internal(set) var routeLedgers: [PositionLedger] = []
+    /// Simulated transfers between venues, in the order sent; what is in flight per asset;
+    /// the fees' value (reporting currency, at the marks when sent).
+    public internal(set) var transfers: [Transfer] = []
+    public internal(set) var inFlight: [Amount] = []
+    public internal(set) var transferCosts: Amount = .zero
+    public internal(set) var unvaluedTransferFees = 0
     /// The base asset each route trades, learnt from its first fill.
     var routeBases: [String: AssetId] = [:]
     /// Net flow of every asset per route, in that asset (a buy: +base, −quote; fees out):
@@ -184,6 +190,7 @@ public final class Kernel: ExecutionReportSink {
         self.inventory = Array(repeating: Array(repeating: InventoryTrack(), count: universe.assetCount), count: universe.venueCount)
         self.coinFees = Array(repeating: .zero, count: universe.instruments.count)
         self.feesPaid = Array(repeating: Array(repeating: .zero, count: universe.assetCount), count: universe.venueCount)
+        self.inFlight = Array(repeating: .zero, count: universe.assetCount)
         self.valuation = Valuation(universe: universe, reportingAsset: reportingAsset, preferred: fxInstruments)
         hot.pointee.now = startTime
         hot.pointee.lastExchangeTime = startTime
@@ -377,6 +384,48 @@ public final class Kernel: ExecutionReportSink {
         return track.nanosecondsAtFloor + (track.atFloorSince.map { max(0, time.nanoseconds - $0.nanoseconds) } ?? 0)
     }
 
+    // MARK: transfers
+
+    /// Sends `amount` of `asset` from one venue to another, as a paper run simulates a
+    /// withdrawal and a deposit: debited now from what is available on `from` (the
+    /// kernel's view and the venue's account), `amount − fee` credited on `to` after
+    /// `arrival`. The fee's value at the current marks is a cost in the PnL statement.
+    public func sendTransfer(asset: AssetId, from: VenueId, to: VenueId, amount: Amount, fee: Amount, network: String,
+                             arrival: Duration) -> Result<Transfer, TransferRefusal> {
+        guard from != to, from.index >= 0, from.index < universe.venueCount, to.index >= 0, to.index < universe.venueCount else {
+            return .failure(TransferRefusal(description: "a transfer needs two different venues of the run"))
+        }
+        guard fee.raw >= 0, amount > fee, arrival >= .zero else {
+            return .failure(TransferRefusal(description: "the amount must exceed the fee (\(fee)), the fee must not be negative, the arrival must not be in the past"))
+        }
+        guard balances[from.index].withdraw(asset, amount) else {
+            return .failure(TransferRefusal(description: "\(amount) \(universe.assetCode(asset)) is more than is available on \(universe.venueName(from)) (\(balances[from.index].available[asset.index]))"))
+        }
+        venues[from.index].withdraw(asset, amount)
+        let transfer = Transfer(id: transfers.count, asset: asset, from: from, to: to, amount: amount, fee: fee, network: network,
+                                sentAt: now, arrivesAt: now + arrival, feeValue: value(fee, of: asset))
+        transfers.append(transfer)
+        inFlight[asset.index] += transfer.received
+        if let cost = transfer.feeValue { transferCosts += cost } else { unvaluedTransferFees += 1 }
+        noteBalance(venue: from.index, asset: asset.index)
+        scheduler.schedule(.transferArrival(transfer.id), at: transfer.arrivesAt)
+        orderGuard?.transferMoved(transfer, kernel: self)
+        observer?.transferMoved(transfer, at: now)
+        return .success(transfer)
+    }
+
+    func arrive(_ id: Int) {
+        guard id >= 0 && id < transfers.count, !transfers[id].arrived else { return }
+        transfers[id].arrived = true
+        let t = transfers[id]
+        balances[t.to.index].deposit(t.asset, t.received)
+        venues[t.to.index].deposit(t.asset, t.received)
+        inFlight[t.asset.index] -= t.received
+        noteBalance(venue: t.to.index, asset: t.asset.index)
+        orderGuard?.transferMoved(t, kernel: self)
+        observer?.transferMoved(t, at: now)
+    }
+
     // MARK: PnL
 
     /// The marks now (the client's books).
@@ -409,8 +458,11 @@ public final class Kernel: ExecutionReportSink {
         }
         let reporting = valuation.reportingAsset
         let quotes = Set(universe.instruments.map(\.quote)).subtracting([reporting])
-        return PnLStatement(start: totals(initialBalances), end: totals(balances), startMarks: startMarks ?? end, endMarks: end,
-                            ledgers: ledgers, ledgerBases: bases, quoteCurrencies: quotes)
+        // What is in flight between venues is still the account's.
+        var endTotals = totals(balances)
+        for a in endTotals.indices { endTotals[a] += inFlight[a] }
+        return PnLStatement(start: totals(initialBalances), end: endTotals, startMarks: startMarks ?? end, endMarks: end,
+                            ledgers: ledgers, ledgerBases: bases, quoteCurrencies: quotes, transferCosts: transferCosts)
     }
 }
 

@@ -35,11 +35,14 @@ public protocol KernelObserver: AnyObject {
     func preTradeRejected(_ intent: OrderIntent, strategy: StrategyId, rejection: Rejection, at time: Timestamp)
     /// A strategy recorded a row of the opportunity ledger at `time`.
     func opportunityRecorded(_ record: OpportunityRecord, at time: Timestamp)
+    /// A simulated transfer left its venue, or arrived.
+    func transferMoved(_ transfer: Transfer, at time: Timestamp)
 }
 
 extension KernelObserver {
     /// Observers that do not keep the ledger ignore it.
     public func opportunityRecorded(_ record: OpportunityRecord, at time: Timestamp) {}
+    public func transferMoved(_ transfer: Transfer, at time: Timestamp) {}
 }
 
 /// A fill's notional and fee in the reporting currency, at the marks of its time: what

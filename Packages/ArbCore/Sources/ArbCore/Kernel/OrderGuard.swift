@@ -17,6 +17,8 @@ public protocol OrderGuard: AnyObject {
     func orderReported(_ report: ExecutionReport, order: Order, instrument: Instrument, kernel: Kernel)
     /// A strategy recorded a row of the opportunity ledger (an attempt's outcome).
     func opportunityRecorded(_ record: OpportunityRecord, kernel: Kernel)
+    /// A simulated transfer left its venue or arrived: balances moved outside any order.
+    func transferMoved(_ transfer: Transfer, kernel: Kernel)
     /// Event time reached the review the guard asked for: marks, PnL, feed health and
     /// cool-downs are looked at. Returns when to be reviewed next.
     func review(kernel: Kernel) -> Timestamp
@@ -30,4 +32,5 @@ extension OrderGuard {
         return nil
     }
     public func opportunityRecorded(_ record: OpportunityRecord, kernel: Kernel) {}
+    public func transferMoved(_ transfer: Transfer, kernel: Kernel) {}
 }

@@ -75,6 +75,8 @@ public enum KernelAction: Sendable {
     /// A venue's report reaches the client.
     case report(ExecutionReport)
     case timer(StrategyId, UInt64)
+    /// A simulated transfer between venues arrives (its index in `Kernel.transfers`).
+    case transferArrival(Int)
 }
 
 /// The kernel's client-side schedule.

@@ -17,6 +17,14 @@ public struct Balances: Sendable, Hashable {
         available[asset.index] += amount
     }
 
+    /// Takes `amount` out of what is available; false (and no change) if not enough.
+    @discardableResult
+    public mutating func withdraw(_ asset: AssetId, _ amount: Amount) -> Bool {
+        guard amount.raw >= 0, available[asset.index] >= amount else { return false }
+        available[asset.index] -= amount
+        return true
+    }
+
     /// Moves `amount` from available to locked; false (and no change) if not enough.
     @discardableResult
     public mutating func lock(_ asset: AssetId, _ amount: Amount) -> Bool {

@@ -28,7 +28,7 @@ public struct Marks: Sendable {
 /// hold exactly, by construction and checked in tests:
 ///
 ///     total == equityEnd - equityStart
-///     total == realisedTotal + unrealised + fxTranslation
+///     total == realisedTotal + unrealised + fxTranslation - transferCosts
 ///
 /// - `realisedTotal`: closed trades at average cost, each fill valued at its own time,
 ///   net of fees (the route ledgers, and per-instrument ledgers for unrouted fills).
@@ -39,12 +39,15 @@ public struct Marks: Sendable {
 ///   against USDT) on the balances held in them and on the quote flows of the fills,
 ///   plus the revaluation of fees paid in coins and the rounding of each valuation to
 ///   1e-9 (a few units of 1e-9 per line; tests bound it).
+/// - `transferCosts`: the fees of transfers between venues (rebalancing), valued when
+///   each was sent.
 public struct PnLStatement: Sendable, Hashable {
     public var equityStart: Amount
     public var equityEnd: Amount
     public var realisedTotal: Amount
     public var unrealised: Amount
     public var fxTranslation: Amount
+    public var transferCosts: Amount = .zero
     public var total: Amount
     /// Assets that could not be valued at the start or end marks (their lines are left out).
     public var unvaluedAssets: [AssetId]
@@ -55,7 +58,7 @@ public struct PnLStatement: Sendable, Hashable {
     ///   - ledgerBases: the base asset of each ledger.
     ///   - quoteCurrencies: assets translated as currencies (quotes other than the reporting one).
     public init(start: [Amount], end: [Amount], startMarks: Marks, endMarks: Marks,
-                ledgers: [PositionLedger], ledgerBases: [AssetId], quoteCurrencies: Set<AssetId>) {
+                ledgers: [PositionLedger], ledgerBases: [AssetId], quoteCurrencies: Set<AssetId>, transferCosts: Amount = .zero) {
         var equityStart = Amount.zero, equityEnd = Amount.zero, unrealised = Amount.zero
         var unvalued: [AssetId] = []
         for a in start.indices {
@@ -82,7 +85,9 @@ public struct PnLStatement: Sendable, Hashable {
         self.equityEnd = equityEnd
         self.realisedTotal = realised
         self.unrealised = unrealised
-        self.fxTranslation = total - realised - unrealised
+        self.transferCosts = transferCosts
+        // A transfer's fee is a cost of its own line; the rest is translation.
+        self.fxTranslation = total - realised - unrealised + transferCosts
         self.total = total
         self.unvaluedAssets = unvalued
     }

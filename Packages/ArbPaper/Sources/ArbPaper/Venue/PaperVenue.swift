@@ -57,6 +57,7 @@ public final class PaperVenue<Rules: VenueRules>: ExecutionVenue, SimulatedVenue
 
     public func connect(_ sink: any ExecutionReportSink) { self.sink = sink }
     public func deposit(_ asset: AssetId, _ amount: Amount) { account.deposit(asset, amount) }
+    public func withdraw(_ asset: AssetId, _ amount: Amount) { _ = account.withdraw(asset, amount) }
 
     public func send(_ request: ExecutionRequest, at now: Timestamp) {
         exchange.schedule(.arrival(venue, request), at: now + .nanoseconds(outbound.nextNanoseconds()))
