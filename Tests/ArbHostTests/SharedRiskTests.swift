@@ -9,8 +9,8 @@ import Testing
 
 @Suite("The risk guard shared through Redis", .serialized)
 struct SharedRiskTests {
-    func tier(port: Int, prefix: String, share: Ratio = "0.25") -> RedisRiskTier {
-        RedisRiskTier(prefix: prefix, account: "acct", fallbackShare: share, processTTL: .seconds(30), reconnectInterval: .milliseconds(50),
+    func tier(port: Int, prefix: String, account: String = "acct", share: Ratio = "0.25") -> RedisRiskTier {
+        RedisRiskTier(prefix: prefix, account: account, fallbackShare: share, processTTL: .seconds(30), reconnectInterval: .milliseconds(50),
                       logger: Logger(label: "test"), wallNanoseconds: { MonotonicClock.nanoseconds() }) {
             try RedisConnection(host: "127.0.0.1", port: port, timeoutMilliseconds: 300)
         }
@@ -73,6 +73,30 @@ struct SharedRiskTests {
         _ = a.publish(gross: "100", venueExposures: ["upbit": "100"], dailyPnL: "-1", limits: limits, at: .defaultRunStart)
         try a.setHalt("exchange:upbit", reason: "drill")
         #expect(a.poll().halts.keys.sorted() == ["exchange:upbit"] && a.isShared)
+    }
+
+    @Test("arbd risk halt|resume with a shared tier acts through Redis, not the control file")
+    func commandThroughRedis() throws {
+        let port = try #require(Int(Services.redisPort))
+        let prefix = "cmd\(UInt32.random(in: 0...UInt32.max))"
+        let folder = "/tmp/arbor-test-runs/\(prefix)"
+        let plan = try load(manifestText(extra: """
+        [storage.redis]
+        port = \(port)
+        key_prefix = "\(prefix)"
+
+        [risk]
+        shared = "redis"
+        account = "ops"
+        """))
+        let said = try RiskCommands.apply(RiskCommand(action: .halt, scope: .exchange("upbit"), reason: "maintenance"), plan: plan, folder: folder)
+        #expect(said.contains("set in Redis"))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/" + RiskControlFile.name))
+        let halts = tier(port: port, prefix: prefix, account: "ops").poll().halts
+        #expect(halts["exchange:upbit"].map { sharedHaltParts($0).reason } == "maintenance")
+        _ = try RiskCommands.apply(RiskCommand(action: .resume, scope: .exchange("upbit"), reason: ""), plan: plan, folder: folder)
+        let after = tier(port: port, prefix: prefix, account: "ops").poll()
+        #expect(after.reachable && after.halts.isEmpty)
     }
 
     @Test("[risk] shared = \"redis\" without [storage.redis] is a manifest error naming the key")

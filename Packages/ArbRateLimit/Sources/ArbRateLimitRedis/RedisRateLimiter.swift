@@ -46,7 +46,7 @@ public final class RedisRateLimiter: RateLimitBackend {
     private let logger: Logger
 
     private var connection: RedisConnection?
-    private var scripts: [Script: String] = [:]
+    private var scripts: [Script: RedisScript] = Dictionary(uniqueKeysWithValues: Script.allCases.map { ($0, RedisScript(name: "\($0)", source: $0.source)) })
     private var retryAt: Int64 = .min
     private let fallback: RateLimiter
     private var onFallback = false
@@ -129,14 +129,7 @@ public final class RedisRateLimiter: RateLimitBackend {
         guard force || real >= retryAt else { return nil }
         do {
             let c = try connect()
-            scripts = [:]
-            for script in Script.allCases {
-                let loaded = try c.command(["SCRIPT", "LOAD", script.source])
-                guard let sha = loaded.string else {
-                    throw RedisError(code: .protocolMismatch, message: "SCRIPT LOAD: \(loaded)", context: c.endpoint)
-                }
-                scripts[script] = sha
-            }
+            for script in Script.allCases { try scripts[script]!.load(on: c) }
             connection = c
             try hello(c, now)
             return connection
@@ -155,18 +148,7 @@ public final class RedisRateLimiter: RateLimitBackend {
     }
 
     private func run(_ c: RedisConnection, _ script: Script, keys: [String], arguments: [String]) throws -> RedisReply {
-        var reply = try c.command(["EVALSHA", scripts[script] ?? "", String(keys.count)] + keys + arguments)
-        if case .error(let message) = reply, message.hasPrefix("NOSCRIPT") {
-            guard let sha = try c.command(["SCRIPT", "LOAD", script.source]).string else {
-                throw RedisError(code: .protocolMismatch, message: "SCRIPT LOAD failed", context: c.endpoint)
-            }
-            scripts[script] = sha
-            reply = try c.command(["EVALSHA", sha, String(keys.count)] + keys + arguments)
-        }
-        if case .error(let message) = reply {
-            throw RedisError(code: .server, message: message, context: "\(c.endpoint) \(script)")
-        }
-        return reply
+        try scripts[script]!.run(on: c, keys: keys, arguments: arguments)
     }
 
     /// Right after connecting: learns whether Redis kept its data (same epoch), writes

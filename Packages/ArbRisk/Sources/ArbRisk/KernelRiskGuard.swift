@@ -188,7 +188,7 @@ public final class KernelRiskGuard: OrderGuard {
             refresh(order.venue, instrument.quote, kernel)
             if report.feeAsset != instrument.base && report.feeAsset != instrument.quote { refresh(order.venue, report.feeAsset, kernel) }
         case .rejected, .cancelRejected:
-            if let r = report.rejection, report.kind == .rejected || [429, 418, 403].contains(r.httpStatus) {
+            if let r = report.rejection, report.kind == .rejected || r.httpStatus == 429 || r.httpStatus == 418 || r.httpStatus == 403 {
                 guardian.venueRejected(order.venue, httpStatus: r.httpStatus, retryAfter: r.retryAfter, at: kernel.now)
             }
         default:

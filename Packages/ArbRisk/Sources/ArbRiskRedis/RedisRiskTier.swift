@@ -28,7 +28,7 @@ public final class RedisRiskTier: SharedRiskTier, SharedProcessIdentified {
     private let wallNanoseconds: () -> UInt64
     private let logger: Logger
     private var connection: RedisConnection?
-    private var scripts: [Script: String] = [:]
+    private var scripts: [Script: RedisScript] = Dictionary(uniqueKeysWithValues: Script.allCases.map { ($0, RedisScript(name: "risk \($0)", source: $0.source)) })
     private var retryAt: UInt64 = 0
     private var lastHalts: [String: String] = [:]
     public private(set) var isShared = false
@@ -70,9 +70,10 @@ public final class RedisRiskTier: SharedRiskTier, SharedProcessIdentified {
         let v = up && r > 0 ? q + 1 : (!up && r < 0 ? q - 1 : q)
         return String(v)
     }
+    /// The scripts print sums as whole millionths (`%.0f`); anything else is unreadable.
     static func amount(micros text: String) -> Amount? {
-        guard let v = Double(text), v.isFinite, abs(v) < 1e30 else { return nil }
-        return Amount(raw: Int128(v.rounded()) * 1_000)
+        guard let v = Int64(text) else { return nil }
+        return Amount(raw: Int128(v) * 1_000)
     }
 
     // MARK: connection
@@ -83,13 +84,7 @@ public final class RedisRiskTier: SharedRiskTier, SharedProcessIdentified {
         guard now >= retryAt else { return nil }
         do {
             let c = try connect()
-            scripts = [:]
-            for script in Script.allCases {
-                guard let sha = try c.command(["SCRIPT", "LOAD", script.source]).string else {
-                    throw RedisError(code: .protocolMismatch, message: "SCRIPT LOAD failed", context: c.endpoint)
-                }
-                scripts[script] = sha
-            }
+            for script in Script.allCases { try scripts[script]!.load(on: c) }
             connection = c
             if everConnected { reconnects += 1 }
             everConnected = true
@@ -107,14 +102,7 @@ public final class RedisRiskTier: SharedRiskTier, SharedProcessIdentified {
         for attempt in 0..<2 {
             guard let c = ready() else { break }
             do {
-                var reply = try c.command(["EVALSHA", scripts[script] ?? "", String(keys.count)] + keys + arguments)
-                if case .error(let message) = reply, message.hasPrefix("NOSCRIPT") {
-                    guard let sha = try c.command(["SCRIPT", "LOAD", script.source]).string else {
-                        throw RedisError(code: .protocolMismatch, message: "SCRIPT LOAD failed", context: c.endpoint)
-                    }
-                    scripts[script] = sha
-                    reply = try c.command(["EVALSHA", sha, String(keys.count)] + keys + arguments)
-                }
+                let reply = try scripts[script]!.run(on: c, keys: keys, arguments: arguments)
                 guard case .array(let items) = reply else { throw RedisError(code: .server, message: "\(reply)", context: "\(c.endpoint) \(script)") }
                 isShared = true
                 return items
