@@ -18,6 +18,17 @@ func arbdExecutable() -> URL? {
     return nil
 }
 
+/// Starts `arbd` with `arguments`, its output discarded.
+func startArbd(_ arbd: URL, _ arguments: [String]) throws -> Process {
+    let p = Process()
+    p.executableURL = arbd
+    p.arguments = arguments
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    return p
+}
+
 /// `count` `arbd ratelimit-load` workers on one Upbit budget in Redis, `extra` arguments
 /// per worker; `meanwhile` runs while they work. Returns every grant (at the time the
 /// shared counts hold it) and each worker's stats.

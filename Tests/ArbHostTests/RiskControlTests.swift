@@ -71,20 +71,11 @@ struct RiskControlTests {
         let text = manifestText(runtime: "30s").replacingOccurrences(of: "data_dir = \"/tmp/arbor-test-runs\"",
                                                                     with: "data_dir = \"/tmp/arbor-test-runs\"\nrun_name = \"control-live\"\nclock = \"wall\"")
         try text.write(toFile: manifest, atomically: true, encoding: .utf8)
-        let runner = Process()
-        runner.executableURL = arbd
-        runner.arguments = ["run", "--manifest", manifest, "--quiet"]
-        runner.standardOutput = FileHandle.nullDevice
-        runner.standardError = FileHandle.nullDevice
-        try runner.run()
+        let runner = try startArbd(arbd, ["run", "--manifest", manifest, "--quiet"])
         defer { if runner.isRunning { runner.terminate() } }
         func risk(_ args: [String]) throws -> Int32 {
-            let p = Process()
-            p.executableURL = arbd
-            p.arguments = ["risk"] + args + ["--manifest", manifest]
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run(); p.waitUntilExit()
+            let p = try startArbd(arbd, ["risk"] + args + ["--manifest", manifest])
+            p.waitUntilExit()
             return p.terminationStatus
         }
         func transitions() -> [[String: Any]] {

@@ -99,6 +99,18 @@ struct SharedRiskTests {
         #expect(after.reachable && after.halts.isEmpty)
     }
 
+    @Test("a kill switch that cannot reach Redis still halts this process, and says it was not set account-wide")
+    func killSwitchWithoutRedis() throws {
+        let plan = try load(manifestText(withStrategy: false))
+        let kernel = try plan.makeKernel()
+        let g = KernelRiskGuard(limits: plan.defaultRiskLimits(), universe: kernel.universe)
+        g.shared = tier(port: 1, prefix: "down")
+        g.install(on: kernel)
+        let problem = g.halt(.global, reason: "drill", kernel: kernel)
+        #expect(problem?.contains("halt global applied here only, not account-wide") == true, "\(String(describing: problem))")
+        #expect(g.guardian.states.state(of: .global) == .halted)
+    }
+
     @Test("[risk] shared = \"redis\" without [storage.redis] is a manifest error naming the key")
     func needsRedis() {
         let text = manifestText(extra: "[risk]\nshared = \"redis\"")
@@ -131,13 +143,7 @@ struct SharedRiskTests {
             """).replacingOccurrences(of: "seed = 7", with: "seed = \(7 + i)\nclock = \"wall\"\nrun_name = \"p\(i)\"")
             let path = "\(root)-p\(i).toml"
             try text.write(toFile: path, atomically: true, encoding: .utf8)
-            let p = Process()
-            p.executableURL = arbd
-            p.arguments = ["run", "--manifest", path, "--quiet"]
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            processes.append(p)
+            processes.append(try startArbd(arbd, ["run", "--manifest", path, "--quiet"]))
         }
         defer { for p in processes where p.isRunning { p.terminate() } }
         Thread.sleep(forTimeInterval: 4)

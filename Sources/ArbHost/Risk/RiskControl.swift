@@ -120,6 +120,8 @@ public final class HaltSignal: Sendable {
 public struct RiskControlReport: Codable, Sendable, Hashable {
     public var applied: [String] = []
     public var unresolved: [String] = []
+    /// Commands applied here that could not be set account-wide (Redis unreachable).
+    public var notShared: [String] = []
     public var badLines = 0
 }
 

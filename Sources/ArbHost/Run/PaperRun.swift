@@ -5,6 +5,7 @@ import ArbRecorder
 import ArbSynthetic
 import Foundation
 import Histogram
+import Logging
 
 /// How `arbd run` behaves beyond the manifest.
 public struct RunOptions: Sendable {
@@ -210,7 +211,7 @@ public final class PaperRun {
     func applyControl(_ kernel: Kernel) {
         lastControlCheck = MonotonicClock.nanoseconds()
         if haltSignal.take() {
-            ensureGuard(kernel).halt(.global, reason: "SIGUSR1", kernel: kernel)
+            note(ensureGuard(kernel).halt(.global, reason: "SIGUSR1", kernel: kernel))
             controlReport.applied.append("halt global (SIGUSR1)")
         }
         (kernel.orderGuard as? KernelRiskGuard)?.pollShared(kernel: kernel)
@@ -223,11 +224,19 @@ public final class PaperRun {
             }
             let reason = command.reason.isEmpty ? "arbd risk \(command.action.rawValue)" : command.reason
             switch command.action {
-            case .halt: g.halt(scope, reason: reason, kernel: kernel)
-            case .resume: g.resume(scope, reason: reason, kernel: kernel)
+            case .halt: note(g.halt(scope, reason: reason, kernel: kernel))
+            case .resume: note(g.resume(scope, reason: reason, kernel: kernel))
             }
             controlReport.applied.append("\(command.action.rawValue) \(command.scope)")
         }
+    }
+
+    /// A kill-switch command that reached this process but not the shared store: logged,
+    /// and listed in the summary (`risk.control.not_shared`).
+    func note(_ problem: String?) {
+        guard let problem else { return }
+        controlReport.notShared.append(problem)
+        Logger(label: "arbor.risk.control").error("kill switch: \(problem)")
     }
 
     /// The run's guard; a run without `[risk]` gets one without limits at its first

@@ -138,12 +138,12 @@ public final class KernelRiskGuard: OrderGuard {
         sharedReservations += 1
         switch answer {
         case .allowed(let combined, let time):
-            audit?.riskShared(SharedReservation(process: (shared as? any SharedProcessIdentified)?.processId ?? "", serverTimeMicros: time,
+            audit?.riskShared(SharedReservation(process: shared.processId, serverTimeMicros: time,
                                                 gross: gross, combinedGross: combined, decision: "allowed", at: kernel.now), guard: self)
             return .allowed
         case .refused(let code, let scopeName, let limit, let measured):
             guardian.refusedAfterAllowing(code)
-            audit?.riskShared(SharedReservation(process: (shared as? any SharedProcessIdentified)?.processId ?? "", serverTimeMicros: nil,
+            audit?.riskShared(SharedReservation(process: shared.processId, serverTimeMicros: nil,
                                                 gross: gross, combinedGross: measured, decision: code.rawValue, at: kernel.now), guard: self)
             let scope = ScopeName(parsing: scopeName).flatMap(resolve) ?? .global
             return .refused(code: code, scope: scope, limit: limit, measured: measured)
@@ -182,8 +182,6 @@ public final class KernelRiskGuard: OrderGuard {
         switch report.kind {
         case .fill:
             guardian.filled(id, quantity: report.fillQuantity.asAmount, quoteAmount: report.fillNotional)
-            let v = order.venue.index
-            _ = v
             refresh(order.venue, instrument.base, kernel)
             refresh(order.venue, instrument.quote, kernel)
             if report.feeAsset != instrument.base && report.feeAsset != instrument.quote { refresh(order.venue, report.feeAsset, kernel) }
@@ -274,7 +272,7 @@ public final class KernelRiskGuard: OrderGuard {
             let gross = guardian.exposure.grossExposure
             let state = shared.publish(gross: gross, venueExposures: venues, dailyPnL: guardian.dailyPnL, limits: sharedLimits, at: now)
             if state.reachable {
-                audit?.riskShared(SharedReservation(process: (shared as? any SharedProcessIdentified)?.processId ?? "", serverTimeMicros: state.serverTimeMicros,
+                audit?.riskShared(SharedReservation(process: shared.processId, serverTimeMicros: state.serverTimeMicros,
                                                     gross: gross, combinedGross: nil, decision: "published", at: now), guard: self)
             }
             apply(state, kernel)
@@ -310,25 +308,31 @@ public final class KernelRiskGuard: OrderGuard {
     }
 
     /// The kill switch and its resume, from the host (`arbd risk`, SIGUSR1, Redis). With
-    /// a shared tier, a halt is also set account-wide, so every process stops.
-    public func halt(_ scope: RiskScope, reason: String, kernel: Kernel) {
+    /// a shared tier, a halt is also set account-wide, so every process stops. Applied
+    /// here in any case; returns why it could not be set account-wide, if it could not.
+    @discardableResult
+    public func halt(_ scope: RiskScope, reason: String, kernel: Kernel) -> String? {
         guardian.halt(scope, reason: reason, at: kernel.now)
-        if let shared {
-            let name = scopeName(scope)
-            try? shared.setHalt(name, reason: reason)
-            sharedHalts[name] = scope
-        }
-        deliverTransitions(kernel)
+        return setShared(scope, halted: true, reason: reason, kernel)
     }
 
-    public func resume(_ scope: RiskScope, reason: String, kernel: Kernel) {
+    @discardableResult
+    public func resume(_ scope: RiskScope, reason: String, kernel: Kernel) -> String? {
         guardian.resume(scope, reason: reason, at: kernel.now)
-        if let shared {
-            let name = scopeName(scope)
-            try? shared.setHalt(name, reason: nil)
-            sharedHalts[name] = nil
+        return setShared(scope, halted: false, reason: reason, kernel)
+    }
+
+    func setShared(_ scope: RiskScope, halted: Bool, reason: String, _ kernel: Kernel) -> String? {
+        defer { deliverTransitions(kernel) }
+        guard let shared else { return nil }
+        let name = scopeName(scope)
+        sharedHalts[name] = halted ? scope : nil
+        do {
+            try shared.setHalt(name, reason: halted ? reason : nil)
+            return nil
+        } catch {
+            return "\(halted ? "halt" : "resume") \(name) applied here only, not account-wide: \(error)"
         }
-        deliverTransitions(kernel)
     }
 
     /// A transition waits for the next step's review, where it is journaled and its

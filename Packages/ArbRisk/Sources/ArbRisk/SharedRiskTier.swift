@@ -18,6 +18,8 @@ public protocol SharedRiskTier: AnyObject {
     func setHalt(_ scope: String, reason: String?) throws
     /// Whether the last call was answered by the shared store (false: the local fallback).
     var isShared: Bool { get }
+    /// This process's id in the shared store (for the audit trail).
+    var processId: String { get }
 }
 
 /// The limits the processes share (nil: off), in the reporting currency.
@@ -54,9 +56,4 @@ public struct SharedState: Sendable, Hashable {
 public func sharedHaltParts(_ value: String) -> (reason: String, setAtMicros: Int64?) {
     guard let marker = value.range(of: "|@", options: .backwards) else { return (value, nil) }
     return (String(value[..<marker.lowerBound]), Int64(value[marker.upperBound...]))
-}
-
-/// A shared tier that names this process (for the audit trail).
-public protocol SharedProcessIdentified {
-    var processId: String { get }
 }

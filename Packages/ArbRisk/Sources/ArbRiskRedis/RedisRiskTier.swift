@@ -18,7 +18,7 @@ import Logging
 /// - **While Redis is unreachable** the process keeps to `fallbackShare` of each shared
 ///   limit on its own figures and to the last halts it saw, and tries again every
 ///   `reconnectInterval` of wall time.
-public final class RedisRiskTier: SharedRiskTier, SharedProcessIdentified {
+public final class RedisRiskTier: SharedRiskTier {
     public let keyTag: String
     public let processId: String
     public let fallbackShare: Ratio
