@@ -58,10 +58,12 @@ public struct ExposureBook: Sendable {
     public func reference(_ v: VenueId, _ a: AssetId) -> Amount { Amount(raw: cells[cell(v, a)].reference) }
     public func mark(_ a: AssetId) -> Amount? { lines[a.index].mark > 0 ? Amount(raw: lines[a.index].mark) : nil }
 
-    static let unit = Int128(FixedDecimal.unit)
+    // Constants are computed, not stored `static let`s: an `Int128` one is initialised
+    // lazily, and every check paid a `swift_once` to read it.
+    @inline(__always) static var unit: Int128 { Int128(FixedDecimal.unit) }
     /// Where scaled values saturate: far below Int128's range, so sums of many cannot overflow.
-    static let saturation: Int128 = 1 << 116
-    static let bound: Int128 = 1 << 100
+    @inline(__always) static var saturation: Int128 { 1 << 116 }
+    @inline(__always) static var bound: Int128 { 1 << 100 }
     /// A scaled value as an amount, rounded up (exposure errs large).
     static func amount(_ scaled: Int128) -> Amount { Amount(raw: FixedDecimal.divide(scaled, by: unit, rounding: .up)) }
     /// An amount in the scaled form, to compare with scaled values (saturating).
@@ -100,15 +102,18 @@ public struct ExposureBook: Sendable {
     }
 
     /// The worst-case size of a position change `d` with pending inflow `p` and outflow
-    /// `m` (all within the clamp: no overflow).
+    /// `m` (both non-negative; all within the clamp: no overflow): the larger of |d + p|
+    /// and |d − m|. As d + p ≥ d − m, that is max(d + p, m − d): one comparison, no branch
+    /// on the signs (the check's costliest mispredictions were here).
     @inline(__always) static func worst(_ d: Int128, _ p: Int128, _ m: Int128) -> Int128 {
-        let up = d &+ p, down = d &- m
-        return Swift.max(up < 0 ? 0 &- up : up, down < 0 ? 0 &- down : down)
+        let up = d &+ p, down = m &- d
+        return up > down ? up : down
     }
 
     /// `units` (non-negative) at `mark`, scaled; saturates.
     @inline(__always) static func value(_ units: Int128, _ mark: Int128) -> Int128 {
-        if units < (1 << 62) && mark < (1 << 62) { return units &* mark }
+        // Both below 2^62 (and non-negative): one test of the high bits.
+        if (units | mark) >> 62 == 0 { return units &* mark }
         let (product, overflow) = units.multipliedReportingOverflow(by: mark)
         return overflow || product > saturation ? saturation : product
     }
@@ -187,29 +192,33 @@ public struct ExposureBook: Sendable {
     /// worst case before and after, in units (for "does it reduce") and valued.
     struct Projection {
         /// Scaled values.
-        var venueExposure: Int128
-        var grossExposure: Int128
-        var netExposure: Int128
+        var venueExposure: Int128 = 0
+        var grossExposure: Int128 = 0
+        var netExposure: Int128 = 0
         /// Worst-case net position change of the order's base after it, in units (raw).
-        var baseNetAfter: Int128
+        var baseNetAfter: Int128 = 0
         /// No touched non-cash cell or net line grows.
-        var reduces: Bool
+        var reduces = true
         /// An asset that would take on exposure has no mark.
-        var unmarked: Bool
+        var unmarked = false
     }
 
+    /// Fills `p` (fresh) for an order on venue `v`.
     @inline(__always)
-    func project(_ v: VenueId, inflow: AssetId, _ inAmount: Amount, outflow: AssetId, _ outAmount: Amount, base: AssetId) -> Projection {
-        var p = Projection(venueExposure: venueScaled[v.index], grossExposure: grossScaled, netExposure: netScaled,
-                           baseNetAfter: 0, reduces: true, unmarked: false)
-        let baseLine = lines[base.index]
-        p.baseNetAfter = Self.worst(baseLine.change, baseLine.plus, baseLine.minus)
-        // Two cells at most (the order's inflow and outflow): one method called twice,
-        // not an array of them, so a check allocates nothing. (A nested function
-        // capturing `p` would box it and check exclusivity at run time.)
-        touch(&p, v, inflow, Self.clamp(inAmount.raw), 0, base: base)
-        touch(&p, v, outflow, 0, Self.clamp(outAmount.raw), base: base)
-        return p
+    func project(_ p: inout Projection, _ v: VenueId, inflow: AssetId, _ inAmount: Amount, outflow: AssetId, _ outAmount: Amount, base: AssetId) {
+        p.venueExposure = venueScaled[v.index]
+        p.grossExposure = grossScaled
+        p.netExposure = netScaled
+        p.baseNetAfter = Self.worst(lines[base.index].change, lines[base.index].plus, lines[base.index].minus)
+        // Two cells at most: one method called twice, not an array of them, so a check
+        // allocates nothing. (A nested function capturing `p` would box it and check
+        // exclusivity at run time.) Base first, then quote, whichever way the order
+        // goes: the quote is mostly cash, so the branch skipping cash predicts well.
+        let i = Self.clamp(inAmount.raw), o = Self.clamp(outAmount.raw)
+        let buy = inflow == base
+        let quote = buy ? outflow : inflow
+        touch(&p, v, base, buy ? i : 0, buy ? 0 : o, base: base)
+        touch(&p, v, quote, buy ? 0 : i, buy ? o : 0, base: base)
     }
 
     @inline(__always)

@@ -117,7 +117,10 @@ public struct RiskGuard: Sendable {
         // A leg already filled is repaired whatever the state: a halted entry never blocks a hedge.
         if intent.isRepair { allowed += 1; return .allowed }
         let (inAsset, inAmount) = intent.inflow, (outAsset, outAmount) = intent.outflow
-        let p = exposure.project(intent.venue, inflow: inAsset, inAmount, outflow: outAsset, outAmount, base: intent.base)
+        // Filled in place: a projection returned by value was copied out through the stack
+        // in halves and read back whole, a store-forwarding stall on every check.
+        var p = ExposureBook.Projection()
+        exposure.project(&p, intent.venue, inflow: inAsset, inAmount, outflow: outAsset, outAmount, base: intent.base)
         // The four scopes in turn (none to read while every scope is active).
         if states.notActiveCount > 0 {
             if let d = blocked(.global, reduces: p.reduces, halted: .globalHalted, reducing: .globalReducing) { return d }
@@ -216,8 +219,9 @@ public struct RiskGuard: Sendable {
         return refuse(state == .halted ? halted : reducing, scope, limit: nil, measured: nil)
     }
 
-    /// Out of line: the refusal path stays out of the check's hot code.
-    @inline(never)
+    /// Inlined: built in place in the caller's result. Out of line, the decision (about
+    /// 80 bytes) was written in halves and copied back whole, a store-forwarding stall.
+    @inline(__always)
     mutating func refuse(_ code: RiskCode, _ scope: RiskScope, limit: Amount?, measured: Amount?) -> RiskDecision {
         refusalCounts[code.index] += 1
         return .refused(code: code, scope: scope, limit: limit, measured: measured)

@@ -63,47 +63,48 @@ public enum RiskState: String, Sendable, Hashable, Comparable {
 }
 
 /// Why a scope left `active` or an order was refused: a stable code for the journal, the
-/// summary and dashboards.
-public struct RiskCode: Hashable, Sendable, CustomStringConvertible {
-    public let rawValue: String
-    /// Position in `all`: refusals are counted in an array by it.
-    let index: Int
-    init(_ rawValue: String, _ index: Int) { self.rawValue = rawValue; self.index = index }
-    public var description: String { rawValue }
-    public static func == (a: RiskCode, b: RiskCode) -> Bool { a.index == b.index }
-    public func hash(into h: inout Hasher) { h.combine(index) }
-
-    public static let killSwitch = RiskCode("risk.global.kill_switch", 0)
-    public static let grossExposure = RiskCode("risk.global.gross_exposure", 1)
-    public static let netExposure = RiskCode("risk.global.net_exposure", 2)
-    public static let dailyLoss = RiskCode("risk.global.daily_loss", 3)
-    public static let drawdown = RiskCode("risk.global.drawdown", 4)
-    public static let orderRate = RiskCode("risk.global.order_rate", 5)
-    public static let exchangeExposure = RiskCode("risk.exchange.exposure", 6)
-    public static let balanceFloor = RiskCode("risk.exchange.balance_floor", 7)
-    public static let staleFeed = RiskCode("risk.exchange.stale_feed", 8)
-    public static let rejectRate = RiskCode("risk.exchange.reject_rate", 9)
-    public static let rateLimited = RiskCode("risk.exchange.rate_limited", 10)
-    public static let banned = RiskCode("risk.exchange.banned", 11)
-    public static let roundTrip = RiskCode("risk.exchange.round_trip", 12)
-    public static let routeNotional = RiskCode("risk.route.notional", 13)
-    public static let routeOpenNotional = RiskCode("risk.route.open_notional", 14)
-    public static let consecutiveLosses = RiskCode("risk.route.consecutive_losses", 15)
-    public static let brokenLegs = RiskCode("risk.route.broken_legs", 16)
-    public static let symbolPosition = RiskCode("risk.symbol.net_position", 17)
-    public static let symbolImbalance = RiskCode("risk.symbol.imbalance", 18)
+/// summary and dashboards. A plain enum (no stored string), so a decision carrying one is
+/// a trivial value: a check copies and drops it without reference counting.
+public enum RiskCode: String, Hashable, Sendable, CaseIterable, CustomStringConvertible {
+    case killSwitch = "risk.global.kill_switch"
+    case grossExposure = "risk.global.gross_exposure"
+    case netExposure = "risk.global.net_exposure"
+    case dailyLoss = "risk.global.daily_loss"
+    case drawdown = "risk.global.drawdown"
+    case orderRate = "risk.global.order_rate"
+    case exchangeExposure = "risk.exchange.exposure"
+    case balanceFloor = "risk.exchange.balance_floor"
+    case staleFeed = "risk.exchange.stale_feed"
+    case rejectRate = "risk.exchange.reject_rate"
+    case rateLimited = "risk.exchange.rate_limited"
+    case banned = "risk.exchange.banned"
+    case roundTrip = "risk.exchange.round_trip"
+    case routeNotional = "risk.route.notional"
+    case routeOpenNotional = "risk.route.open_notional"
+    case consecutiveLosses = "risk.route.consecutive_losses"
+    case brokenLegs = "risk.route.broken_legs"
+    case symbolPosition = "risk.symbol.net_position"
+    case symbolImbalance = "risk.symbol.imbalance"
     /// The order would take a venue's balance of an asset further out of its target band.
-    public static let aboveBand = RiskCode("risk.inventory.above_band", 19)
-    public static let belowBand = RiskCode("risk.inventory.below_band", 20)
+    case aboveBand = "risk.inventory.above_band"
+    case belowBand = "risk.inventory.below_band"
     /// An exposure limit is set but an asset the order moves has no price yet.
-    public static let noMark = RiskCode("risk.global.no_mark", 21)
+    case noMark = "risk.global.no_mark"
     /// The scope is halted, or reducing and the order does not reduce.
-    public static let globalHalted = RiskCode("risk.global.halted", 22), globalReducing = RiskCode("risk.global.reducing", 23)
-    public static let exchangeHalted = RiskCode("risk.exchange.halted", 24), exchangeReducing = RiskCode("risk.exchange.reducing", 25)
-    public static let routeHalted = RiskCode("risk.route.halted", 26), routeReducing = RiskCode("risk.route.reducing", 27)
+    case globalHalted = "risk.global.halted"
+    case globalReducing = "risk.global.reducing"
+    case exchangeHalted = "risk.exchange.halted"
+    case exchangeReducing = "risk.exchange.reducing"
+    case routeHalted = "risk.route.halted"
+    case routeReducing = "risk.route.reducing"
+    case symbolHalted = "risk.symbol.halted"
+    case symbolReducing = "risk.symbol.reducing"
+
+    public var description: String { rawValue }
+    /// Position in `all` (declaration order): refusals are counted in an array by it.
+    @inline(__always) var index: Int { Int(unsafeBitCast(self, to: UInt8.self)) }
     /// Every code, in index order.
-    public static let all: [RiskCode] = [killSwitch, grossExposure, netExposure, dailyLoss, drawdown, orderRate, exchangeExposure, balanceFloor, staleFeed, rejectRate, rateLimited, banned, roundTrip, routeNotional, routeOpenNotional, consecutiveLosses, brokenLegs, symbolPosition, symbolImbalance, aboveBand, belowBand, noMark, globalHalted, globalReducing, exchangeHalted, exchangeReducing, routeHalted, routeReducing, symbolHalted, symbolReducing]
-    public static let symbolHalted = RiskCode("risk.symbol.halted", 28), symbolReducing = RiskCode("risk.symbol.reducing", 29)
+    public static let all: [RiskCode] = allCases
 }
 
 /// How a scope gets back to `active`.
