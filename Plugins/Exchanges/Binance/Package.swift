@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(path: "../../../Packages/ArbCore"),
+        .package(path: "../../../Packages/ArbFeed"),
         .package(path: "../../../Packages/ArbPaper"),
         .package(path: "../../../Packages/ArbRateLimit"),
         .package(path: "../../../Packages/ArbTesting"),
@@ -17,6 +18,7 @@ let package = Package(
         .target(name: "Binance", dependencies: [
             .product(name: "ArbCore", package: "ArbCore"),
             .product(name: "ArbRateLimit", package: "ArbRateLimit"),
+            .product(name: "ArbFeed", package: "ArbFeed"),
         ]),
         .testTarget(name: "BinanceTests", dependencies: [
             "Binance",
@@ -24,6 +26,7 @@ let package = Package(
             .product(name: "ArbPaper", package: "ArbPaper"),
             .product(name: "ArbTesting", package: "ArbTesting"),
             .product(name: "ArbRateLimit", package: "ArbRateLimit"),
+            .product(name: "ArbFeed", package: "ArbFeed"),
         ]),
     ]
 )
