@@ -128,7 +128,7 @@ public final class BinanceFeed: VenueFeed {
             }
         }
         guard !c.failed, c.atEnd(), let id = lastUpdateId else {
-            output.malformed("binance \(symbols[k]) depth snapshot is not {lastUpdateId, bids, asks}: \(Self.excerpt(body))")
+            output.malformed("binance \(symbols[k]) depth snapshot is not {lastUpdateId, bids, asks}: \(FeedParsing.excerpt(body))")
             // Asked again: the book cannot start without one.
             syncs[k].cancelSnapshotRequest()
             output.snapshotRequests.append(instrument)
@@ -176,14 +176,14 @@ public final class BinanceFeed: VenueFeed {
                     c = whole
                     break
                 } else if c.key(key, is: "error") {
-                    output.malformed("binance answered an error: \(Self.excerpt(frame))")
+                    output.malformed("binance answered an error: \(FeedParsing.excerpt(frame))")
                     return
                 } else {
                     c.skipValue()
                 }
             }
         }
-        guard !c.failed, c.atEnd() else { output.malformed("binance: malformed message: \(Self.excerpt(frame))"); return }
+        guard !c.failed, c.atEnd() else { output.malformed("binance: malformed message: \(FeedParsing.excerpt(frame))"); return }
         guard found else { output.counters.ignored += 1; return }  // `{"result":null,"id":1}` and the like
         apply(event, c, frame, receivedAt: receivedAt, output: &output)
     }
@@ -241,19 +241,19 @@ public final class BinanceFeed: VenueFeed {
         case .shutdown: output.reconnectRequested = true; return
         case .depth, .trade: break
         }
-        guard let symbol = e.symbol else { output.malformed("binance: event without a symbol: \(Self.excerpt(frame))"); return }
+        guard let symbol = e.symbol else { output.malformed("binance: event without a symbol: \(FeedParsing.excerpt(frame))"); return }
         guard let k = table.lookup(c.bytes(symbol)).map(Int.init) else {
             output.unknownSymbol("binance: no subscription for symbol '\(c.text(symbol))'")
             return
         }
-        let time = Self.timestamp(milliseconds: e.kind == .trade && e.tradeTime >= 0 ? e.tradeTime : e.eventTime)
+        let time = FeedParsing.timestamp(milliseconds: e.kind == .trade && e.tradeTime >= 0 ? e.tradeTime : e.eventTime)
         guard let exchangeTime = time else {
-            output.malformed("binance \(symbols[k]): event time missing or out of range: \(Self.excerpt(frame))")
+            output.malformed("binance \(symbols[k]): event time missing or out of range: \(FeedParsing.excerpt(frame))")
             return
         }
         if e.kind == .depth {
             guard e.haveFirst, e.haveLast, !e.badLevel, e.last >= e.first else {
-                output.malformed("binance \(symbols[k]): depthUpdate without U ≤ u or with a bad level: \(Self.excerpt(frame))")
+                output.malformed("binance \(symbols[k]): depthUpdate without U ≤ u or with a bad level: \(FeedParsing.excerpt(frame))")
                 return
             }
             scratch.withUnsafeBufferPointer {
@@ -261,7 +261,7 @@ public final class BinanceFeed: VenueFeed {
             }
         } else {
             guard e.price > 0, e.quantity > 0, let buyerMaker = e.buyerMaker else {
-                output.malformed("binance \(symbols[k]): trade without a positive price and quantity, or m: \(Self.excerpt(frame))")
+                output.malformed("binance \(symbols[k]): trade without a positive price and quantity, or m: \(FeedParsing.excerpt(frame))")
                 return
             }
             output.counters.trades += 1
@@ -281,19 +281,5 @@ public final class BinanceFeed: VenueFeed {
             scratch.append(FeedLevel(side: side, price: p, quantity: q))
         }
         return !c.failed
-    }
-
-    /// Milliseconds since the epoch as a timestamp; nil if negative or beyond 2^63 ns.
-    @inline(__always) static func timestamp(milliseconds ms: Int64) -> Timestamp? {
-        guard ms >= 0 else { return nil }
-        let (ns, overflow) = ms.multipliedReportingOverflow(by: 1_000_000)
-        return overflow ? nil : Timestamp(nanoseconds: ns)
-    }
-
-    static func excerpt(_ bytes: UnsafeRawBufferPointer) -> String {
-        let n = min(bytes.count, 160)
-        var s = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<n]), as: UTF8.self)
-        if bytes.count > n { s += "… (\(bytes.count) bytes)" }
-        return String(s.map { $0 == "\n" || $0 == "\r" ? " " : $0 })
     }
 }
