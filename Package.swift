@@ -53,6 +53,7 @@ let package = Package(
             .product(name: "ArbUniverse", package: "ArbUniverse"),
             .product(name: "ArbRisk", package: "ArbRisk"),
             .product(name: "ArbRiskRedis", package: "ArbRisk"),
+            .product(name: "ArbFeed", package: "ArbFeed"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -75,7 +76,8 @@ let package = Package(
                                                      .product(name: "ArbRedis", package: "ArbRedis"),
                                                      .product(name: "ArbSynthetic", package: "ArbSynthetic"),
                                                      .product(name: "ArbRecorder", package: "ArbRecorder"), .product(name: "ArbRoute", package: "ArbUniverse"),
-                                                     .product(name: "ArbRisk", package: "ArbRisk"), .product(name: "ArbRiskRedis", package: "ArbRisk")],
+                                                     .product(name: "ArbRisk", package: "ArbRisk"), .product(name: "ArbRiskRedis", package: "ArbRisk"),
+                                                     .product(name: "ArbFeed", package: "ArbFeed")],
                     path: "Tests/ArbHostTests"),
 
         // Every local package's own tests, run from the root.

@@ -267,8 +267,15 @@ struct Bench: ParsableCommand {
     @Flag(name: .long, help: "Measure the risk guard instead: the cost of one order's check with every tier's limits on (--events: checks, default 2,000,000).")
     var risk = false
 
+    @Flag(name: .long, help: "Measure each exchange's feed instead: its documented messages from bytes to book events, on one core (--symbols: one count, default 200; --events: messages, default 500,000; --levels).")
+    var feed = false
+
+    @Option(name: .long, help: "With --feed: book levels per message.")
+    var levels: Int = 10
+
     func run() throws {
         if routes { return try runRoutes() }
+        if feed { return try runFeed() }
         if risk {
             guard events > 0 else { throw fail(ValidationError("--events must be positive")) }
             do {
@@ -301,6 +308,27 @@ struct Bench: ParsableCommand {
                 return
             }
             let results = try runner.run(symbolCounts: parsed) { print($0.line) }
+            if let json { try writeResults(results, to: json) }
+        } catch {
+            throw fail(error)
+        }
+    }
+}
+
+extension Bench {
+    func runFeed() throws {
+        let count = symbols == "1,10,20,50,100,500" ? 200 : Int(symbols) ?? -1
+        guard (1...5_000).contains(count) else { throw fail(ValidationError("--symbols: with --feed give one symbol count between 1 and 5000, e.g. --symbols 200")) }
+        guard (1...1_000).contains(levels) else { throw fail(ValidationError("--levels: must be between 1 and 1000")) }
+        guard (1...50_000_000).contains(events) else { throw fail(ValidationError("--events: must be between 1 and 50000000")) }
+        let bench = FeedBench(registry: registeredPlugins)
+        var results: [FeedBench.Result] = []
+        do {
+            for id in registeredPlugins.exchangeIds {
+                let r = try bench.measure(exchange: id, symbols: count, levels: levels, messages: events == 2_000_000 ? 500_000 : events, seed: seed)
+                print(r.line)
+                results.append(r)
+            }
             if let json { try writeResults(results, to: json) }
         } catch {
             throw fail(error)

@@ -1,4 +1,5 @@
 import ArbCore
+import ArbFeed
 import ArbdPlugins
 import ArbRateLimit
 import ArbRecorder
@@ -9,7 +10,7 @@ import Testing
 /// An exchange plugin the host has never heard of: USD quotes, BTC and ETH, a 0.1 % fee
 /// and one documented pool of 5 orders per second. The host must check, wire and run it
 /// from a registry alone.
-struct FakeExchangePlugin: RateLimitedExchangePlugin {
+struct FakeExchangePlugin: HostedExchangePlugin {
     struct Settings: Decodable, Sendable {
         var fee: Ratio = Ratio("0.001")
         init() {}
@@ -48,6 +49,47 @@ struct FakeExchangePlugin: RateLimitedExchangePlugin {
     var rateLimitRules: any RateLimitRules { FakeRateLimits() }
     var rateLimitWording: any RateLimitWording { FakeRateLimits() }
     var banPolicy: BanPolicy { BanPolicy(first: .seconds(60), longest: .seconds(600)) }
+
+    func makeFeed(instruments: [FeedInstrument], settings: FeedSettings) throws -> any VenueFeed { FakeFeed(instruments: instruments) }
+    static func sampleFeed(symbols: [String], levels: Int, messages: Int, seed: UInt64) -> FeedSample {
+        FeedSample(snapshots: [:], frames: (0..<messages).map { Array(#"{"s":"\#(symbols[$0 % symbols.count])","b":"99.5","a":"100.5","q":"1"}"#.utf8) },
+                   levels: 2 * messages)
+    }
+}
+
+/// The fake venue's feed: one websocket, frames `{"s":SYMBOL,"b":BID,"a":ASK,"q":SIZE}`,
+/// each the whole (one-level) book.
+final class FakeFeed: VenueFeed {
+    let venue = FakeExchangePlugin.id
+    let instruments: [FeedInstrument]
+    let table: SymbolTable
+    init(instruments: [FeedInstrument]) { self.instruments = instruments; table = SymbolTable(instruments.map(\.symbol)) }
+    func connectionPlans() -> [FeedConnectionPlan] {
+        [FeedConnectionPlan(url: FeedURL(scheme: "wss", host: "fake.invalid", port: 443, pathAndQuery: "/feed"), instruments: instruments.map(\.id))]
+    }
+    func connected(_ connection: Int, at time: Timestamp, output: inout FeedOutput) {}
+    func disconnected(_ connection: Int, at time: Timestamp, output: inout FeedOutput) {
+        for i in instruments { output.events.append(.status(FeedStatus(kind: .gap, instrument: i.id, receivedAt: time))) }
+    }
+    func receive(_ frame: UnsafeRawBufferPointer, connection: Int, receivedAt: Timestamp, output: inout FeedOutput) {
+        var c = JSONCursor(frame)
+        var symbol: Range<Int>?, bid: Int64?, ask: Int64?, size: Int64?
+        if c.beginObject() {
+            while let key = c.nextKey() {
+                if c.key(key, is: "s") { symbol = c.string() } else if c.key(key, is: "b") { bid = c.decimal() }
+                else if c.key(key, is: "a") { ask = c.decimal() } else if c.key(key, is: "q") { size = c.decimal() } else { c.skipValue() }
+            }
+        }
+        guard !c.failed, c.atEnd(), let symbol, let bid, let ask, let size, let k = table.lookup(c.bytes(symbol)) else {
+            output.malformed("fake: \(FeedParsing.excerpt(frame))"); return
+        }
+        output.events.append(.bookSnapshot(BookSnapshot(instrument: instruments[Int(k)].id, bids: [BookLevel(price: Price(raw: bid), quantity: Quantity(raw: size))],
+                                                        asks: [BookLevel(price: Price(raw: ask), quantity: Quantity(raw: size))],
+                                                        exchangeTime: receivedAt, receivedAt: receivedAt)))
+    }
+    func snapshotRequest(for instrument: InstrumentId) -> FeedHTTPRequest? { nil }
+    func receiveSnapshot(_ body: UnsafeRawBufferPointer, for instrument: InstrumentId, receivedAt: Timestamp, output: inout FeedOutput) {}
+    func resync(_ instrument: InstrumentId, at time: Timestamp, output: inout FeedOutput) {}
 }
 
 struct FakeRules: VenueRules {

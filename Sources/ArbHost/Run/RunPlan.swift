@@ -1,4 +1,5 @@
 import ArbCore
+import ArbFeed
 import ArbRisk
 import ArbPaper
 import Foundation
@@ -14,7 +15,7 @@ public final class RunPlan {
     public var manifest: Manifest { loaded.manifest }
     public let universe: Universe
     public let exchangeNames: [String]
-    public let plugins: [any RateLimitedExchangePlugin]
+    public let plugins: [any HostedExchangePlugin]
     /// The plugins this plan could pick from (for messages and later lookups).
     public let registry: PluginRegistry
     public let strategyNames: [String]
@@ -47,7 +48,7 @@ public final class RunPlan {
         }
 
         // Exchanges, in name order.
-        var names: [String] = [], plugins: [any RateLimitedExchangePlugin] = []
+        var names: [String] = [], plugins: [any HostedExchangePlugin] = []
         for name in m.exchanges.keys.sorted() {
             let section = m.exchanges[name]!
             let id = section.plugin ?? name
