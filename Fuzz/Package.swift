@@ -12,6 +12,9 @@ let package = Package(
         .package(path: "../Packages/ArbCore"),
         .package(path: "../Packages/ArbRecorder"),
         .package(path: "../Packages/ArbRisk"),
+        .package(path: "../Packages/ArbFeed"),
+        .package(path: "../Plugins/Exchanges/Binance"),
+        .package(path: "../Plugins/Exchanges/Upbit"),
     ],
     targets: [
         .target(name: "FuzzSupport"),
@@ -22,6 +25,9 @@ let package = Package(
         .executableTarget(name: "FuzzLedger", dependencies: ["FuzzSupport", .product(name: "ArbHost", package: "Arbor")]),
         .executableTarget(name: "FuzzRiskControl", dependencies: ["FuzzSupport", .product(name: "ArbHost", package: "Arbor"),
                                                                .product(name: "ArbRisk", package: "ArbRisk")]),
+        .executableTarget(name: "FuzzFeed", dependencies: ["FuzzSupport", .product(name: "ArbCore", package: "ArbCore"),
+                                                        .product(name: "ArbFeed", package: "ArbFeed"),
+                                                        .product(name: "Binance", package: "Binance"), .product(name: "Upbit", package: "Upbit")]),
         .executableTarget(name: "FuzzLatencyFile", dependencies: ["FuzzSupport", .product(name: "ArbCore", package: "ArbCore")]),
     ]
 )
