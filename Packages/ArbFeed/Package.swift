@@ -10,12 +10,35 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "ArbFeed", targets: ["ArbFeed"]),
+        .library(name: "ArbFeedNIO", targets: ["ArbFeedNIO"]),
+        .library(name: "ArbFeedTesting", targets: ["ArbFeedTesting"]),
     ],
     dependencies: [
         .package(path: "../ArbCore"),
+        .package(path: "../ArbRateLimit"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.30.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.25.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .target(name: "ArbFeed", dependencies: [.product(name: "ArbCore", package: "ArbCore")]),
+        // The connections: websockets on SwiftNIO (TLS by swift-nio-ssl), REST snapshots
+        // by async-http-client through the venue's rate limiter, reconnects, the queue to
+        // the kernel.
+        .target(name: "ArbFeedNIO", dependencies: [
+            "ArbFeed", .product(name: "ArbCore", package: "ArbCore"), .product(name: "ArbRateLimit", package: "ArbRateLimit"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // A local venue for tests: websockets and HTTP on 127.0.0.1, scripted by the test.
+        .target(name: "ArbFeedTesting", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
+        ]),
         .testTarget(name: "ArbFeedTests", dependencies: ["ArbFeed", .product(name: "ArbCore", package: "ArbCore")]),
     ]
 )

@@ -27,6 +27,8 @@ let package = Package(
             .product(name: "ArbTesting", package: "ArbTesting"),
             .product(name: "ArbRateLimit", package: "ArbRateLimit"),
             .product(name: "ArbFeed", package: "ArbFeed"),
+            .product(name: "ArbFeedNIO", package: "ArbFeed"),
+            .product(name: "ArbFeedTesting", package: "ArbFeed"),
         ]),
     ]
 )

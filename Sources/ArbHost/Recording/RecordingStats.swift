@@ -45,6 +45,7 @@ public enum RecordingTools {
             public var gaps = 0
             public var reconnects = 0
             public var resyncs = 0
+            public var stale = 0
         }
         public var files: Int
         public var events: Int
@@ -72,7 +73,7 @@ public enum RecordingTools {
                     case .bookSnapshot: row.snapshots += 1
                     case .trade: row.trades += 1
                     case .status(let s):
-                        switch s.kind { case .gap: row.gaps += 1; case .reconnect: row.reconnects += 1; case .resync: row.resyncs += 1 }
+                        switch s.kind { case .gap: row.gaps += 1; case .reconnect: row.reconnects += 1; case .resync: row.resyncs += 1; case .stale: row.stale += 1 }
                     }
                     rows[key] = row
                     events += 1
@@ -85,10 +86,10 @@ public enum RecordingTools {
 
     public static func render(_ s: Stats) -> String {
         var out = String(format: "%d files, %d events, %d bytes (%.2f bytes/event)\n", s.files, s.events, s.bytes, s.bytesPerEvent)
-        out += "venue      symbol        deltas  snapshots     trades  gaps  reconnects  resyncs\n"
+        out += "venue      symbol        deltas  snapshots     trades  gaps  reconnects  resyncs  stale\n"
         for r in s.rows {
-            out += String(format: "%-10@ %-10@ %9d %10d %10d %5d %11d %8d\n", r.venue as NSString, r.symbol as NSString,
-                          r.deltas, r.snapshots, r.trades, r.gaps, r.reconnects, r.resyncs)
+            out += String(format: "%-10@ %-10@ %9d %10d %10d %5d %11d %8d %6d\n", r.venue as NSString, r.symbol as NSString,
+                          r.deltas, r.snapshots, r.trades, r.gaps, r.reconnects, r.resyncs, r.stale)
         }
         return out
     }

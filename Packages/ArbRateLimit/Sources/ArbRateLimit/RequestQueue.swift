@@ -31,6 +31,14 @@ public struct RequestQueue<Payload> {
     /// Releases every request the limiter grants now, best first; stops at the first that
     /// must wait (so lower priorities never jump the queue). Returns when to call again.
     public mutating func release(using limiter: RateLimiter, at now: Timestamp, into out: inout [Payload]) -> Timestamp? {
+        var dropped: [Payload] = []
+        return release(using: limiter, at: now, into: &out, dropped: &dropped)
+    }
+
+    /// As `release(using:at:into:)`, handing back the requests the limiter shed or can
+    /// never grant (`dropped`), for a caller that must not lose them (a book's snapshot).
+    public mutating func release(using limiter: RateLimiter, at now: Timestamp, into out: inout [Payload],
+                                 dropped: inout [Payload]) -> Timestamp? {
         while let first = items.first {
             switch limiter.tryAcquire(first.request, at: now) {
             case .granted:
@@ -40,6 +48,7 @@ public struct RequestQueue<Payload> {
             case .banned(let until):
                 return until
             case .shed, .impossible:
+                dropped.append(first.payload)
                 items.removeFirst()
             }
         }

@@ -43,7 +43,7 @@ func randomEvents(_ count: Int, seed: UInt64) -> [MarketEvent] {
             out.append(.trade(Trade(instrument: id, price: price, quantity: qty, takerSide: r.next(2) == 0 ? .buy : .sell,
                                     exchangeTime: exchange, receivedAt: Timestamp(nanoseconds: t), tradeId: 10_000 + r.next(1_000_000))))
         case 5:
-            out.append(.status(FeedStatus(kind: FeedStatus.Kind(rawValue: UInt8(r.next(3)))!, instrument: id,
+            out.append(.status(FeedStatus(kind: FeedStatus.Kind(rawValue: UInt8(r.next(UInt64(FeedStatus.Kind.allCases.count))))!, instrument: id,
                                           receivedAt: Timestamp(nanoseconds: t), sequence: seq[i], count: r.next(100))))
         default:
             out.append(.bookDelta(BookDelta(instrument: id, side: r.next(2) == 0 ? .bid : .ask, price: price, quantity: qty,

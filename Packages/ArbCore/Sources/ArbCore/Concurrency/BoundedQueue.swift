@@ -64,6 +64,46 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
         return true
     }
 
+    /// Adds all of `elements` if there is room for all, else none (counted once); false
+    /// then. One lock for the batch: a feed message's events go in together or not at all.
+    public func tryPut(contentsOf elements: [Element]) -> Bool {
+        guard !elements.isEmpty else { return true }
+        condition.lock()
+        defer { condition.unlock() }
+        guard count + elements.count <= capacity, !closed else { refused += 1; return false }
+        for e in elements {
+            buffer[(head + count) % capacity] = e
+            count += 1
+        }
+        if count > highWater { highWater = count }
+        condition.signal()
+        return true
+    }
+
+    /// Takes up to `max` elements, waiting at most until `deadline` (a `Date`) while the
+    /// queue is empty and open. Returns false once the queue is closed and drained.
+    @discardableResult
+    public func takeBatch(max: Int, into batch: inout [Element], waitingUntil deadline: Date) -> Bool {
+        batch.removeAll(keepingCapacity: true)
+        condition.lock()
+        defer { condition.unlock() }
+        while count == 0 && !closed {
+            if !condition.wait(until: deadline) { break }
+        }
+        let n = min(max, count)
+        for _ in 0..<n {
+            batch.append(buffer[head]!)
+            buffer[head] = nil
+            head = (head + 1) % capacity
+        }
+        count -= n
+        if n > 0 { condition.broadcast() }
+        return !(closed && count == 0 && n == 0)
+    }
+
+    /// Elements waiting now.
+    public var waiting: Int { condition.lock(); defer { condition.unlock() }; return count }
+
     public func close() {
         condition.lock()
         closed = true

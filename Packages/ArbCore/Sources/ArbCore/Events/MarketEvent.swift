@@ -122,7 +122,10 @@ public struct FeedStatus: Sendable, Hashable {
         case reconnect
         /// A fresh snapshot follows; the book is rebuilt from it.
         case resync
-        public var description: String { ["gap", "reconnect", "resync"][Int(rawValue)] }
+        /// No data for the instrument within the feed's staleness limit: its book may be
+        /// out of date and is not traded on until data arrives again.
+        case stale
+        public var description: String { ["gap", "reconnect", "resync", "stale"][Int(rawValue)] }
     }
     public var kind: Kind
     /// The instrument concerned; for a venue-wide event, any instrument of that venue.

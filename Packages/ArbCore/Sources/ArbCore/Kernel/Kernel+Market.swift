@@ -100,14 +100,19 @@ extension Kernel {
             books[id.index].replace(bids: s.bids, asks: s.asks)
             books[id.index].sequence = s.sequence
             books[id.index].updatedAt = s.exchangeTime
+            hot.pointee.bookTrouble[id.index] = 0
         case .trade:
             counters.trades += 1
             notify = false
         case .status(let s):
             counters.feedStatusEvents += 1
-            // A gap or resync means the book can no longer be trusted: empty it until the
-            // next snapshot, so no strategy trades on a stale picture.
-            if s.kind != .reconnect { books[id.index].clear() }
+            // A gap, a resync or staleness means the book can no longer be trusted: empty
+            // it and refuse entries on it until the next snapshot, so no strategy trades
+            // on a stale picture.
+            if s.kind != .reconnect {
+                books[id.index].clear()
+                hot.pointee.bookTrouble[id.index] = s.kind.rawValue + 1
+            }
         }
         refreshTouch(id.index)
         if let watcher = hot.pointee.watcher { watcher.marketEvent(event, kernel: self) }

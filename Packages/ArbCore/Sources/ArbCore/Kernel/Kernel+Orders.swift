@@ -5,6 +5,13 @@ extension Kernel {
         let id = intent.instrument
         let instrument = universe.instruments[id.index]
         let venue = venues[instrument.venue.index]
+        // An entry on a book the feed cannot vouch for is refused; the repair of a leg
+        // already filled still goes (a naked leg is the worse risk).
+        if intent.purpose == .entry, let problem = bookProblem(id) {
+            return (Rejection(reason: .bookInvalid, venueCode: "BOOK_\(problem.description.uppercased())",
+                              message: "\(instrument.symbol)'s book is not usable (feed \(problem)): no entry until its next snapshot", httpStatus: 0),
+                    OrderLock(asset: instrument.quote, amount: .zero))
+        }
         if let rejection = venue.validate(intent, instrument: instrument, book: books[id.index]) {
             return (rejection, OrderLock(asset: instrument.quote, amount: .zero))
         }

@@ -33,6 +33,9 @@ public final class Kernel: ExecutionReportSink {
         /// The universe rule's watcher, if any, and which instruments it lets strategies trade.
         var watcher: (any MarketWatcher)? = nil
         @usableFromInline var tradable: ContiguousArray<Bool> = []
+        /// Per book: 0 while it can be traded on, else 1 + the `FeedStatus.Kind` that made
+        /// it unreliable (a gap, a resync, staleness), until the next snapshot.
+        @usableFromInline var bookTrouble: ContiguousArray<UInt8> = []
         var strategies: [any Strategy] = []
         var contexts: [StrategyContext] = []
         var scheduler = EventScheduler()
@@ -73,6 +76,13 @@ public final class Kernel: ExecutionReportSink {
 
     /// The top of a book, read from the touch cache.
     @inlinable public func touch(_ id: InstrumentId) -> Touch { hot.pointee.touches[id.index] }
+
+    /// Why `id`'s book cannot be traded on now (a gap, a resync, staleness), or nil when
+    /// it can: the book is empty until the next snapshot rebuilds it.
+    @inlinable public func bookProblem(_ id: InstrumentId) -> FeedStatus.Kind? {
+        let t = hot.pointee.bookTrouble[id.index]
+        return t == 0 ? nil : FeedStatus.Kind(rawValue: t - 1)
+    }
 
     @inline(__always) func refreshTouch(_ index: Int) {
         hot.pointee.touches[index] = Touch(hot.pointee.books[index])
@@ -181,6 +191,7 @@ public final class Kernel: ExecutionReportSink {
                                     touches: ContiguousArray(repeating: Touch(), count: universe.instruments.count),
                                     subscribers: Array(repeating: [], count: universe.instruments.count)))
         hot.pointee.tradable = ContiguousArray(repeating: true, count: universe.instruments.count)
+        hot.pointee.bookTrouble = ContiguousArray(repeating: 0, count: universe.instruments.count)
         self.feeSchedules = universe.instruments.map { venues[$0.venue.index].fees(for: $0) }
         self.throttles = Array(repeating: nil, count: universe.venueCount)
         self.balances = Array(repeating: Balances(assetCount: universe.assetCount), count: universe.venueCount)

@@ -27,6 +27,9 @@ public final class StrategyContext {
     /// Whether the universe rule lets strategies trade `instrument` now (always true with
     /// `mode = "list"`). A strategy skips what is not tradable: it is not an opportunity.
     @inlinable public func isTradable(_ instrument: InstrumentId) -> Bool { kernel.isTradable(instrument) }
+    /// Whether the feed vouches for the book: false after a gap, a resync or staleness
+    /// until the next snapshot (the book is empty meanwhile, and entries are refused).
+    @inlinable public func isBookUsable(_ instrument: InstrumentId) -> Bool { kernel.bookProblem(instrument) == nil }
     /// Calls `body` with an instrument's book, borrowed (no copy): for reading many books often.
     @inlinable public func withBook<R>(_ instrument: InstrumentId, _ body: (borrowing OrderBook) -> R) -> R { body(kernel.books[instrument.index]) }
     /// The touch, read in place without copying the book.

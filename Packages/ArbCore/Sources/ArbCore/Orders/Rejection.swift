@@ -17,6 +17,8 @@ public enum RejectReason: String, Sendable, Hashable, CaseIterable {
     case banned = "banned"
     case riskLimit = "risk_limit"
     case legRejected = "other_leg_rejected"
+    /// The book is not usable: a feed gap, resync or staleness, until its next snapshot.
+    case bookInvalid = "book_invalid"
 }
 
 /// A rejection as the venue would word it: its own code and message, plus the

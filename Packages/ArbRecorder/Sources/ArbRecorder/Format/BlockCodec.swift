@@ -9,7 +9,7 @@ import ArbCore
 /// costs nothing.
 ///
 /// Kind byte: low 3 bits 0 delta-bid, 1 delta-ask, 2 snapshot, 3 trade (taker buy),
-/// 4 trade (taker sell), 5 gap, 6 reconnect, 7 resync; 0x08 end of message; 0x10 prices
+/// 4 trade (taker sell), 5 gap, 6 reconnect, 7 resync, 5|0x08 stale; 0x08 end of message; 0x10 prices
 /// stored raw, 0x20 quantities stored raw (not multiples of the instrument's units).
 struct BlockCodec {
     static let streamCount = 8
@@ -136,7 +136,7 @@ struct BlockCodec {
             prevTradeId[i] = t.tradeId
         case .status(let s):
             let i = s.instrument.index
-            common(5 + s.kind.rawValue, i, local: s.receivedAt.nanoseconds, exchange: s.receivedAt.nanoseconds, sequence: s.sequence)
+            common(Self.statusKindByte(s.kind), i, local: s.receivedAt.nanoseconds, exchange: s.receivedAt.nanoseconds, sequence: s.sequence)
             Varint.write(s.count, to: &streams[Stream.extra.rawValue])
         }
     }
@@ -230,9 +230,28 @@ struct BlockCodec {
                                         exchangeTime: exchange, receivedAt: received, tradeId: tradeId)))
             default:
                 let count = try extra.varint()
-                out.append(.status(FeedStatus(kind: FeedStatus.Kind(rawValue: (kind & 0x07) - 5)!, instrument: id, receivedAt: received,
+                guard let statusKind = Self.statusKind(kind) else {
+                    throw RecordingError(.corrupt, "unknown feed status kind byte 0x\(String(kind, radix: 16))")
+                }
+                out.append(.status(FeedStatus(kind: statusKind, instrument: id, receivedAt: received,
                                               sequence: sequence, count: count)))
             }
         }
+    }
+}
+
+extension BlockCodec {
+    /// A feed status's kind byte: 5, 6, 7 for gap, reconnect, resync (as since the first
+    /// version); later kinds reuse 5, 6, 7 with bit 0x08 set (`stale` = 0x0D). Status
+    /// events have no end-of-message flag, so the bit is free there.
+    static func statusKindByte(_ kind: FeedStatus.Kind) -> UInt8 {
+        let raw = kind.rawValue
+        return (5 + raw % 3) | (raw >= 3 ? 0x08 : 0)
+    }
+
+    /// The kind a status byte names, or nil for one no version writes.
+    static func statusKind(_ byte: UInt8) -> FeedStatus.Kind? {
+        guard byte & 0x07 >= 5 else { return nil }
+        return FeedStatus.Kind(rawValue: (byte & 0x07) - 5 + (byte & 0x08 != 0 ? 3 : 0))
     }
 }
