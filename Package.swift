@@ -54,6 +54,7 @@ let package = Package(
             .product(name: "ArbRisk", package: "ArbRisk"),
             .product(name: "ArbRiskRedis", package: "ArbRisk"),
             .product(name: "ArbFeed", package: "ArbFeed"),
+            .product(name: "ArbFeedNIO", package: "ArbFeed"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -77,7 +78,8 @@ let package = Package(
                                                      .product(name: "ArbSynthetic", package: "ArbSynthetic"),
                                                      .product(name: "ArbRecorder", package: "ArbRecorder"), .product(name: "ArbRoute", package: "ArbUniverse"),
                                                      .product(name: "ArbRisk", package: "ArbRisk"), .product(name: "ArbRiskRedis", package: "ArbRisk"),
-                                                     .product(name: "ArbFeed", package: "ArbFeed")],
+                                                     .product(name: "ArbFeed", package: "ArbFeed"), .product(name: "ArbFeedNIO", package: "ArbFeed"),
+                                                     .product(name: "ArbFeedTesting", package: "ArbFeed")],
                     path: "Tests/ArbHostTests"),
 
         // Every local package's own tests, run from the root.

@@ -199,6 +199,41 @@ public enum MarketDataSourceKind: String, Decodable, Sendable, CaseIterable {
     case synthetic
     /// Replay of `arbd record` files (or imported Tardis data).
     case recording
+    /// The venues' public websocket feeds (`[exchanges.<name>.feed]`).
+    case live
+}
+
+/// `[exchanges.<name>.feed]`: where the live feed connects and what it asks for. Every
+/// key is optional; unset, the venue's documented endpoints and defaults apply.
+public struct FeedSection: Decodable, Sendable {
+    /// Replaces scheme, host and port of the documented websocket endpoint (`wss://…`,
+    /// or `ws://…` for a local server); the documented path is kept.
+    public var wsURL: String?
+    /// Replaces scheme, host and port of the documented REST endpoint (snapshots).
+    public var restURL: String?
+    /// Book depth, where the venue offers a choice (Binance snapshot 5–5000, Upbit 1, 5, 15, 30).
+    public var depth: Int?
+    /// Update speed in ms, where the venue offers a choice (Binance 100 or 1000).
+    public var updateSpeedMs: Int?
+    /// An instrument with no data this long is stale (marked, not traded, resynced).
+    public var staleAfterMs: Int64
+    /// A connection with no frame this long is opened again.
+    public var idleTimeoutMs: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case wsURL = "ws_url", restURL = "rest_url", depth, updateSpeedMs = "update_speed_ms", staleAfterMs = "stale_after_ms"
+        case idleTimeoutMs = "idle_timeout_ms"
+    }
+    public init() { staleAfterMs = 10_000; idleTimeoutMs = 60_000 }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        wsURL = try c.decodeIfPresent(String.self, forKey: .wsURL)
+        restURL = try c.decodeIfPresent(String.self, forKey: .restURL)
+        depth = try c.decodeIfPresent(Int.self, forKey: .depth)
+        updateSpeedMs = try c.decodeIfPresent(Int.self, forKey: .updateSpeedMs)
+        staleAfterMs = try c.decode(.staleAfterMs, default: 10_000)
+        idleTimeoutMs = try c.decode(.idleTimeoutMs, default: 60_000)
+    }
 }
 
 public struct FXSection: Decodable, Sendable {
@@ -252,9 +287,11 @@ public struct ExchangeSection: Decodable, Sendable {
     /// Plugin settings: decoded by the plugin itself, strictly.
     var settings: OpaqueTOML?
     public var rateLimits: RateLimitSection
+    /// The live feed's endpoints and choices (`source = "live"`).
+    public var feed: FeedSection
 
     enum CodingKeys: String, CodingKey {
-        case plugin, quote, symbols, crossQuotes = "cross_quotes", latencyMs = "latency_ms", balances, settings, rateLimits = "rate_limits"
+        case plugin, quote, symbols, crossQuotes = "cross_quotes", latencyMs = "latency_ms", balances, settings, rateLimits = "rate_limits", feed
     }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -266,6 +303,7 @@ public struct ExchangeSection: Decodable, Sendable {
         balances = try c.decode([String: Amount].self, forKey: .balances)
         settings = try c.decodeIfPresent(OpaqueTOML.self, forKey: .settings)
         rateLimits = try c.decode(.rateLimits, default: RateLimitSection())
+        feed = try c.decode(.feed, default: FeedSection())
     }
 }
 

@@ -2,11 +2,14 @@ import ArbCore
 import ArbRecorder
 import ArbSynthetic
 import Foundation
+import Logging
+import ArbFeedNIO
 
-/// `arbd record`: what the manifest's market-data source produces, for `max_runtime` of
-/// event time, into recording files. The synthetic source now; live feeds later through
-/// the same recorder.
-public struct RecordRun {
+/// `arbd record`: what the manifest's market-data source produces into recording files:
+/// the synthetic source for `max_runtime` of event time, or the live feeds for
+/// `max_runtime` of wall-clock time or until SIGINT/SIGTERM (the files are closed cleanly
+/// either way).
+public final class RecordRun {
     public let plan: RunPlan
     public let output: String
     public var layout: RecorderOptions.Layout = .combined
@@ -14,13 +17,60 @@ public struct RecordRun {
     public var fsync: FsyncPolicy = .never
     /// Where the progress line goes; nil: nowhere.
     public var progressOutput: StatusOutput?
+    /// Raise it (as SIGINT does) to end a live recording at its next check.
+    public let stop = StopSignal()
+    /// Install SIGINT/SIGTERM handlers for a live recording (off in tests).
+    public var handleSignals = true
+    /// The live feeds' figures at the end of a live recording.
+    public private(set) var feedReports: [FeedReport] = []
 
     public init(plan: RunPlan, output: String) { self.plan = plan; self.output = output }
 
+    /// The live feeds into `recorder` until `max_runtime` of wall time or a stop; the
+    /// feeds' gaps, reconnects, resyncs and stale books are recorded as markers with the
+    /// data, so a recording continues across outages and says where they were.
+    func recordLive(_ recorder: Recorder) throws -> RecorderReport {
+        let m = plan.manifest
+        let feeds = try LiveFeeds(plan: plan, logger: Logger(label: "arbor.feed"))
+        if handleSignals { stop.install() }
+        defer { if handleSignals { stop.uninstall() } }
+        feeds.start()
+        let started = MonotonicClock.nanoseconds()
+        let end = started &+ UInt64(m.maxRuntime.nanoseconds)
+        var lastProgress = started
+        var batch: [MarketEvent] = []
+        batch.reserveCapacity(4_096)
+        var count = 0
+        while !stop.isRaised, recorder.writeFailure == nil {
+            let now = MonotonicClock.nanoseconds()
+            if now >= end { break }
+            feeds.queue.queue.takeBatch(max: 4_096, into: &batch, waitingUntil: Date().addingTimeInterval(min(0.2, Double(end - now) / 1e9)))
+            for e in batch { recorder.recordWaiting(e) }
+            count += batch.count
+            if now - lastProgress >= 1_000_000_000, let progressOutput {
+                lastProgress = now
+                progressOutput.write(String(format: "record %.0fs/%.0fs | %d events | ", Double(now - started) / 1e9, Double(m.maxRuntime.nanoseconds) / 1e9, count)
+                                     + feeds.progressLine() + "\n")
+            }
+        }
+        feeds.stop()
+        // What the feeds delivered before they stopped is recorded too.
+        while feeds.queue.queue.waiting > 0 {
+            feeds.queue.queue.takeBatch(max: 4_096, into: &batch, waitingUntil: .distantPast)
+            for e in batch { recorder.recordWaiting(e) }
+        }
+        feedReports = feeds.reports()
+        let report = recorder.finish()
+        if let error = report.error {
+            throw RecordingError(.io, "recording stopped: \(error); \(report.events) events are on disk in \(report.files.count) file(s)")
+        }
+        return report
+    }
+
     public func execute() throws -> RecorderReport {
         let m = plan.manifest
-        guard m.marketData.source == .synthetic else {
-            throw plan.loaded.error(["market_data", "source"], "`arbd record` records the synthetic source (live feeds come later); this manifest replays recordings already")
+        guard m.marketData.source != .recording else {
+            throw plan.loaded.error(["market_data", "source"], "`arbd record` records the synthetic or the live source; this manifest replays recordings already")
         }
         // The output folder must be writable before anything is simulated.
         do {
@@ -34,10 +84,12 @@ public struct RecordRun {
             throw RecordingError(.io, "cannot create the folder: \(FolderProblem.explain(output)); check the path and permissions",
                                  file: output)
         }
+        let live = m.marketData.source == .live
         let recorder = Recorder(instruments: RecordingHeader.entries(for: plan.universe),
-                                options: RecorderOptions(directory: output, source: "synthetic seed \(m.seed)", compressionLevel: compressionLevel,
-                                                         fsync: fsync, layout: layout))
+                                options: RecorderOptions(directory: output, source: live ? "live \(plan.exchangeNames.joined(separator: ", "))" : "synthetic seed \(m.seed)",
+                                                         compressionLevel: compressionLevel, fsync: fsync, layout: layout))
         recorder.start()
+        if live { return try recordLive(recorder) }
         var source = SyntheticMarket(config: plan.market, startTime: RunPlan.startTime)
         let end = RunPlan.startTime + m.maxRuntime.duration
         let progress = Progress("record", total: Double(m.maxRuntime.nanoseconds), unit: "events", output: progressOutput)

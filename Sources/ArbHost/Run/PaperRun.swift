@@ -1,4 +1,6 @@
 import ArbCore
+import ArbFeed
+import ArbFeedNIO
 import ArbRisk
 import ArbPostgres
 import ArbRecorder
@@ -65,6 +67,8 @@ public final class PaperRun {
         // market's start. Strategies start at it (`now` in their `start()`).
         var recordings: RecordingSource? = nil
         var start = RunPlan.startTime
+        // Live: the run starts now (wall-clock time, as the feeds stamp their events).
+        if m.marketData.source == .live { start = SystemFeedClock().now() }
         if m.marketData.source == .recording {
             let source = try RecordingSource(paths: plan.recordingFiles, universe: plan.universe)
             start = source.startTime ?? start
@@ -93,6 +97,7 @@ public final class PaperRun {
         let status = StatusLine(output: options.showStatus ? options.statusOutput : nil)
         var loop: LoopResult
         var replay: RunSummary.Replay? = nil
+        var liveFeeds: [FeedReport]? = nil
         switch m.marketData.source {
         case .synthetic:
             var source = SyntheticMarket(config: plan.market, startTime: start)
@@ -102,6 +107,14 @@ public final class PaperRun {
             status.start = start
             loop = run(kernel, &source, end: start + m.maxRuntime.duration, status: status, wallStart: wallStart)
             replay = RunSummary.Replay(files: plan.recordingFiles, replayed: source.replayed, skipped: source.skipped, problems: source.problems)
+        case .live:
+            let feeds = try LiveFeeds(plan: plan, logger: Logger(label: "arbor.feed"))
+            feeds.start()
+            var source = LiveMarketSource(queue: feeds.queue)
+            status.start = start
+            loop = runLive(kernel, &source, feeds: feeds, wallEnd: wallStart &+ UInt64(m.maxRuntime.nanoseconds), status: status, wallStart: wallStart)
+            feeds.stop()
+            liveFeeds = feeds.reports()
         }
         let stoppedBy = kernel.fault != nil ? "strategy_fault" : loop.stoppedBy
         let histogram = loop.histogram
@@ -124,6 +137,7 @@ public final class PaperRun {
                                   eventsPerSecond: wallSeconds > 0 ? Double(kernel.counters.marketEvents) / wallSeconds : 0,
                                   loopLatency: latency, rssBytes: MonotonicClock.residentBytes(),
                                   journalBackpressureWaits: journal.backpressureWaits))
+        summary.feeds = liveFeeds
         if var risk = summary.risk {
             controlReport.badLines = control?.badLines ?? 0
             risk.control = controlReport
@@ -193,6 +207,45 @@ public final class PaperRun {
             _ = result.histogram.record(elapsed)
             result.latencySum &+= elapsed
             result.steps += 1
+        }
+        return result
+    }
+
+    /// The live loop: everything due by the wall clock (market events as they arrive,
+    /// timers and simulated venues' answers at their times) is stepped through the kernel;
+    /// between, the loop waits on the feeds' queue, at most until the next thing due.
+    func runLive(_ kernel: Kernel, _ source: inout LiveMarketSource, feeds: LiveFeeds, wallEnd: UInt64, status: StatusLine,
+                 wallStart: UInt64) -> LoopResult {
+        var result = LoopResult(stoppedBy: "max_runtime",
+                                histogram: Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three),
+                                steps: 0, latencySum: 0)
+        let clock = SystemFeedClock()
+        var lastStatus = wallStart
+        while true {
+            if stop.isRaised { result.stoppedBy = "signal"; break }
+            let wall = MonotonicClock.nanoseconds()
+            if wall >= wallEnd { result.stoppedBy = "max_runtime"; break }
+            if controlDue() { applyControl(kernel) }
+            if wall - lastStatus >= 1_000_000_000 {
+                lastStatus = wall
+                status.show(kernel: kernel, end: status.start + plan.manifest.maxRuntime.duration, wallSeconds: Double(wall - wallStart) / 1e9,
+                            extra: feeds.progressLine())
+            }
+            let now = clock.now()
+            while let due = kernel.nextDueTime(&source), due <= now {
+                let t0 = MonotonicClock.nanoseconds()
+                guard kernel.step(&source, until: .distantFuture) else { break }
+                let elapsed = MonotonicClock.nanoseconds() - t0
+                _ = result.histogram.record(elapsed)
+                result.latencySum &+= elapsed
+                result.steps += 1
+            }
+            if kernel.fault != nil { result.stoppedBy = "strategy_fault"; break }
+            // Wait for data, at most until the next scheduled thing or 20 ms.
+            var wake = now + .milliseconds(20)
+            if let due = kernel.nextDueTime(&source), due < wake { wake = due }
+            let waitNs = max(0, (wake - clock.now()).nanosecondsInt64)
+            if waitNs > 0 { source.wait(until: Date().addingTimeInterval(Double(waitNs) / 1e9)) }
         }
         return result
     }
@@ -303,7 +356,8 @@ final class StatusLine {
     var lines = 0
     init(output: StatusOutput?) { self.output = output }
 
-    func show(kernel: Kernel, end: Timestamp, wallSeconds: Double) {
+    /// `extra`: the live feeds' line (messages/s per venue, resyncs, reconnects, stale).
+    func show(kernel: Kernel, end: Timestamp, wallSeconds: Double, extra: @autoclosure () -> String = "") {
         guard let output else { return }
         let terminal = output.isTerminal
         lines += 1
@@ -311,8 +365,10 @@ final class StatusLine {
         let c = kernel.counters
         let simulated = Double((kernel.now - start).nanosecondsInt64) / 1e9
         let total = Double((end - start).nanosecondsInt64) / 1e9
-        let text = String(format: "arbd %.0fs/%.0fs event time | %.1fs wall | %d events | %d opportunities | %d orders | %d fills | %d rejected",
+        var text = String(format: "arbd %.0fs/%.0fs event time | %.1fs wall | %d events | %d opportunities | %d orders | %d fills | %d rejected",
                           simulated, total, wallSeconds, c.marketEvents, c.opportunities, c.ordersSent, c.fills, c.venueRejections + c.preTradeRejections)
+        let feeds = extra()
+        if !feeds.isEmpty { text += " | " + feeds }
         output.write(terminal ? "\r\u{1B}[K" + text : text + "\n")
     }
 

@@ -31,6 +31,9 @@ public final class RunPlan {
     public let riskLimits: RiskLimits?
     /// The inventory tier's bands and rebalancing planner (`[risk.inventory]`, `[risk.rebalance]`).
     public let inventory: InventoryManager?
+    /// Per venue, the live feed's settings (`[exchanges.<name>.feed]`), checked against
+    /// the plugin with the run's instruments.
+    public let feedSettings: [FeedSettings]
 
     /// Validates everything a run needs, collecting every problem it finds. Plugins are
     /// picked by id from `plugins`, the program's registry.
@@ -224,6 +227,42 @@ public final class RunPlan {
             if fx.initialRate.raw <= 0 { errors.append(loaded.error(["market_data", "fx", "initial_rate"], "must be positive")) }
         }
 
+        // Live feeds: URLs and choices checked now, by the plugin, with the run's instruments
+        // (`arbd check` refuses what `arbd run` and `arbd record` would).
+        var feedSettings: [FeedSettings] = []
+        for (v, name) in names.enumerated() {
+            let section = m.exchanges[name]!.feed
+            let path = ["exchanges", name, "feed"]
+            var settings = FeedSettings(depth: section.depth, updateSpeedMs: section.updateSpeedMs)
+            if let text = section.wsURL {
+                switch FeedURL.parse(text, allowedSchemes: ["wss", "ws"]) {
+                case .success(let url): settings.wsBase = url
+                case .failure(let e): errors.append(loaded.error(path + ["ws_url"], "\(e.message); e.g. wss://stream.example.com:443"))
+                }
+            }
+            if let text = section.restURL {
+                switch FeedURL.parse(text, allowedSchemes: ["https", "http"]) {
+                case .success(let url): settings.restBase = url
+                case .failure(let e): errors.append(loaded.error(path + ["rest_url"], "\(e.message); e.g. https://api.example.com"))
+                }
+            }
+            if !(100...86_400_000).contains(section.staleAfterMs) {
+                errors.append(loaded.error(path + ["stale_after_ms"], "must be between 100 and 86400000"))
+            }
+            if !(1_000...86_400_000).contains(section.idleTimeoutMs) {
+                errors.append(loaded.error(path + ["idle_timeout_ms"], "must be between 1000 and 86400000"))
+            }
+            let instruments = universe.instruments.filter { $0.venue == VenueId(v) }.map { FeedInstrument(id: $0.id, symbol: $0.symbol) }
+            do {
+                _ = try plugins[v].makeFeed(instruments: instruments, settings: settings)
+            } catch let e as PluginConfigurationError {
+                errors.append(loaded.error(path + [e.setting], e.message))
+            } catch {
+                errors.append(loaded.error(path, "\(error)"))
+            }
+            feedSettings.append(settings)
+        }
+
         // Balances: non-negative, any asset code.
         for (v, name) in names.enumerated() {
             for code in m.exchanges[name]!.balances.keys.sorted() {
@@ -291,7 +330,7 @@ public final class RunPlan {
         for base in symbolOrder {
             if let price = overrides[base] ?? SyntheticMarketConfig.referencePrices[base].flatMap({ Price($0) }) {
                 symbols.append(.init(base: base, referencePrice: price))
-            } else if m.marketData.source == .recording {
+            } else if m.marketData.source != .synthetic {
                 symbols.append(.init(base: base, referencePrice: Price(units: 1)))
             } else {
                 errors.append(loaded.error(["market_data", "synthetic", "reference_prices"], "no reference price for \(base); add \(base) = \"<price in \(m.reportingCurrency)>\""))
@@ -376,6 +415,7 @@ public final class RunPlan {
         if !errors.isEmpty { throw ManifestErrors(errors: errors) }
         self.riskLimits = riskLimits
         self.inventory = inventory
+        self.feedSettings = feedSettings
         self.universeRule = universeRule
         self.universe = universe
         self.exchangeNames = names

@@ -1,4 +1,5 @@
 import ArbCore
+import ArbFeedNIO
 import ArbRateLimit
 import Foundation
 
@@ -221,6 +222,8 @@ public struct RunSummary: Codable, Sendable {
     public var simulation: Simulation
     public var journal: JournalInfo
     public var replay: Replay?
+    /// A live run: each venue's feed (messages, gaps, resyncs, reconnects, staleness).
+    public var feeds: [FeedReport]?
     public var wall: Wall
 
     public func json() throws -> Data {

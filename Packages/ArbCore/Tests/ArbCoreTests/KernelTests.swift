@@ -287,3 +287,47 @@ struct LargeQuantityTests {
         #expect(book.walk(taker: .buy, quantity: Quantity(raw: .max)).filled.raw == .max, "bounded by what was asked")
     }
 }
+
+/// On every book of `trigger`: an entry and a hedge on `target`, their outcomes kept.
+final class ProbeStrategy: Strategy {
+    let name = "probe"
+    let trigger: InstrumentId, target: InstrumentId
+    var outcomes: [(entry: String, hedge: String)] = []
+    init(trigger: InstrumentId, target: InstrumentId) { self.trigger = trigger; self.target = target }
+    func start(_ context: StrategyContext) throws { context.subscribe(trigger); context.subscribe(target) }
+    func onBook(_ instrument: InstrumentId, _ context: StrategyContext) {
+        guard instrument == trigger else { return }
+        func code(_ r: Result<ClientOrderId, Rejection>) -> String { if case .failure(let e) = r { return e.venueCode }; return "sent" }
+        let entry = context.submit(.limit(.buy, on: target, price: Price("100"), quantity: Quantity("1")))
+        var hedge = OrderIntent.limit(.buy, on: target, price: Price("100"), quantity: Quantity("1"))
+        hedge.purpose = .hedge
+        outcomes.append((code(entry), code(context.submit(hedge))))
+        _ = context.isBookUsable(target)
+    }
+    func onReport(_ report: ExecutionReport, order: Order, _ context: StrategyContext) {}
+    func stop(_ context: StrategyContext) -> StrategyReport { StrategyReport(name: name) }
+}
+
+@Suite("Kernel: books a feed cannot vouch for")
+struct BookTroubleTests {
+    @Test("after a gap or staleness an entry is refused (book_invalid) until the next snapshot; a hedge still goes")
+    func refusedUntilSnapshot() throws {
+        let m = TwoVenues()
+        let kernel = Kernel(universe: m.universe, venues: [InstantVenue(0, universe: m.universe), InstantVenue(1, universe: m.universe)],
+                            reportingAsset: m.usdt, startTime: .zero)
+        kernel.deposit(venue: VenueId(0), asset: m.usdt, amount: Amount(units: 10_000))
+        let probe = ProbeStrategy(trigger: m.b, target: m.a)
+        try kernel.add(probe)
+        var source = ArrayMarketDataSource([
+            m.snapshot(m.a, at: 1), m.snapshot(m.b, at: 2),
+            .status(FeedStatus(kind: .gap, instrument: m.a, receivedAt: .milliseconds(3))), m.snapshot(m.b, at: 4),
+            m.snapshot(m.a, at: 5), m.snapshot(m.b, at: 6),
+            .status(FeedStatus(kind: .stale, instrument: m.a, receivedAt: .milliseconds(7))), m.snapshot(m.b, at: 8),
+        ])
+        kernel.run(&source)
+        #expect(probe.outcomes.map(\.entry) == ["sent", "BOOK_GAP", "sent", "BOOK_STALE"])
+        #expect(probe.outcomes.map(\.hedge) == ["sent", "sent", "sent", "sent"])
+        #expect(kernel.bookProblem(m.a) == .stale && kernel.book(m.a).isEmpty)
+        #expect(kernel.counters.rejectionsByCode.keys.contains { $0.hasSuffix("BOOK_GAP") })
+    }
+}

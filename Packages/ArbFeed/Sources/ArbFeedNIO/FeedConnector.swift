@@ -226,7 +226,7 @@ public final class FeedConnector: @unchecked Sendable {
                 case .success(let channel):
                     upgraded.futureResult.whenComplete { outcome in
                         switch outcome {
-                        case .success(true): break
+                        case .success(true): self.subscribe(k, channel)
                         case .success(false):
                             self.failed(k, FeedError(.upgradeRefused, exchange: self.feed.venue,
                                                      "\(url) answered but did not accept a websocket upgrade",
@@ -250,27 +250,37 @@ public final class FeedConnector: @unchecked Sendable {
         c.lastFrame = now
         c.receivedSinceOpen = false
         logger.info("feed connected", metadata: ["feed.url": "\(c.plan.url)", "feed.connection": "\(k)"])
-        for frame in c.plan.subscribeFrames {
-            var buffer = channel.allocator.buffer(capacity: frame.utf8.count)
-            buffer.writeString(frame)
-            channel.writeAndFlush(WebSocketFrame(fin: true, opcode: c.plan.binarySubscribe ? .binary : .text, maskKey: .random(), data: buffer),
-                                  promise: nil)
-        }
         output.startMessage()
         feed.connected(k, at: now, output: &output)
         flush(now)
         channel.closeFuture.whenComplete { _ in self.closed(k, channel) }
     }
 
+    /// Sends the subscription once the upgrade is complete (writes fail while it runs).
+    func subscribe(_ k: Int, _ channel: any Channel) {
+        let c = connections[k]
+        guard c.channel === channel else { return }
+        for frame in c.plan.subscribeFrames {
+            var buffer = channel.allocator.buffer(capacity: frame.utf8.count)
+            buffer.writeString(frame)
+            channel.writeAndFlush(WebSocketFrame(fin: true, opcode: c.plan.binarySubscribe ? .binary : .text, maskKey: .random(), data: buffer))
+                .whenFailure { error in
+                    self.report.lastError = "\(self.feed.venue) feed: the subscription could not be sent: \(error)"
+                    channel.close(promise: nil)
+                }
+        }
+    }
+
     func closed(_ k: Int, _ channel: any Channel) {
         let c = connections[k]
         guard c.channel === channel else { return }
         c.channel = nil
+        // A deliberate stop is the end of the data, not an outage: no gap marker.
+        guard !stopping else { return }
         let now = clock.now()
         output.startMessage()
         feed.disconnected(k, at: now, output: &output)
         flush(now)
-        guard !stopping else { return }
         report.reconnects += 1
         if c.reconnectNow {
             c.reconnectNow = false
