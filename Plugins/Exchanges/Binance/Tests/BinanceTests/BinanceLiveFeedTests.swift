@@ -14,14 +14,15 @@ import Testing
 final class LiveBinance {
     let server: LocalFeedServer
     let runtime = FeedRuntime(threads: 1)
-    let queue = FeedQueue(capacity: 100_000)
+    let queue: FeedQueue
     let connector: FeedConnector
     var mirror = BookMirror(count: 1)
     static let depthPath = "/api/v3/depth?symbol=BNBBTC&limit=100"
 
-    init(options: FeedConnectorOptions = LiveBinance.fast, server: LocalFeedServer? = nil, limiter: Bool = true) throws {
+    init(options: FeedConnectorOptions = LiveBinance.fast, server: LocalFeedServer? = nil, limiter: Bool = true, capacity: Int = 100_000) throws {
         let server = try server ?? LocalFeedServer()
         self.server = server
+        queue = FeedQueue(capacity: capacity)
         let plugin = try BinancePlugin(settings: BinancePlugin.defaultSettings)
         let feed = try plugin.makeFeed(instruments: [FeedInstrument(id: InstrumentId(0), symbol: "BNBBTC")],
                                        settings: FeedSettings(wsBase: try FeedURL.parse(server.wsBase, allowedSchemes: ["ws"]).get(),
@@ -170,6 +171,25 @@ struct BinanceLiveFeedTests {
         live.server.answerOthers { _ in LiveBinance.snapshot(1, bids: [], asks: []) }
         live.start()
         #expect(live.until { $0.mirror.events.contains { if case .trade = $0 { return true }; return false } })
+    }
+
+    @Test("a full queue to the kernel: the message is refused and counted, then a gap marker and a resync put the book right")
+    func overflow() throws {
+        // Room for the snapshot and one small diff, not for a burst the consumer does not drain.
+        let live = try LiveBinance(capacity: 4)
+        defer { live.stop() }
+        live.server.answer(LiveBinance.depthPath, LiveBinance.snapshot(100, bids: [("1.00", "1")], asks: []))
+        live.server.answer(LiveBinance.depthPath, LiveBinance.snapshot(200, bids: [("1.50", "5")], asks: []))
+        live.start()
+        #expect(live.until { $0.bids == ["1@1"] })
+        live.server.send(BinanceFeedHarness.diff(U: 101, u: 101, bids: [("1.01", "1"), ("1.02", "1"), ("1.03", "1"), ("1.04", "1"), ("1.05", "1")]))
+        #expect(waitUntil { live.report.queueOverflows == 1 })
+        // The next message finds room: the lost book is marked and resynced first.
+        live.server.send(BinanceFeedHarness.diff(U: 102, u: 102, bids: [("1.00", "2")]))
+        #expect(live.until { $0.depthRequests() == 2 && $0.bids == ["1.5@5"] })
+        let kinds = live.mirror.events.compactMap { e -> FeedStatus.Kind? in if case .status(let s) = e { return s.kind }; return nil }
+        #expect(kinds.starts(with: [.gap, .resync]))
+        #expect(live.report.counters.gaps >= 1)
     }
 
     @Test("a server ping is answered with a pong carrying its payload")
