@@ -89,7 +89,9 @@ public final class FeedConnector: @unchecked Sendable {
     var staleness: StalenessTracker
     var staleScratch: [Int] = []
     /// Instrument ids to dense indexes for staleness (ids are the run's, not per venue).
-    var localIndex: [InstrumentId: Int] = [:]
+    /// By instrument id (dense in a run): the staleness slot, -1 if not this feed's. An
+    /// array, not a dictionary: it is read for every event.
+    var localIndex: [Int32] = []
     var instruments: [InstrumentId] = []
     /// Instruments whose events the sink refused: a gap and a resync go out first thing.
     var lost: [InstrumentId] = []
@@ -114,7 +116,12 @@ public final class FeedConnector: @unchecked Sendable {
         for (k, plan) in plans.enumerated() {
             connections.append(Connection(plan: plan, backoff: Backoff(initial: options.backoffInitial, maximum: options.backoffMaximum,
                                                                       seed: options.seed &+ UInt64(k))))
-            for id in plan.instruments where localIndex[id] == nil { localIndex[id] = instruments.count; instruments.append(id) }
+            for id in plan.instruments where id.index >= 0 {
+                if id.index >= localIndex.count { localIndex += Array(repeating: -1, count: id.index + 1 - localIndex.count) }
+                guard localIndex[id.index] < 0 else { continue }
+                localIndex[id.index] = Int32(instruments.count)
+                instruments.append(id)
+            }
         }
         staleness = StalenessTracker(instruments: instruments.count, limit: options.staleAfter, startedAt: clock.now())
         snapshotQueue = RequestQueue(capacity: options.snapshotQueueCapacity)
@@ -361,7 +368,8 @@ public final class FeedConnector: @unchecked Sendable {
         if !output.events.isEmpty {
             for e in output.events {
                 if case .status = e { continue }
-                if let i = localIndex[e.instrument], staleness.touched(i, at: now) {
+                let k = e.instrument.index
+                if k >= 0, k < localIndex.count, localIndex[k] >= 0, staleness.touched(Int(localIndex[k]), at: now) {
                     logger.info("feed fresh again", metadata: ["feed.instrument": "\(e.instrument.index)"])
                 }
             }
