@@ -497,7 +497,10 @@ public final class FeedConnector: @unchecked Sendable {
             snapshotWanted.remove(id)
             report.snapshotRefusals += 1
             let status = Int(response.status.code)
-            let retryAfter = response.headers.first(name: "Retry-After").flatMap { Int64($0) }.map { Duration.seconds($0) }
+            // The venue's number, bounded: a negative or absurd Retry-After (beyond Binance's
+            // longest ban, 3 days) must not wrap the limiter's clock.
+            let retryAfter = response.headers.first(name: "Retry-After").flatMap { Int64($0) }
+                .map { Duration.seconds(Swift.min(Swift.max($0, 0), 3 * 86_400)) }
             let text = response.body.map { String(buffer: $0) }.map { String($0.prefix(200)) } ?? ""
             if let limiter {
                 var headers: [String: String] = [:]

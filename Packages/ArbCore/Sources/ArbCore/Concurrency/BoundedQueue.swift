@@ -38,18 +38,7 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
     /// Takes up to `max` elements, waiting while the queue is empty and open.
     /// An empty result means the queue is closed and drained.
     public func takeBatch(max: Int, into batch: inout [Element]) {
-        batch.removeAll(keepingCapacity: true)
-        condition.lock()
-        while count == 0 && !closed { condition.wait() }
-        let n = min(max, count)
-        for _ in 0..<n {
-            batch.append(buffer[head]!)
-            buffer[head] = nil
-            head = (head + 1) % capacity
-        }
-        count -= n
-        condition.broadcast()
-        condition.unlock()
+        takeBatch(max: max, into: &batch, waitingUntil: .distantFuture)
     }
 
     /// Adds the element if there is room; false (counted) if the queue is full.
@@ -88,7 +77,9 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while count == 0 && !closed {
-            if !condition.wait(until: deadline) { break }
+            // Foundation on Linux traps converting `distantFuture` to a timespec: no deadline
+            // is a plain wait.
+            if deadline == .distantFuture { condition.wait() } else if !condition.wait(until: deadline) { break }
         }
         let n = min(max, count)
         for _ in 0..<n {

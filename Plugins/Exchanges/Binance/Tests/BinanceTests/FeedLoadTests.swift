@@ -34,9 +34,10 @@ struct FeedLoadTests {
             }
             done.signal()
         }
-        func percentile(_ p: Double) -> Int64 {
+        /// The value at `permille` thousandths of the sorted latencies.
+        func percentile(permille: Int) -> Int64 {
             let s = latencies.sorted()
-            return s.isEmpty ? 0 : s[min(s.count - 1, Int(Double(s.count) * p))]
+            return s.isEmpty ? 0 : s[min(s.count - 1, s.count * permille / 1_000)]
         }
     }
 
@@ -84,7 +85,7 @@ struct FeedLoadTests {
         consumer.stop = true
         consumer.done.wait()
         let r = try connector.currentReport().wait()
-        print("feed-latency: \(sent) messages in \(ContinuousClock.now - start); receive to kernel p50 \(consumer.percentile(0.5) / 1_000) µs p99 \(consumer.percentile(0.99) / 1_000) µs p99.9 \(consumer.percentile(0.999) / 1_000) µs max \(consumer.percentile(1) / 1_000) µs; gaps \(r.counters.gaps), overflows \(r.queueOverflows)")
+        print("feed-latency: \(sent) messages in \(ContinuousClock.now - start); receive to kernel p50 \(consumer.percentile(permille: 500) / 1_000) µs p99 \(consumer.percentile(permille: 990) / 1_000) µs p99.9 \(consumer.percentile(permille: 999) / 1_000) µs max \(consumer.percentile(permille: 1_000) / 1_000) µs; gaps \(r.counters.gaps), overflows \(r.queueOverflows)")
         #expect(r.counters.malformed == 0 && r.queueOverflows == 0)
     }
 
