@@ -242,6 +242,26 @@ public struct ExposureBook: Sendable {
         if asset == base { p.baseNetAfter = netAfter }
     }
 
+    /// Whether an order with these flows (clamped raw amounts) on venue `v` stays within
+    /// every exposure limit even in the worst case, so the exact projection can be skipped.
+    /// A touched cell's worst case, and its asset's net line, grow by at most the amount
+    /// flowing (max(d + p + i, m − d) ≤ max(d + p, m − d) + i), so every valued sum grows
+    /// by at most the flows' value at their marks; the base's net position by at most the
+    /// quantity. False where an asset taking the flow has no mark (the exact path decides).
+    @inline(__always)
+    func withinHeadroom(_ v: Int, inflow: AssetId, _ inAmt: Int128, outflow: AssetId, _ outAmt: Int128, base: AssetId,
+                        baseQuantity: Int128, limits: ScaledLimits) -> Bool {
+        let lin = lines[inflow.index], lout = lines[outflow.index]
+        if (!lin.isCash && lin.mark == 0) || (!lout.isCash && lout.mark == 0) { return false }
+        let most = (lin.isCash ? 0 : Self.value(inAmt, lin.mark)) &+ (lout.isCash ? 0 : Self.value(outAmt, lout.mark))
+        let line = lines[base.index]
+        // Sums stay below 2^120 and `most` below 2^117: the wrapping adds cannot overflow.
+        return venueScaled[v] &+ most <= limits.venueExposure[v]
+            && grossScaled &+ most <= limits.grossExposure
+            && netScaled &+ most <= limits.netExposure
+            && Self.worst(line.change, line.plus, line.minus) &+ baseQuantity <= line.maxNetPosition
+    }
+
     /// The lowest and highest the venue's balance could go with its open orders.
     @inline(__always) func lowest(_ v: VenueId, _ a: AssetId) -> Amount { let c = cells[cell(v, a)]; return Amount(raw: c.balance &- c.minus) }
     @inline(__always) func highest(_ v: VenueId, _ a: AssetId) -> Amount { let c = cells[cell(v, a)]; return Amount(raw: c.balance &+ c.plus) }

@@ -61,7 +61,10 @@ public final class KernelRiskGuard: OrderGuard {
     let venueInstruments: [[InstrumentId]]
     /// The global and exchange tiers shared with other processes (nil: this process alone).
     public var shared: (any SharedRiskTier)? {
-        didSet { sharedLimits = Self.sharedLimits(guardian.limits, venueNames: venueNames) }
+        didSet {
+            sharedLimits = Self.sharedLimits(guardian.limits, venueNames: venueNames)
+            guardian.keepsProjection = shared != nil
+        }
     }
     var sharedLimits: SharedLimits
     let venueNames: [String]

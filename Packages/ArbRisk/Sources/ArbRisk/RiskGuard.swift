@@ -120,9 +120,12 @@ public struct RiskGuard: Sendable {
         // Filled in place: a projection returned by value was copied out through the stack
         // in halves and read back whole, a store-forwarding stall on every check.
         var p = ExposureBook.Projection()
-        exposure.project(&p, intent.venue, inflow: inAsset, inAmount, outflow: outAsset, outAmount, base: intent.base)
-        // The four scopes in turn (none to read while every scope is active).
+        var projected = false
+        // The four scopes in turn (none to read while every scope is active): only a scope
+        // not active needs to know, before anything else, whether the order reduces.
         if states.notActiveCount > 0 {
+            exposure.project(&p, intent.venue, inflow: inAsset, inAmount, outflow: outAsset, outAmount, base: intent.base)
+            projected = true
             if let d = blocked(.global, reduces: p.reduces, halted: .globalHalted, reducing: .globalReducing) { return d }
             if let d = blocked(.exchange(intent.venue), reduces: p.reduces, halted: .exchangeHalted, reducing: .exchangeReducing) { return d }
             if intent.route >= 0, let d = blocked(.route(intent.route), reduces: p.reduces, halted: .routeHalted, reducing: .routeReducing) { return d }
@@ -147,7 +150,7 @@ public struct RiskGuard: Sendable {
             }
         }
         // The per-cell and per-asset limits live next to the cells and lines the
-        // projection just read (`ExposureBook.applyLimits`): a few cache lines per check.
+        // projection reads (`ExposureBook.applyLimits`): a few cache lines per check.
         let v = intent.venue.index
         let cin = exposure.cells[exposure.cell(intent.venue, inAsset)], cout = exposure.cells[exposure.cell(intent.venue, outAsset)]
         let inRaw = ExposureBook.clamp(inAmount.raw), outRaw = ExposureBook.clamp(outAmount.raw)
@@ -158,19 +161,29 @@ public struct RiskGuard: Sendable {
         let high = cin.balance &+ cin.plus &+ inRaw
         if high > cin.bandMax { return refuse(.aboveBand, .exchange(intent.venue), limit: Amount(raw: cin.bandMax), measured: Amount(raw: high)) }
         if low < cout.bandMin { return refuse(.belowBand, .exchange(intent.venue), limit: Amount(raw: cout.bandMin), measured: Amount(raw: low)) }
-        if !p.reduces {
-            if p.unmarked && scaledLimits.limitsExposure { return refuse(.noMark, .global, limit: nil, measured: nil) }
-            if p.venueExposure > scaledLimits.venueExposure[v] {
-                return refuse(.exchangeExposure, .exchange(intent.venue), limit: limits.exchanges[v].maxExposure, measured: ExposureBook.amount(p.venueExposure))
+        // Exposure. The exact projection is needed only near a limit: when even the most
+        // this order could add (its flows at their marks) keeps every sum within its limit,
+        // no limit can refuse it, whether or not it reduces (`withinHeadroom`).
+        if projected || keepsProjection || !exposure.withinHeadroom(v, inflow: inAsset, inRaw, outflow: outAsset, outRaw, base: intent.base,
+                                                                        baseQuantity: ExposureBook.clamp(intent.quantity.raw), limits: scaledLimits) {
+            if !projected {
+                exposure.project(&p, intent.venue, inflow: inAsset, inAmount, outflow: outAsset, outAmount, base: intent.base)
+                projected = true
             }
-            if p.grossExposure > scaledLimits.grossExposure {
-                return refuse(.grossExposure, .global, limit: limits.global.maxGrossExposure, measured: ExposureBook.amount(p.grossExposure))
-            }
-            if p.netExposure > scaledLimits.netExposure {
-                return refuse(.netExposure, .global, limit: limits.global.maxNetExposure, measured: ExposureBook.amount(p.netExposure))
-            }
-            if p.baseNetAfter > exposure.lines[intent.base.index].maxNetPosition {
-                return refuse(.symbolPosition, .symbol(intent.base), limit: limits.symbols[intent.base.index].maxNetPosition, measured: Amount(raw: p.baseNetAfter))
+            if !p.reduces {
+                if p.unmarked && scaledLimits.limitsExposure { return refuse(.noMark, .global, limit: nil, measured: nil) }
+                if p.venueExposure > scaledLimits.venueExposure[v] {
+                    return refuse(.exchangeExposure, .exchange(intent.venue), limit: limits.exchanges[v].maxExposure, measured: ExposureBook.amount(p.venueExposure))
+                }
+                if p.grossExposure > scaledLimits.grossExposure {
+                    return refuse(.grossExposure, .global, limit: limits.global.maxGrossExposure, measured: ExposureBook.amount(p.grossExposure))
+                }
+                if p.netExposure > scaledLimits.netExposure {
+                    return refuse(.netExposure, .global, limit: limits.global.maxNetExposure, measured: ExposureBook.amount(p.netExposure))
+                }
+                if p.baseNetAfter > exposure.lines[intent.base.index].maxNetPosition {
+                    return refuse(.symbolPosition, .symbol(intent.base), limit: limits.symbols[intent.base.index].maxNetPosition, measured: Amount(raw: p.baseNetAfter))
+                }
             }
         }
         // Symbol: the imbalance between venues, if the order widens it.
@@ -186,9 +199,14 @@ public struct RiskGuard: Sendable {
             }
         }
         allowed += 1
-        lastAllowed = (p.reduces, p.grossExposure, p.venueExposure)
+        if projected { lastAllowed = (p.reduces, p.grossExposure, p.venueExposure) }
         return .allowed
     }
+
+    /// Every check projects the order exactly, far from the limits too, so that the last
+    /// entry allowed has its exposure figures (`lastAllowedGross`): the shared tier, which
+    /// reserves them, sets it. Decisions are the same either way.
+    public var keepsProjection = false
 
     /// A refusal decided outside the guard (the shared tier) for the entry just allowed.
     public mutating func refusedAfterAllowing(_ code: RiskCode) {
@@ -197,7 +215,8 @@ public struct RiskGuard: Sendable {
     }
 
     /// The last entry allowed: whether it added no exposure, and the gross and venue
-    /// exposure (scaled) it would make. The shared tier reserves these.
+    /// exposure (scaled) it would make. The shared tier reserves these; they are kept
+    /// only while `keepsProjection` is set.
     var lastAllowed: (reduces: Bool, gross: Int128, venue: Int128) = (true, 0, 0)
     public var lastAllowedAddsExposure: Bool { !lastAllowed.reduces }
     public var lastAllowedGross: Amount { ExposureBook.amount(lastAllowed.gross) }

@@ -140,6 +140,11 @@ struct RiskAuditorTests {
             guardian.setBalance(VenueId(v), AssetId(a), Amount(raw: auditor.balance[v][a]))
         } }
         guardian.setMarks { Amount(raw: auditor.marks[$0.index]) }
+        // A twin that projects every order exactly: the headroom shortcut must never
+        // change a decision.
+        var exact = guardian
+        exact.keepsProjection = true
+        var disagreements: [String] = []
         var time = ms(0), id: UInt64 = 0, accepted = 0, refused = 0
         for step in 0..<3_000 {
             time = time + .milliseconds(Int64(rng.next() % 150))
@@ -151,10 +156,14 @@ struct RiskAuditorTests {
                 let purpose: OrderPurpose = rng.next() % 10 == 0 ? .hedge : .entry
                 let intent = Desk.intent(rng.next() % 2 == 0 ? .buy : .sell, venue: VenueId(Int(rng.next() % 2)), route: Int32(rng.next() % 3),
                                          base: base, quantity: q, price: price, purpose: purpose)
-                if guardian.check(intent, at: time) == .allowed {
+                let decision = guardian.check(intent, at: time)
+                let exactDecision = exact.check(intent, at: time)
+                if decision != exactDecision { disagreements.append("step \(step): \(decision) vs exact \(exactDecision)") }
+                if decision == .allowed {
                     auditor.audit(accepted: intent, at: time)
                     id += 1; accepted += 1
                     guardian.sent(id, intent, at: time)
+                    exact.sent(id, intent, at: time)
                     auditor.sent(id, intent, at: time)
                 } else {
                     refused += 1
@@ -164,22 +173,31 @@ struct RiskAuditorTests {
                 let share = Int128(rng.next() % 2 == 0 ? 1000 : 1 + rng.next() % 999)
                 let f = auditor.fill(target, thousandths: share)!
                 let intentSide = guardian.openOrder(target)!.side
-                guardian.filled(target, quantity: Amount(raw: intentSide == .buy ? f.inDone : f.outDone), quoteAmount: Amount(raw: intentSide == .buy ? f.outDone : f.inDone))
-                guardian.setBalance(VenueId(f.venue), AssetId(f.inA), Amount(raw: auditor.balance[f.venue][f.inA]))
-                guardian.setBalance(VenueId(f.venue), AssetId(f.outA), Amount(raw: auditor.balance[f.venue][f.outA]))
-                if share == 1000 || rng.next() % 2 == 0 { guardian.finished(target); auditor.open[target] = nil }
+                let balances = auditor.balance[f.venue]
+                func apply(_ g: inout RiskGuard) {
+                    g.filled(target, quantity: Amount(raw: intentSide == .buy ? f.inDone : f.outDone), quoteAmount: Amount(raw: intentSide == .buy ? f.outDone : f.inDone))
+                    g.setBalance(VenueId(f.venue), AssetId(f.inA), Amount(raw: balances[f.inA]))
+                    g.setBalance(VenueId(f.venue), AssetId(f.outA), Amount(raw: balances[f.outA]))
+                }
+                apply(&guardian)
+                apply(&exact)
+                if share == 1000 || rng.next() % 2 == 0 { guardian.finished(target); exact.finished(target); auditor.open[target] = nil }
             } else if roll < 95 {
                 // The market moves: new marks.
                 auditor.marks[1] = auditor.marks[1] * Int128(980 + rng.next() % 41) / 1000
                 auditor.marks[2] = auditor.marks[2] * Int128(980 + rng.next() % 41) / 1000
                 guardian.setMarks { Amount(raw: auditor.marks[$0.index]) }
+                exact.setMarks { Amount(raw: auditor.marks[$0.index]) }
             } else if roll < 97 {
                 guardian.halt(reason: "kill switch \(step)", at: time); auditor.halted = true
+                exact.halt(reason: "kill switch \(step)", at: time)
             } else {
                 guardian.resume(.global, reason: "resume \(step)", at: time); auditor.halted = false
+                exact.resume(.global, reason: "resume \(step)", at: time)
             }
         }
         #expect(auditor.violations.isEmpty, "\(auditor.violations.prefix(5))")
+        #expect(disagreements.isEmpty, "\(disagreements.prefix(5))")
         // The stream exercised both sides of the limits.
         #expect(accepted > 300 && refused > 300, "accepted \(accepted), refused \(refused)")
         #expect(guardian.refusals.count >= 8, "\(guardian.refusals)")
