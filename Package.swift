@@ -55,6 +55,8 @@ let package = Package(
             .product(name: "ArbRiskRedis", package: "ArbRisk"),
             .product(name: "ArbFeed", package: "ArbFeed"),
             .product(name: "ArbFeedNIO", package: "ArbFeed"),
+            // The local websocket and HTTP server `arbd bench --feed-loopback` serves from.
+            .product(name: "ArbFeedTesting", package: "ArbFeed"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),

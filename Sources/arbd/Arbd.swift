@@ -270,12 +270,22 @@ struct Bench: ParsableCommand {
     @Flag(name: .long, help: "Measure each exchange's feed instead: its documented messages from bytes to book events, on one core (--symbols: one count, default 200; --events: messages, default 500,000; --levels).")
     var feed = false
 
-    @Option(name: .long, help: "With --feed: book levels per message.")
+    @Option(name: .long, help: "With --feed or --feed-loopback: book levels per message.")
     var levels: Int = 10
+
+    @Flag(name: .long, help: "Measure a live paper run over loopback instead: the manifest's run with each exchange's feed pointed at a local server that sends the venue's documented messages at --rate a venue for --seconds; prints receive-to-kernel latency and the feeds' counts.")
+    var feedLoopback = false
+
+    @Option(name: .long, help: "With --feed-loopback: messages a second, per venue.")
+    var rate: Int = 10_000
+
+    @Option(name: .long, help: "With --feed-loopback: seconds to send for.")
+    var seconds: Double = 5
 
     func run() throws {
         if routes { return try runRoutes() }
         if feed { return try runFeed() }
+        if feedLoopback { return try runFeedLoopback() }
         if risk {
             guard events > 0 else { throw fail(ValidationError("--events must be positive")) }
             do {
@@ -330,6 +340,21 @@ extension Bench {
                 results.append(r)
             }
             if let json { try writeResults(results, to: json) }
+        } catch {
+            throw fail(error)
+        }
+    }
+}
+
+extension Bench {
+    func runFeedLoopback() throws {
+        guard (1...1_000).contains(levels) else { throw fail(ValidationError("--levels: must be between 1 and 1000")) }
+        guard (1_000...200_000).contains(rate) else { throw fail(ValidationError("--rate: messages a second a venue, between 1000 and 200000")) }
+        guard seconds.isFinite, seconds >= 0.5, seconds <= 600 else { throw fail(ValidationError("--seconds: between 0.5 and 600")) }
+        do {
+            let result = try FeedLoopbackBench(registry: registeredPlugins).measure(manifest: manifest, levels: levels, rate: rate, seconds: seconds, seed: seed)
+            print(result.line)
+            if let json { try writeResults([result], to: json) }
         } catch {
             throw fail(error)
         }

@@ -60,6 +60,14 @@ func playVenues(_ server: LocalFeedServer) {
     server.send(#"{"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate","E":1672515782999,"s":"BTCUSDT","U":2001,"u":2001,"b":[["30010.00","4"]],"a":[]}}"#)
 }
 
+/// Collects what a status line writes.
+final class StatusCapture: @unchecked Sendable {
+    private let lock = NSLock()
+    private var written = ""
+    var text: String { lock.lock(); defer { lock.unlock() }; return written }
+    var output: StatusOutput { StatusOutput(isTerminal: true) { [self] s in lock.lock(); written += s; lock.unlock() } }
+}
+
 @Suite("Live market data: arbd record and arbd run against a local venue", .serialized)
 struct LiveFeedRunTests {
     @Test("arbd record records the live feeds until max_runtime: sequences are the venue's update ids, and the outage is in the file as markers")
@@ -106,7 +114,8 @@ struct LiveFeedRunTests {
         let path = dir + ".toml"
         try liveManifest(server: server, dataDir: dir, runtime: "3s").write(toFile: path, atomically: true, encoding: .utf8)
         let plan = try RunPlan(try ManifestLoader.load(path: path), plugins: registeredPlugins)
-        let run = PaperRun(plan: plan, options: RunOptions(showStatus: false, handleSignals: false))
+        let status = StatusCapture()
+        let run = PaperRun(plan: plan, options: RunOptions(showStatus: true, statusOutput: status.output, handleSignals: false))
         let player = Thread { playVenues(server) }
         player.start()
         let summary = try run.execute()
@@ -119,6 +128,67 @@ struct LiveFeedRunTests {
         #expect(feeds.map(\.exchange).sorted() == ["binance", "upbit"])
         #expect(feeds.allSatisfy { $0.counters.malformed == 0 })
         #expect(summary.run.stoppedBy == "max_runtime")
+        // Every message's receive-to-kernel time, measured where the kernel takes it.
+        let latency = try #require(summary.wall.receiveToKernel)
+        #expect(latency.count >= 8 && latency.p50Ns > 0 && latency.p99Ns >= latency.p50Ns)
+        // The progress line: messages/s per venue, resyncs, reconnects and stale books
+        // (Binance's dropped connection is its one reconnect).
+        let lines = status.text.components(separatedBy: "\r\u{1B}[K").filter { !$0.isEmpty }
+        #expect(lines.count >= 2, "\(lines)")
+        let last = try #require(lines.last)
+        #expect(last.range(of: #"binance \d+ msg/s \d+ resyncs 1 reconnects 0 stale"#, options: .regularExpression) != nil, "\(last)")
+        #expect(last.range(of: #"upbit \d+ msg/s 0 resyncs 0 reconnects 0 stale"#, options: .regularExpression) != nil, "\(last)")
+    }
+
+    @Test("a stop request (SIGINT in arbd) ends a live run at once through its normal path, with a summary")
+    func liveStop() throws {
+        let server = try LocalFeedServer()
+        defer { server.shutdown() }
+        let dir = NSTemporaryDirectory() + "arbor-live-stop-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + ".toml"
+        try liveManifest(server: server, dataDir: dir, runtime: "60s").write(toFile: path, atomically: true, encoding: .utf8)
+        let run = PaperRun(plan: try RunPlan(try ManifestLoader.load(path: path), plugins: registeredPlugins),
+                           options: RunOptions(showStatus: false, handleSignals: false))
+        let stop = run.stop
+        let stopper = Thread {
+            _ = waitUntil(timeout: .seconds(10)) { server.openConnections == 2 }
+            usleep(300_000)
+            stop.raise()
+        }
+        stopper.start()
+        let t0 = ContinuousClock.now
+        let summary = try run.execute()
+        #expect(summary.run.stoppedBy == "signal")
+        #expect(ContinuousClock.now - t0 < .seconds(10))
+        #expect(FileManager.default.fileExists(atPath: run.folder + "/summary.json"))
+    }
+
+    @Test("SIGINT ends arbd record on live data: the file is closed cleanly and every block reads back")
+    func recordInterrupted() throws {
+        let arbd = try #require(arbdExecutable(), "arbd not found next to the test binary; run `swift build` first")
+        let server = try LocalFeedServer()
+        defer { server.shutdown() }
+        let dir = NSTemporaryDirectory() + "arbor-live-sigint-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + ".toml"
+        try liveManifest(server: server, dataDir: dir, runtime: "10m").write(toFile: path, atomically: true, encoding: .utf8)
+        let recorder = try startArbd(arbd, ["record", "--manifest", path, "--output", dir + "/rec", "--quiet"])
+        defer { if recorder.isRunning { recorder.terminate() } }
+        playVenues(server)
+        usleep(300_000)
+        let t0 = ContinuousClock.now
+        recorder.interrupt()
+        recorder.waitUntilExit()
+        #expect(ContinuousClock.now - t0 < .seconds(10))
+        #expect(recorder.terminationStatus == 0)
+        let files = (FileManager.default.subpaths(atPath: dir + "/rec") ?? []).filter { $0.hasSuffix(".arbrec") }
+        #expect(files.count == 1, "\(files)")
+        var events: [MarketEvent] = []
+        let reader = try RecordingFileReader(path: dir + "/rec/" + files[0])
+        for b in reader.blocks.indices { try reader.readBlock(b, into: &events) }
+        let deltas = events.filter { if case .bookDelta = $0 { return true }; return false }
+        #expect(deltas.count == 6, "\(events.count) events")
     }
 
     @Test("bad live settings are manifest errors naming the key, and arbd check refuses them as arbd run would", arguments: [

@@ -7,7 +7,8 @@ import Logging
 
 /// A run's live market data (`source = "live"`): one feed connector per enabled exchange
 /// (the plugin's parser and sync, the venue's limiter for snapshots and connects), all
-/// into one bounded queue that the kernel or the recorder drains.
+/// into one bounded queue that the recorder drains, or, for a paper run, straight into
+/// the kernel on the feeds' one event loop (`LiveKernelDriver`).
 public final class LiveFeeds {
     public let runtime: FeedRuntime
     public let queue: FeedQueue
@@ -16,10 +17,13 @@ public final class LiveFeeds {
     var lastMessages: [Int]
     var lastTime = MonotonicClock.nanoseconds()
 
-    /// Connectors for every exchange of `plan`, not started. `capacity`: events the queue holds.
-    public init(plan: RunPlan, logger: Logger, capacity: Int = 1 << 18, clock: any FeedClock = SystemFeedClock()) throws {
-        runtime = FeedRuntime(threads: min(2, max(1, plan.plugins.count)))
-        queue = FeedQueue(capacity: capacity)
+    /// Connectors for every exchange of `plan`, not started. `capacity`: events the queue
+    /// holds. With `sink`, the connectors deliver to it instead, all on one event loop
+    /// (the sink is then only ever called from that thread).
+    public init(plan: RunPlan, logger: Logger, capacity: Int = 1 << 18, clock: any FeedClock = SystemFeedClock(),
+                sink: (any FeedEventSink)? = nil) throws {
+        runtime = FeedRuntime(threads: sink != nil ? 1 : min(2, max(1, plan.plugins.count)))
+        queue = FeedQueue(capacity: sink != nil ? 1 : capacity)
         var connectors: [FeedConnector] = []
         for (v, plugin) in plan.plugins.enumerated() {
             let instruments = plan.universe.instruments.filter { $0.venue == VenueId(v) }.map { FeedInstrument(id: $0.id, symbol: $0.symbol) }
@@ -30,7 +34,7 @@ public final class LiveFeeds {
             options.idleTimeout = .milliseconds(section.feed.idleTimeoutMs)
             options.seed = plan.manifest.seed &+ UInt64(v)
             let limiter = RateLimiter(rules: plugin.rateLimitRules, policy: section.rateLimits.policy)
-            connectors.append(try runtime.connector(feed: feed, sink: queue, limiter: limiter, options: options, clock: clock, logger: logger))
+            connectors.append(try runtime.connector(feed: feed, sink: sink ?? queue, limiter: limiter, options: options, clock: clock, logger: logger))
         }
         self.connectors = connectors
         names = plan.exchangeNames
@@ -49,8 +53,12 @@ public final class LiveFeeds {
     }
     var finalReports: [FeedReport]?
 
-    /// Each venue's figures: now, or as they were at the stop.
-    public func reports() -> [FeedReport] { finalReports ?? connectors.compactMap { try? $0.currentReport().wait() } }
+    /// Each venue's figures: now, or as they were at the stop. From the connectors' own
+    /// loop (a paper run's kernel), read in place.
+    public func reports() -> [FeedReport] {
+        if let finalReports { return finalReports }
+        return connectors.compactMap { c in c.loop.inEventLoop ? c.reportOnLoop() : try? c.currentReport().wait() }
+    }
 
     /// `binance 812 msg/s 0 resyncs 0 reconnects 0 stale | upbit …` since the last call.
     public func progressLine() -> String {
@@ -68,25 +76,28 @@ public final class LiveFeeds {
     }
 }
 
-/// The live queue as the kernel's market-data source: what has arrived, in arrival
-/// order, without waiting (`nil` means "nothing yet", not the end; the live loop waits
-/// with `wait(until:)`). An exchange time after the local receive time is the venue's
-/// clock running ahead: it is taken as the receive time, so one venue's skew never holds
-/// the others' events back.
+/// A live run's market data as the kernel's source: the message just received, in
+/// arrival order (`nil` means "nothing more yet", not the end). An exchange time after
+/// the local receive time is the venue's clock running ahead: it is taken as the receive
+/// time, so one venue's skew never holds the others' events back.
 public struct LiveMarketSource: MarketDataSource {
-    let queue: FeedQueue
     var buffer: [MarketEvent] = []
     var position = 0
     public private(set) var delivered = 0
 
-    public init(queue: FeedQueue) { self.queue = queue; buffer.reserveCapacity(4_096) }
+    public init() { buffer.reserveCapacity(4_096) }
+
+    /// A message's events, after whatever is not taken yet.
+    public mutating func append(_ events: [MarketEvent]) {
+        if position == buffer.count {
+            buffer.removeAll(keepingCapacity: true)
+            position = 0
+        }
+        buffer.append(contentsOf: events)
+    }
 
     public mutating func next() -> MarketEvent? {
-        if position == buffer.count {
-            position = 0
-            queue.queue.takeBatch(max: 4_096, into: &buffer, waitingUntil: .distantPast)
-            if buffer.isEmpty { return nil }
-        }
+        guard position < buffer.count else { return nil }
         var event = buffer[position]
         position += 1
         delivered += 1
@@ -101,12 +112,5 @@ public struct LiveMarketSource: MarketDataSource {
         case .trade(var t): t.exchangeTime = t.receivedAt; return .trade(t)
         case .status: return e
         }
-    }
-
-    /// Waits until events are queued or `deadline` passes (nothing buffered is lost).
-    public mutating func wait(until deadline: Date) {
-        guard position == buffer.count else { return }
-        position = 0
-        queue.queue.takeBatch(max: 4_096, into: &buffer, waitingUntil: deadline)
     }
 }

@@ -7,7 +7,8 @@ import TOMLKit
 /// plugin's own strict decoder.
 public struct LoadedManifest: @unchecked Sendable {
     public let file: String
-    public let manifest: Manifest
+    /// Settable in the module: `arbd bench --feed-loopback` points a manifest's feeds at local servers.
+    public internal(set) var manifest: Manifest
     /// The parsed document, for the plugins' own settings.
     let table: TOMLTable
     let lines: ManifestLineIndex

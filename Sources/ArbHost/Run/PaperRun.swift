@@ -98,6 +98,7 @@ public final class PaperRun {
         var loop: LoopResult
         var replay: RunSummary.Replay? = nil
         var liveFeeds: [FeedReport]? = nil
+        var receiveToKernel: RunSummary.Latency? = nil
         switch m.marketData.source {
         case .synthetic:
             var source = SyntheticMarket(config: plan.market, startTime: start)
@@ -108,13 +109,11 @@ public final class PaperRun {
             loop = run(kernel, &source, end: start + m.maxRuntime.duration, status: status, wallStart: wallStart)
             replay = RunSummary.Replay(files: plan.recordingFiles, replayed: source.replayed, skipped: source.skipped, problems: source.problems)
         case .live:
-            let feeds = try LiveFeeds(plan: plan, logger: Logger(label: "arbor.feed"))
-            feeds.start()
-            var source = LiveMarketSource(queue: feeds.queue)
             status.start = start
-            loop = runLive(kernel, &source, feeds: feeds, wallEnd: wallStart &+ UInt64(m.maxRuntime.nanoseconds), status: status, wallStart: wallStart)
-            feeds.stop()
-            liveFeeds = feeds.reports()
+            let live = try runLive(kernel, wallEnd: wallStart &+ UInt64(m.maxRuntime.nanoseconds), status: status, wallStart: wallStart)
+            loop = live.loop
+            liveFeeds = live.feeds
+            receiveToKernel = live.receiveToKernel
         }
         let stoppedBy = kernel.fault != nil ? "strategy_fault" : loop.stoppedBy
         let histogram = loop.histogram
@@ -135,7 +134,7 @@ public final class PaperRun {
             journal: RunSummary.JournalInfo(file: journal.path, sinks: sinkReports), replay: replay,
             wall: RunSummary.Wall(startedAt: startedAt, durationSeconds: wallSeconds,
                                   eventsPerSecond: wallSeconds > 0 ? Double(kernel.counters.marketEvents) / wallSeconds : 0,
-                                  loopLatency: latency, rssBytes: MonotonicClock.residentBytes(),
+                                  loopLatency: latency, receiveToKernel: receiveToKernel, rssBytes: MonotonicClock.residentBytes(),
                                   journalBackpressureWaits: journal.backpressureWaits))
         summary.feeds = liveFeeds
         if var risk = summary.risk {
@@ -211,43 +210,38 @@ public final class PaperRun {
         return result
     }
 
-    /// The live loop: everything due by the wall clock (market events as they arrive,
-    /// timers and simulated venues' answers at their times) is stepped through the kernel;
-    /// between, the loop waits on the feeds' queue, at most until the next thing due.
-    func runLive(_ kernel: Kernel, _ source: inout LiveMarketSource, feeds: LiveFeeds, wallEnd: UInt64, status: StatusLine,
-                 wallStart: UInt64) -> LoopResult {
-        var result = LoopResult(stoppedBy: "max_runtime",
-                                histogram: Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three),
-                                steps: 0, latencySum: 0)
-        let clock = SystemFeedClock()
+    /// The live run: the kernel runs on the feeds' event loop (`LiveKernelDriver`), each
+    /// message stepped through it as it is parsed, and timers, simulated venues' answers,
+    /// the kill switch, the status line and the end checked there too; this thread waits
+    /// for the end, then stops the feeds.
+    func runLive(_ kernel: Kernel, wallEnd: UInt64, status: StatusLine, wallStart: UInt64) throws
+        -> (loop: LoopResult, feeds: [FeedReport], receiveToKernel: RunSummary.Latency) {
+        var feeds: LiveFeeds?
         var lastStatus = wallStart
-        while true {
-            if stop.isRaised { result.stoppedBy = "signal"; break }
+        let stop = self.stop
+        let driver = LiveKernelDriver(kernel: kernel) { [unowned self] in
+            if stop.isRaised { return "signal" }
             let wall = MonotonicClock.nanoseconds()
-            if wall >= wallEnd { result.stoppedBy = "max_runtime"; break }
-            if controlDue() { applyControl(kernel) }
+            if wall >= wallEnd { return "max_runtime" }
+            if self.controlDue() { self.applyControl(kernel) }
             if wall - lastStatus >= 1_000_000_000 {
                 lastStatus = wall
-                status.show(kernel: kernel, end: status.start + plan.manifest.maxRuntime.duration, wallSeconds: Double(wall - wallStart) / 1e9,
-                            extra: feeds.progressLine())
+                status.show(kernel: kernel, end: status.start + self.plan.manifest.maxRuntime.duration, wallSeconds: Double(wall - wallStart) / 1e9,
+                            extra: feeds?.progressLine() ?? "")
             }
-            let now = clock.now()
-            while let due = kernel.nextDueTime(&source), due <= now {
-                let t0 = MonotonicClock.nanoseconds()
-                guard kernel.step(&source, until: .distantFuture) else { break }
-                let elapsed = MonotonicClock.nanoseconds() - t0
-                _ = result.histogram.record(elapsed)
-                result.latencySum &+= elapsed
-                result.steps += 1
-            }
-            if kernel.fault != nil { result.stoppedBy = "strategy_fault"; break }
-            // Wait for data, at most until the next scheduled thing or 20 ms.
-            var wake = now + .milliseconds(20)
-            if let due = kernel.nextDueTime(&source), due < wake { wake = due }
-            let waitNs = max(0, (wake - clock.now()).nanosecondsInt64)
-            if waitNs > 0 { source.wait(until: Date().addingTimeInterval(Double(waitNs) / 1e9)) }
+            return nil
         }
-        return result
+        let live = try LiveFeeds(plan: plan, logger: Logger(label: "arbor.feed"), sink: driver)
+        feeds = live
+        guard let loop = live.connectors.first?.loop else { throw LiveRunError(message: "a live run needs at least one enabled exchange ([exchanges.<name>] enabled = true)") }
+        driver.start(on: loop)
+        live.start()
+        let result = driver.waitForEnd()
+        live.stop()
+        let h = driver.receiveToKernel
+        let latency = RunSummary.Latency(count: Int(h.totalCount), avgNs: h.totalCount > 0 ? Int(driver.receiveToKernelSum / h.totalCount) : 0,
+                                         p50Ns: Int(h.valueAtPercentile(50)), p99Ns: Int(h.valueAtPercentile(99)), maxNs: Int(h.max))
+        return (result, live.reports(), latency)
     }
 
     /// Whether the kill-switch inputs are due a look (SIGUSR1 at once, the file every 50 ms).

@@ -157,6 +157,8 @@ public struct RunSummary: Codable, Sendable {
         public var durationSeconds: Double
         public var eventsPerSecond: Double
         public var loopLatency: Latency
+        /// A live run: from a message's receive stamp to the kernel taking it, per message.
+        public var receiveToKernel: Latency?
         public var rssBytes: Int
         public var journalBackpressureWaits: Int
     }

@@ -48,6 +48,8 @@ public struct FeedReport: Sendable, Hashable, Codable {
     public var staleMarkers: Int
     public var staleNow: Int
     public var pingsAnswered: Int
+    /// Subscription messages the venue's message limit held back for a while.
+    public var subscriptionsHeld: Int
     /// The last trouble, as a person reads it.
     public var lastError: String?
 }
@@ -63,7 +65,7 @@ public struct FeedReport: Sendable, Hashable, Codable {
 public final class FeedConnector: @unchecked Sendable {
     public let feed: any VenueFeed
     let sink: any FeedEventSink
-    let loop: any EventLoop
+    public let loop: any EventLoop
     let http: HTTPClient
     let limiter: RateLimiter?
     let options: FeedConnectorOptions
@@ -127,7 +129,7 @@ public final class FeedConnector: @unchecked Sendable {
         snapshotQueue = RequestQueue(capacity: options.snapshotQueueCapacity)
         report = FeedReport(exchange: feed.venue, counters: FeedCounters(), connections: plans.count, connected: 0, reconnects: 0,
                             connectFailures: 0, snapshotRequests: 0, snapshotRefusals: 0, queueOverflows: 0, staleMarkers: 0, staleNow: 0,
-                            pingsAnswered: 0, lastError: nil)
+                            pingsAnswered: 0, subscriptionsHeld: 0, lastError: nil)
         output.events.reserveCapacity(1_024)
     }
 
@@ -160,13 +162,18 @@ public final class FeedConnector: @unchecked Sendable {
 
     /// The running figures, read on the loop.
     public func currentReport() -> EventLoopFuture<FeedReport> {
-        loop.submit {
-            var r = self.report
-            r.counters = self.output.counters
-            r.connected = self.connections.filter { $0.channel != nil }.count
-            r.staleNow = self.staleness.staleCount
-            return r
-        }
+        loop.submit { self.reportOnLoop() }
+    }
+
+    /// The figures now, from code already running on this connector's loop (where
+    /// waiting on `currentReport()` would deadlock).
+    public func reportOnLoop() -> FeedReport {
+        loop.preconditionInEventLoop()
+        var r = report
+        r.counters = output.counters
+        r.connected = connections.filter { $0.channel != nil }.count
+        r.staleNow = staleness.staleCount
+        return r
     }
 
     // MARK: connections
@@ -263,18 +270,33 @@ public final class FeedConnector: @unchecked Sendable {
         channel.closeFuture.whenComplete { _ in self.closed(k, channel) }
     }
 
-    /// Sends the subscription once the upgrade is complete (writes fail while it runs).
-    func subscribe(_ k: Int, _ channel: any Channel) {
+    /// Sends the subscription once the upgrade is complete (writes fail while it runs),
+    /// each message through the venue's limiter (Upbit: 5 a second, 100 a minute); a
+    /// message the limiter holds is sent when it allows, the rest after it.
+    func subscribe(_ k: Int, _ channel: any Channel, from first: Int = 0) {
         let c = connections[k]
-        guard c.channel === channel else { return }
-        for frame in c.plan.subscribeFrames {
-            var buffer = channel.allocator.buffer(capacity: frame.utf8.count)
-            buffer.writeString(frame)
+        guard c.channel === channel, !stopping else { return }
+        let frames = c.plan.subscribeFrames
+        var i = first
+        while i < frames.count {
+            if let limiter {
+                switch limiter.tryAcquire(RateLimitRequest(.webSocketMessage, priority: .marketData), at: clock.now()) {
+                case .granted, .shed, .impossible: break
+                case .wait(let until, _), .banned(let until):
+                    report.subscriptionsHeld += 1
+                    let next = i
+                    loop.scheduleTask(in: .nanoseconds(max(1_000_000, (until - clock.now()).nanosecondsInt64))) { self.subscribe(k, channel, from: next) }
+                    return
+                }
+            }
+            var buffer = channel.allocator.buffer(capacity: frames[i].utf8.count)
+            buffer.writeString(frames[i])
             channel.writeAndFlush(WebSocketFrame(fin: true, opcode: c.plan.binarySubscribe ? .binary : .text, maskKey: .random(), data: buffer))
                 .whenFailure { error in
                     self.report.lastError = "\(self.feed.venue) feed: the subscription could not be sent: \(error)"
                     channel.close(promise: nil)
                 }
+            i += 1
         }
     }
 

@@ -94,6 +94,8 @@ public enum Endpoint: Sendable, Hashable {
     case exchangeInfo
     case serverTime
     case webSocketConnect
+    /// A message we send on a websocket (a subscription).
+    case webSocketMessage
 }
 
 /// One request to rate-limit.

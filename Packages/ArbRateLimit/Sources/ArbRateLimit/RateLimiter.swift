@@ -57,6 +57,7 @@ public final class RateLimiter {
         case .exchangeInfo: return 10
         case .serverTime: return 11
         case .webSocketConnect: return 12
+        case .webSocketMessage: return 13
         }
     }
 

@@ -47,7 +47,9 @@ public struct FeedSample: Sendable {
     public var frames: [[UInt8]]
     /// Book levels the frames carry in all (for per-level rates).
     public var levels: Int
-    public init(snapshots: [String: [UInt8]], frames: [[UInt8]], levels: Int) {
-        self.snapshots = snapshots; self.frames = frames; self.levels = levels
+    /// The venue sends these as binary websocket frames (Upbit), else as text.
+    public var binaryFrames: Bool
+    public init(snapshots: [String: [UInt8]], frames: [[UInt8]], levels: Int, binaryFrames: Bool = false) {
+        self.snapshots = snapshots; self.frames = frames; self.levels = levels; self.binaryFrames = binaryFrames
     }
 }

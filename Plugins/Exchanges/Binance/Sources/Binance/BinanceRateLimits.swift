@@ -36,6 +36,9 @@ public struct BinanceRateLimits: RateLimitRules {
         case .exchangeInfo: return w(20)
         case .serverTime: return w(1)
         case .webSocketConnect: return w(2)
+        // The feed subscribes by URL (combined streams) and sends no messages but pongs,
+        // which are never held back; no message limit is in the documented facts.
+        case .webSocketMessage: return []
         }
     }
 

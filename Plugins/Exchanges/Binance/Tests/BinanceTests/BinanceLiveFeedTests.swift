@@ -19,7 +19,8 @@ final class LiveBinance {
     var mirror = BookMirror(count: 1)
     static let depthPath = "/api/v3/depth?symbol=BNBBTC&limit=100"
 
-    init(options: FeedConnectorOptions = LiveBinance.fast, server: LocalFeedServer? = nil, limiter: Bool = true, capacity: Int = 100_000) throws {
+    init(options: FeedConnectorOptions = LiveBinance.fast, server: LocalFeedServer? = nil, limiter: Bool = true, capacity: Int = 100_000,
+         clock: any FeedClock = SystemFeedClock()) throws {
         let server = try server ?? LocalFeedServer()
         self.server = server
         queue = FeedQueue(capacity: capacity)
@@ -28,7 +29,7 @@ final class LiveBinance {
                                        settings: FeedSettings(wsBase: try FeedURL.parse(server.wsBase, allowedSchemes: ["ws"]).get(),
                                                               restBase: try FeedURL.parse(server.httpBase, allowedSchemes: ["http"]).get(), depth: 100))
         connector = try runtime.connector(feed: feed, sink: queue, limiter: limiter ? RateLimiter(rules: plugin.rateLimitRules) : nil,
-                                          options: options, logger: Logger(label: "test"))
+                                          options: options, clock: clock, logger: Logger(label: "test"))
     }
 
     static var fast: FeedConnectorOptions {
@@ -62,6 +63,27 @@ final class LiveBinance {
     static func snapshot(_ id: Int, bids: [(String, String)], asks: [(String, String)]) -> LocalFeedServer.Answer {
         LocalFeedServer.Answer(body: BinanceFeedHarness.snapshot(lastUpdateId: id, bids: bids, asks: asks))
     }
+}
+
+/// The system clock moved on by `offset` (a day passes in a test).
+final class ShiftedClock: FeedClock, @unchecked Sendable {
+    private let lock = NSLock()
+    private var offset = Duration.zero
+    func shift(by d: Duration) { lock.lock(); offset += d; lock.unlock() }
+    func now() -> Timestamp { lock.lock(); defer { lock.unlock() }; return SystemFeedClock().now() + offset }
+}
+
+/// A small weight budget on a one-second window, so a test sees the limiter spread
+/// snapshot requests: 25 a second, market data up to its 60 % ceiling (15), a depth-100
+/// snapshot weighing 5 as on Binance: three snapshots a second.
+struct SmallBudget: RateLimitRules {
+    let exchange = "binance"
+    let pools = [PoolDefinition(id: "weight", scheme: .fixedWindow(limit: 25, window: .seconds(1)), scope: .ip)]
+    func costs(for request: RateLimitRequest) -> [PoolCost] {
+        if case .depthSnapshot = request.endpoint { return [PoolCost(pool: 0, weight: 5)] }
+        return []
+    }
+    func interpret(_ feedback: RateLimitFeedback) -> [FeedbackAction] { [] }
 }
 
 @Suite("Binance live feed against a local server", .serialized)
@@ -265,5 +287,100 @@ struct BinanceLiveFeedTests {
         unknown.start()
         #expect(waitUntil { (unknown.report.lastError ?? "").contains("unknown_symbol") })
         #expect(unknown.report.lastError?.contains("Invalid symbol") == true)
+
+        // wss:// to a server without TLS: the handshake fails, the message names the
+        // exchange and the fix, and the feed keeps retrying.
+        let plain = try LocalFeedServer()
+        defer { plain.shutdown() }
+        let secure = try plugin.makeFeed(instruments: [FeedInstrument(id: InstrumentId(0), symbol: "BNBBTC")],
+                                         settings: FeedSettings(wsBase: try FeedURL.parse("wss://127.0.0.1:\(plain.port)", allowedSchemes: ["wss"]).get()))
+        let tls = try runtime.connector(feed: secure, sink: FeedQueue(capacity: 10), limiter: nil, options: LiveBinance.fast, logger: Logger(label: "t"))
+        tls.start()
+        #expect(waitUntil { ((try? tls.currentReport().wait())?.connectFailures ?? 0) >= 2 })
+        let tlsError = try tls.currentReport().wait().lastError ?? ""
+        #expect(tlsError.contains("binance feed") && tlsError.contains("(tls)") && tlsError.contains("wss needs TLS"), "\(tlsError)")
+    }
+
+    @Test("the venue's 24-hour limit: the connection is renewed before it, and the book is synced again")
+    func lifetimeRenewal() throws {
+        var options = LiveBinance.fast
+        options.staleAfter = .seconds(3 * 86_400)
+        options.idleTimeout = .seconds(3 * 86_400)
+        let clock = ShiftedClock()
+        let live = try LiveBinance(options: options, clock: clock)
+        defer { live.stop() }
+        live.server.answer(LiveBinance.depthPath, LiveBinance.snapshot(100, bids: [("1.00", "1")], asks: [("2.00", "1")]))
+        live.server.answer(LiveBinance.depthPath, LiveBinance.snapshot(500, bids: [("1.50", "2")], asks: [("2.00", "1")]))
+        live.start()
+        #expect(live.until { $0.bids == ["1@1"] })
+        // A second short of the renewal: nothing happens.
+        clock.shift(by: BinanceFeed.connectionLifetime - .seconds(1))
+        usleep(600_000)
+        #expect(live.server.connectionsSeen == 1)
+        // Past it: closed and opened again at once (no back-off), and resynced.
+        clock.shift(by: .seconds(2))
+        #expect(live.until { $0.server.connectionsSeen == 2 && $0.server.openConnections == 1 && $0.bids == ["1.5@2"] })
+        #expect(BinanceFeed.connectionLifetime < .seconds(24 * 3_600))
+        #expect(live.report.reconnects == 1 && live.depthRequests() == 2)
+    }
+
+    @Test("many books resyncing at once: the limiter's queue spreads their snapshots over its budget, and every book syncs")
+    func snapshotStorm() throws {
+        let server = try LocalFeedServer()
+        let symbols = (0..<9).map { "S\($0)BTC" }
+        for s in symbols {
+            for id in [100, 200] {
+                server.answer("/api/v3/depth?symbol=\(s)&limit=100", LiveBinance.snapshot(id, bids: [("1.00", "\(id)")], asks: [("2.00", "1")]))
+            }
+        }
+        let plugin = try BinancePlugin(settings: BinancePlugin.defaultSettings)
+        let feed = try plugin.makeFeed(instruments: symbols.enumerated().map { FeedInstrument(id: InstrumentId($0.offset), symbol: $0.element) },
+                                       settings: FeedSettings(wsBase: try FeedURL.parse(server.wsBase, allowedSchemes: ["ws"]).get(),
+                                                              restBase: try FeedURL.parse(server.httpBase, allowedSchemes: ["http"]).get(), depth: 100))
+        let runtime = FeedRuntime()
+        defer { runtime.shutdown(); server.shutdown() }
+        let queue = FeedQueue(capacity: 10_000)
+        let c = try runtime.connector(feed: feed, sink: queue, limiter: RateLimiter(rules: SmallBudget()), options: LiveBinance.fast, logger: Logger(label: "t"))
+        /// Depth requests seen over time until `total`: (seconds since the first, count).
+        func watch(until total: Int) -> [(Double, Int)] {
+            var seen: [(Double, Int)] = []
+            let t0 = ContinuousClock.now
+            _ = waitUntil(timeout: .seconds(10)) {
+                let n = server.requests.filter { $0.hasPrefix("/api/v3/depth") }.count
+                let e = ContinuousClock.now - t0
+                seen.append((Double(e.components.seconds) + Double(e.components.attoseconds) / 1e18, n))
+                return n >= total
+            }
+            return seen
+        }
+        /// The most requests inside any 0.95 s: a one-second window allows 3, so two
+        /// windows' worth (6) at most.
+        func burst(_ seen: [(Double, Int)], from base: Int) -> Int {
+            var most = 0
+            for (t, n) in seen {
+                let before = seen.last { $0.0 <= t - 0.95 }?.1 ?? base
+                most = max(most, n - before)
+            }
+            return most
+        }
+        c.start()
+        let first = watch(until: 9)
+        #expect(first.last?.1 == 9)
+        #expect(burst(first, from: 0) <= 6, "\(first)")
+        #expect((first.last?.0 ?? 0) >= 1.0, "all nine went out at once: \(first)")
+        // Every book synced (its snapshot, 9 of them).
+        var events: [MarketEvent] = []
+        #expect(waitUntil {
+            var batch: [MarketEvent] = []
+            queue.queue.takeBatch(max: 10_000, into: &batch, waitingUntil: Date())
+            events += batch
+            return events.filter { if case .bookSnapshot = $0 { return true }; return false }.count == 9
+        })
+        // The connection drops: all nine resync at once, spread the same way.
+        server.drop()
+        let second = watch(until: 18)
+        #expect(second.last?.1 == 18)
+        #expect(burst(second, from: 9) <= 6, "\(second)")
+        #expect(try c.currentReport().wait().snapshotRefusals == 0)
     }
 }

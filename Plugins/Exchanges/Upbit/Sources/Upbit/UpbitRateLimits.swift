@@ -17,6 +17,10 @@ public struct UpbitRateLimits: RateLimitRules {
         PoolDefinition(id: "trade", scheme: .fixedWindow(limit: 10, window: .seconds(1)), scope: .ip, status: "secondary"),
         PoolDefinition(id: "market", scheme: .fixedWindow(limit: 10, window: .seconds(1)), scope: .ip, status: "secondary"),
         PoolDefinition(id: "websocket-connect", scheme: .fixedWindow(limit: 5, window: .seconds(1)), scope: .ip, status: "secondary"),
+        // Messages sent on a websocket: 5 a second and 100 a minute per connection
+        // (secondary). Counted across all of a process's connections, which is stricter.
+        PoolDefinition(id: "websocket-message", scheme: .fixedWindow(limit: 5, window: .seconds(1)), scope: .ip, status: "secondary"),
+        PoolDefinition(id: "websocket-message-minute", scheme: .fixedWindow(limit: 100, window: .seconds(60)), scope: .ip, status: "secondary"),
     ]
 
     public init() {}
@@ -31,6 +35,8 @@ public struct UpbitRateLimits: RateLimitRules {
         case .trades: group = "trade"
         case .exchangeInfo, .serverTime: group = "market"
         case .webSocketConnect: group = "websocket-connect"
+        case .webSocketMessage:
+            return [PoolCost(pool: poolIndex("websocket-message")!, weight: 1), PoolCost(pool: poolIndex("websocket-message-minute")!, weight: 1)]
         }
         return [PoolCost(pool: poolIndex(group)!, weight: 1)]
     }

@@ -40,6 +40,6 @@ extension UpbitPlugin: LiveFeedExchange {
             total += levels
             frames.append(Array(#"{"type":"orderbook","code":"\#(code)","timestamp":1584486737444,"total_ask_size":1.0,"total_bid_size":1.0,"orderbook_units":[\#(units)],"stream_type":"\#(type)","level":0}"#.utf8))
         }
-        return FeedSample(snapshots: [:], frames: frames, levels: total)
+        return FeedSample(snapshots: [:], frames: frames, levels: total, binaryFrames: true)
     }
 }
