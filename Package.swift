@@ -39,6 +39,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
     ],
     targets: [
         .target(name: "ArbHost", dependencies: [
@@ -57,6 +60,11 @@ let package = Package(
             .product(name: "ArbFeedNIO", package: "ArbFeed"),
             // The local websocket and HTTP server `arbd bench --feed-loopback` serves from.
             .product(name: "ArbFeedTesting", package: "ArbFeed"),
+            // `[metrics] listen`: Prometheus text over a small HTTP server.
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -81,7 +89,8 @@ let package = Package(
                                                      .product(name: "ArbRecorder", package: "ArbRecorder"), .product(name: "ArbRoute", package: "ArbUniverse"),
                                                      .product(name: "ArbRisk", package: "ArbRisk"), .product(name: "ArbRiskRedis", package: "ArbRisk"),
                                                      .product(name: "ArbFeed", package: "ArbFeed"), .product(name: "ArbFeedNIO", package: "ArbFeed"),
-                                                     .product(name: "ArbFeedTesting", package: "ArbFeed")],
+                                                     .product(name: "ArbFeedTesting", package: "ArbFeed"),
+                                                     .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
                     path: "Tests/ArbHostTests"),
 
         // Every local package's own tests, run from the root.
@@ -116,7 +125,7 @@ let package = Package(
                     path: "Plugins/Exchanges/Upbit/Tests/UpbitTests"),
         .testTarget(name: "BinanceTests", dependencies: [.product(name: "Binance", package: "Binance"), core, paper, testing, .product(name: "ArbRateLimit", package: "ArbRateLimit"),
                                                        .product(name: "ArbFeedNIO", package: "ArbFeed"), .product(name: "ArbFeedTesting", package: "ArbFeed"),
-                                                         .product(name: "ArbFeed", package: "ArbFeed")],
+                                                         .product(name: "ArbFeed", package: "ArbFeed"), .product(name: "MetricsTestKit", package: "swift-metrics")],
                     path: "Plugins/Exchanges/Binance/Tests/BinanceTests"),
         .testTarget(name: "CrossSpreadTests", dependencies: [.product(name: "CrossSpread", package: "CrossSpread"), core, testing,
                                                              .product(name: "Upbit", package: "Upbit"), .product(name: "Binance", package: "Binance")],

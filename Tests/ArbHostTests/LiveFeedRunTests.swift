@@ -5,8 +5,24 @@ import ArbFeedTesting
 import ArbRecorder
 import ArbdPlugins
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 @testable import ArbHost
+
+/// GET `url`: the status and body, or nil when nothing answered in 5 s.
+func httpGet(_ url: String) -> (status: Int, body: String)? {
+    final class Answer: @unchecked Sendable { var value: (Int, String)? }
+    let answer = Answer()
+    let done = DispatchSemaphore(value: 0)
+    URLSession.shared.dataTask(with: URL(string: url)!) { data, response, _ in
+        if let http = response as? HTTPURLResponse { answer.value = (http.statusCode, String(decoding: data ?? Data(), as: UTF8.self)) }
+        done.signal()
+    }.resume()
+    guard done.wait(timeout: .now() + 5) == .success, let value = answer.value else { return nil }
+    return (value.0, value.1)
+}
 
 /// A manifest for live data from a local server speaking both venues' formats (Binance's
 /// combined streams and REST depth, Upbit's /websocket/v1): BTC on both, KRW-USDT as FX.
@@ -112,11 +128,26 @@ struct LiveFeedRunTests {
         let dir = NSTemporaryDirectory() + "arbor-live-run-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + ".toml"
-        try liveManifest(server: server, dataDir: dir, runtime: "3s").write(toFile: path, atomically: true, encoding: .utf8)
+        try liveManifest(server: server, dataDir: dir, runtime: "3s", extra: "[metrics]\nlisten = \"127.0.0.1:0\"")
+            .write(toFile: path, atomically: true, encoding: .utf8)
         let plan = try RunPlan(try ManifestLoader.load(path: path), plugins: registeredPlugins)
         let status = StatusCapture()
-        let run = PaperRun(plan: plan, options: RunOptions(showStatus: true, statusOutput: status.output, handleSignals: false))
-        let player = Thread { playVenues(server) }
+        final class Shared: @unchecked Sendable {
+            let run: PaperRun
+            var scrape: (status: Int, body: String)?
+            var missing: (status: Int, body: String)?
+            init(_ run: PaperRun) { self.run = run }
+        }
+        let shared = Shared(PaperRun(plan: plan, options: RunOptions(showStatus: true, statusOutput: status.output, handleSignals: false)))
+        let run = shared.run
+        let player = Thread {
+            playVenues(server)
+            // Prometheus metrics while the run lasts (published every 250 ms and each second).
+            usleep(1_300_000)
+            guard let port = shared.run.metrics?.port else { return }
+            shared.scrape = httpGet("http://127.0.0.1:\(port)/metrics")
+            shared.missing = httpGet("http://127.0.0.1:\(port)/other")
+        }
         player.start()
         let summary = try run.execute()
         let kernel = try #require(run.kernel)
@@ -138,6 +169,16 @@ struct LiveFeedRunTests {
         let last = try #require(lines.last)
         #expect(last.range(of: #"binance \d+ msg/s \d+ resyncs 1 reconnects 0 stale"#, options: .regularExpression) != nil, "\(last)")
         #expect(last.range(of: #"upbit \d+ msg/s 0 resyncs 0 reconnects 0 stale"#, options: .regularExpression) != nil, "\(last)")
+        // [metrics] listen: the feeds' and the run's figures in Prometheus text.
+        let scrape = try #require(shared.scrape)
+        #expect(scrape.status == 200)
+        #expect(scrape.body.contains(#"arbor_feed_reconnects_total{exchange="binance"} 1"#), "\(scrape.body)")
+        #expect(scrape.body.range(of: #"arbor_feed_messages_total\{exchange="upbit"\} [1-9]"#, options: .regularExpression) != nil)
+        #expect(scrape.body.contains(#"arbor_feed_connections_up{exchange="binance"} 1"#))
+        #expect(scrape.body.range(of: #"arbor_run_market_events_total [1-9]"#, options: .regularExpression) != nil)
+        #expect(shared.missing?.status == 404)
+        // The endpoint ends with the run.
+        #expect(httpGet("http://127.0.0.1:\(run.metrics?.port ?? 1)/metrics") == nil)
     }
 
     @Test("a stop request (SIGINT in arbd) ends a live run at once through its normal path, with a summary")

@@ -13,6 +13,7 @@ let package = Package(
         .package(path: "../../../Packages/ArbPaper"),
         .package(path: "../../../Packages/ArbRateLimit"),
         .package(path: "../../../Packages/ArbTesting"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.4.1"),
     ],
     targets: [
         .target(name: "Binance", dependencies: [
@@ -29,6 +30,7 @@ let package = Package(
             .product(name: "ArbFeed", package: "ArbFeed"),
             .product(name: "ArbFeedNIO", package: "ArbFeed"),
             .product(name: "ArbFeedTesting", package: "ArbFeed"),
+            .product(name: "MetricsTestKit", package: "swift-metrics"),
         ]),
     ]
 )

@@ -2,6 +2,7 @@ import ArbCore
 import ArbFeed
 import ArbFeedNIO
 import ArbRateLimit
+import CoreMetrics
 import Foundation
 import Logging
 
@@ -21,7 +22,7 @@ public final class LiveFeeds {
     /// holds. With `sink`, the connectors deliver to it instead, all on one event loop
     /// (the sink is then only ever called from that thread).
     public init(plan: RunPlan, logger: Logger, capacity: Int = 1 << 18, clock: any FeedClock = SystemFeedClock(),
-                sink: (any FeedEventSink)? = nil) throws {
+                sink: (any FeedEventSink)? = nil, metrics: (any MetricsFactory)? = nil) throws {
         runtime = FeedRuntime(threads: sink != nil ? 1 : min(2, max(1, plan.plugins.count)))
         queue = FeedQueue(capacity: sink != nil ? 1 : capacity)
         var connectors: [FeedConnector] = []
@@ -33,6 +34,7 @@ public final class LiveFeeds {
             options.staleAfter = .milliseconds(section.feed.staleAfterMs)
             options.idleTimeout = .milliseconds(section.feed.idleTimeoutMs)
             options.seed = plan.manifest.seed &+ UInt64(v)
+            options.metricsFactory = metrics
             let limiter = RateLimiter(rules: plugin.rateLimitRules, policy: section.rateLimits.policy)
             connectors.append(try runtime.connector(feed: feed, sink: sink ?? queue, limiter: limiter, options: options, clock: clock, logger: logger))
         }

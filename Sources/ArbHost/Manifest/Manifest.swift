@@ -25,10 +25,12 @@ public struct Manifest: Decodable, Sendable {
     public var universe: UniverseSection
     /// The 4-tier risk guard; none without the section.
     public var risk: RiskSection?
+    /// Prometheus metrics over HTTP; none without the section.
+    public var metrics: MetricsSection?
 
     enum CodingKeys: String, CodingKey {
         case mode, seed, maxRuntime = "max_runtime", clock, reportingCurrency = "reporting_currency", dataDir = "data_dir"
-        case runName = "run_name", marketData = "market_data", exchanges, strategies, storage, simulation, universe, risk
+        case runName = "run_name", marketData = "market_data", exchanges, strategies, storage, simulation, universe, risk, metrics
     }
 
     public init(from decoder: any Decoder) throws {
@@ -53,6 +55,32 @@ public struct Manifest: Decodable, Sendable {
         simulation = try c.decode(.simulation, default: SimulationSection())
         universe = try c.decode(.universe, default: UniverseSection())
         risk = try c.decodeIfPresent(RiskSection.self, forKey: .risk)
+        metrics = try c.decodeIfPresent(MetricsSection.self, forKey: .metrics)
+    }
+}
+
+/// `[metrics]`: where `arbd run` and `arbd record` serve Prometheus metrics (`GET /metrics`).
+public struct MetricsSection: Decodable, Sendable {
+    /// `host:port` to listen on; port 0 takes any free port (the run logs it).
+    public var listen: String
+    enum CodingKeys: String, CodingKey { case listen }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        listen = try c.decode(String.self, forKey: .listen)
+        guard Self.parse(listen) != nil else {
+            throw DecodingError.dataCorruptedError(forKey: .listen, in: c,
+                                                   debugDescription: "'\(listen)' is not host:port with a port from 0 to 65535, e.g. \"127.0.0.1:9464\"")
+        }
+    }
+
+    /// (host, port) of `host:port`; nil when it is not one.
+    static func parse(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":") else { return nil }
+        let host = String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        guard !host.isEmpty, !host.contains(where: \.isWhitespace), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port) else {
+            return nil
+        }
+        return (host, port)
     }
 }
 

@@ -23,6 +23,8 @@ public final class RecordRun {
     public var handleSignals = true
     /// The live feeds' figures at the end of a live recording.
     public private(set) var feedReports: [FeedReport] = []
+    /// `[metrics] listen`: the endpoint while recording.
+    public private(set) var metrics: MetricsEndpoint?
 
     public init(plan: RunPlan, output: String) { self.plan = plan; self.output = output }
 
@@ -31,7 +33,9 @@ public final class RecordRun {
     /// data, so a recording continues across outages and says where they were.
     func recordLive(_ recorder: Recorder) throws -> RecorderReport {
         let m = plan.manifest
-        let feeds = try LiveFeeds(plan: plan, logger: Logger(label: "arbor.feed"))
+        if let section = m.metrics { metrics = try MetricsEndpoint(listen: section.listen, logger: Logger(label: "arbor.metrics")) }
+        defer { metrics?.stop() }
+        let feeds = try LiveFeeds(plan: plan, logger: Logger(label: "arbor.feed"), metrics: metrics?.factory)
         if handleSignals { stop.install() }
         defer { if handleSignals { stop.uninstall() } }
         feeds.start()

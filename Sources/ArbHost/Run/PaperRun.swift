@@ -43,6 +43,9 @@ public final class PaperRun {
     var control: RiskControlFile?
     var controlReport = RiskControlReport()
     var journal: Journal?
+    /// `[metrics] listen`: the endpoint while the run lasts.
+    public private(set) var metrics: MetricsEndpoint?
+    var runMetrics: RunMetrics?
     /// Wall time the kill-switch inputs were last looked at.
     var lastControlCheck: UInt64 = 0
     static let controlInterval: UInt64 = 50_000_000
@@ -76,6 +79,12 @@ public final class PaperRun {
         }
         let kernel = try plan.makeKernel(startTime: start)
         self.kernel = kernel
+        if let section = m.metrics {
+            let endpoint = try MetricsEndpoint(listen: section.listen, logger: Logger(label: "arbor.metrics"))
+            metrics = endpoint
+            runMetrics = RunMetrics(factory: endpoint.factory)
+        }
+        defer { metrics?.stop() }
         // Storage: configured servers must be reachable now, or the run does not start.
         let sinks = try connectSinks()
         let journal = try Journal(path: (folder as NSString).appendingPathComponent("journal.jsonl"), universe: plan.universe,
@@ -187,6 +196,7 @@ public final class PaperRun {
                 if now - lastStatus >= 1_000_000_000 {
                     lastStatus = now
                     status.show(kernel: kernel, end: end, wallSeconds: Double(now - wallStart) / 1e9)
+                    runMetrics?.publish(kernel.counters)
                 }
             }
             if paced {
@@ -228,10 +238,11 @@ public final class PaperRun {
                 lastStatus = wall
                 status.show(kernel: kernel, end: status.start + self.plan.manifest.maxRuntime.duration, wallSeconds: Double(wall - wallStart) / 1e9,
                             extra: feeds?.progressLine() ?? "")
+                self.runMetrics?.publish(kernel.counters)
             }
             return nil
         }
-        let live = try LiveFeeds(plan: plan, logger: Logger(label: "arbor.feed"), sink: driver)
+        let live = try LiveFeeds(plan: plan, logger: Logger(label: "arbor.feed"), sink: driver, metrics: metrics?.factory)
         feeds = live
         guard let loop = live.connectors.first?.loop else { throw LiveRunError(message: "a live run needs at least one enabled exchange ([exchanges.<name>] enabled = true)") }
         driver.start(on: loop)

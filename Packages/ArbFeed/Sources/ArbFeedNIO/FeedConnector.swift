@@ -2,6 +2,7 @@ import ArbCore
 import ArbFeed
 import ArbRateLimit
 import AsyncHTTPClient
+import CoreMetrics
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -29,6 +30,9 @@ public struct FeedConnectorOptions: Sendable {
     public var snapshotQueueCapacity = 10_000
     /// Seed of the back-off jitter.
     public var seed: UInt64 = 1
+    /// Where the feed's metrics go (`FeedMetrics`); nil: the process's bootstrapped
+    /// backend (`MetricsSystem.factory`).
+    public var metricsFactory: (any MetricsFactory)?
 
     public init() {}
 }
@@ -101,6 +105,7 @@ public final class FeedConnector: @unchecked Sendable {
     var snapshotWanted = Set<InstrumentId>()
     var snapshotTimer: Scheduled<Void>?
     var housekeeping: RepeatedTask?
+    let metrics: FeedMetrics
     var report: FeedReport
 
     /// - Parameters:
@@ -131,6 +136,7 @@ public final class FeedConnector: @unchecked Sendable {
                             connectFailures: 0, snapshotRequests: 0, snapshotRefusals: 0, queueOverflows: 0, staleMarkers: 0, staleNow: 0,
                             pingsAnswered: 0, subscriptionsHeld: 0, lastError: nil)
         output.events.reserveCapacity(1_024)
+        metrics = FeedMetrics(exchange: feed.venue, factory: options.metricsFactory ?? MetricsSystem.factory)
     }
 
     /// Opens every connection.
@@ -150,6 +156,7 @@ public final class FeedConnector: @unchecked Sendable {
         loop.flatSubmit {
             self.stopping = true
             self.housekeeping?.cancel()
+            self.metrics.publish(self.reportOnLoop())
             self.snapshotTimer?.cancel()
             var closes: [EventLoopFuture<Void>] = []
             for c in self.connections {
@@ -427,6 +434,7 @@ public final class FeedConnector: @unchecked Sendable {
 
     func tick() {
         let now = clock.now()
+        defer { metrics.publish(reportOnLoop()) }
         // Stale books: a marker each, once.
         staleScratch.removeAll(keepingCapacity: true)
         staleness.sweep(at: now, into: &staleScratch)

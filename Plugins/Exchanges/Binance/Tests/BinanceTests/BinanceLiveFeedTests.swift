@@ -5,6 +5,7 @@ import ArbFeedTesting
 import ArbRateLimit
 import Foundation
 import Logging
+import MetricsTestKit
 import Testing
 @testable import Binance
 
@@ -105,6 +106,34 @@ struct BinanceLiveFeedTests {
         let delta = live.mirror.events.compactMap { e -> BookDelta? in if case .bookDelta(let d) = e { return d }; return nil }.first!
         #expect(delta.exchangeTime == Timestamp(nanoseconds: 1_672_515_782_136_000_000) && delta.receivedAt > delta.exchangeTime)
         #expect(live.report.counters.malformed == 0 && live.report.snapshotRequests == 1)
+    }
+
+    @Test("the feed's figures reach swift-metrics: messages, gaps, resyncs, snapshot requests and reconnects counted, connections and stale books as gauges")
+    func metrics() throws {
+        let metrics = TestMetrics()
+        var options = LiveBinance.fast
+        options.metricsFactory = metrics
+        let live = try LiveBinance(options: options)
+        defer { live.stop() }
+        live.server.answer(LiveBinance.depthPath, LiveBinance.snapshot(100, bids: [("1.00", "1")], asks: [("2.00", "1")]))
+        live.server.answer(LiveBinance.depthPath, LiveBinance.snapshot(120, bids: [("1.20", "3")], asks: [("2.00", "1")]))
+        live.start()
+        #expect(live.until { $0.bids == ["1@1"] })
+        live.server.send(BinanceFeedHarness.diff(U: 101, u: 102, bids: [("1.10", "2")]))
+        live.server.send(BinanceFeedHarness.diff(U: 110, u: 115, bids: [("1.10", "2")]))  // a gap
+        live.server.send("{not json")
+        #expect(live.until { $0.depthRequests() == 2 && $0.bids == ["1.2@3"] })
+        let dimensions = [("exchange", "binance")]
+        func total(_ name: String) -> Int64 {
+            (try? metrics.expectCounter("arbor_feed_\(name)_total", dimensions))?.totalValue ?? -1
+        }
+        // Published every 250 ms from the connector's housekeeping.
+        #expect(waitUntil { total("messages") == 3 && total("gaps") == 1 && total("resyncs") == 1 && total("malformed") == 1 })
+        #expect(total("snapshot_requests") == 2 && total("reconnects") == 0)
+        #expect(try metrics.expectGauge("arbor_feed_connections_up", dimensions).lastValue == 1)
+        #expect(try metrics.expectGauge("arbor_feed_stale_books", dimensions).lastValue == 0)
+        live.server.drop()
+        #expect(waitUntil { total("reconnects") == 1 })
     }
 
     @Test("a sequence gap: the book is emptied, the snapshot is fetched again, and the book is right afterwards")
