@@ -282,6 +282,9 @@ struct Bench: ParsableCommand {
     @Option(name: .long, help: "With --feed-loopback: seconds to send for.")
     var seconds: Double = 5
 
+    @Option(name: .long, help: "With --feed-loopback: inline (the kernel on the feeds' thread) or queue (a bounded queue to the kernel's thread).")
+    var liveHandoff: String = "inline"
+
     func run() throws {
         if routes { return try runRoutes() }
         if feed { return try runFeed() }
@@ -351,8 +354,10 @@ extension Bench {
         guard (1...1_000).contains(levels) else { throw fail(ValidationError("--levels: must be between 1 and 1000")) }
         guard (1_000...200_000).contains(rate) else { throw fail(ValidationError("--rate: messages a second a venue, between 1000 and 200000")) }
         guard seconds.isFinite, seconds >= 0.5, seconds <= 600 else { throw fail(ValidationError("--seconds: between 0.5 and 600")) }
+        guard let handoff = LiveHandoff(rawValue: liveHandoff) else { throw fail(ValidationError("--live-handoff: '\(liveHandoff)'; use inline or queue")) }
         do {
-            let result = try FeedLoopbackBench(registry: registeredPlugins).measure(manifest: manifest, levels: levels, rate: rate, seconds: seconds, seed: seed)
+            let result = try FeedLoopbackBench(registry: registeredPlugins).measure(manifest: manifest, levels: levels, rate: rate, seconds: seconds,
+                                                                                    seed: seed, handoff: handoff)
             print(result.line)
             if let json { try writeResults([result], to: json) }
         } catch {

@@ -26,7 +26,7 @@ func httpGet(_ url: String) -> (status: Int, body: String)? {
 
 /// A manifest for live data from a local server speaking both venues' formats (Binance's
 /// combined streams and REST depth, Upbit's /websocket/v1): BTC on both, KRW-USDT as FX.
-func liveManifest(server: LocalFeedServer, dataDir: String, runtime: String = "3s", extra: String = "") -> String {
+func liveManifest(server: LocalFeedServer, dataDir: String, runtime: String = "3s", extra: String = "", handoff: String = "inline") -> String {
     """
     mode = "paper"
     seed = 1
@@ -39,6 +39,7 @@ func liveManifest(server: LocalFeedServer, dataDir: String, runtime: String = "3
     source = "live"
     symbols = ["BTC"]
     fx = { venue = "upbit", symbol = "KRW-USDT" }
+    live_handoff = "\(handoff)"
 
     [exchanges.upbit]
     balances = { KRW = "100000000", BTC = "1" }
@@ -121,14 +122,15 @@ struct LiveFeedRunTests {
         #expect(record.feedReports.first { $0.exchange == "binance" }?.reconnects == 1)
     }
 
-    @Test("arbd run paper-trades on live data: the books reach the kernel, the summary lists each feed, a dropped feed's book is refused until resynced")
-    func run() throws {
+    @Test("arbd run paper-trades on live data (the kernel on the feeds' thread, or behind a bounded queue): the books reach the kernel, the summary lists each feed, a dropped feed's book is refused until resynced",
+          arguments: ["inline", "queue"])
+    func run(handoff: String) throws {
         let server = try LocalFeedServer()
         defer { server.shutdown() }
         let dir = NSTemporaryDirectory() + "arbor-live-run-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + ".toml"
-        try liveManifest(server: server, dataDir: dir, runtime: "3s", extra: "[metrics]\nlisten = \"127.0.0.1:0\"")
+        try liveManifest(server: server, dataDir: dir, runtime: "3s", extra: "[metrics]\nlisten = \"127.0.0.1:0\"", handoff: handoff)
             .write(toFile: path, atomically: true, encoding: .utf8)
         let plan = try RunPlan(try ManifestLoader.load(path: path), plugins: registeredPlugins)
         let status = StatusCapture()
@@ -270,5 +272,27 @@ struct LiveFeedRunTests {
             .replacingOccurrences(of: "reporting_currency = \"USDT\"", with: "reporting_currency = \"KRW\"")
         try upbit.replacingOccurrences(of: setting, with: "update_speed_ms = 100").write(toFile: path, atomically: true, encoding: .utf8)
         #expect(throws: (any Error).self) { _ = try RunPlan(try ManifestLoader.load(path: path), plugins: registeredPlugins) }
+    }
+
+    @Test("a bad hand-off choice or queue size is a manifest error naming the key", arguments: [
+        ("live_handoff = \"fast\"", "market_data.live_handoff"),
+        ("live_queue_events = 10", "market_data.live_queue_events"),
+        ("live_queue_events = 99999999999", "market_data.live_queue_events"),
+    ])
+    func badHandoff(setting: String, key: String) throws {
+        let text = """
+        mode = "paper"
+        seed = 1
+        max_runtime = "1s"
+        reporting_currency = "USDT"
+        [market_data]
+        source = "live"
+        symbols = ["BTC"]
+        \(setting)
+        [exchanges.binance]
+        balances = { USDT = "1000" }
+        """
+        let message = problem(text)
+        #expect(message.contains(key), "\(message)")
     }
 }

@@ -14,6 +14,7 @@ import Foundation
 public struct FeedLoopbackBench {
     public struct Result: Codable, Sendable {
         public var venues: [String]
+        public var handoff: String
         public var symbols: Int
         public var levelsPerMessage: Int
         /// Frames a second each venue's server was asked to send, and for how long.
@@ -28,8 +29,8 @@ public struct FeedLoopbackBench {
         public var stoppedBy: String
 
         public var line: String {
-            String(format: "live paper run over loopback (%@): %d symbols, %d levels, %d msg/s a venue for %.1f s (%d frames): %d messages to the kernel; receive to kernel p50 %.1f µs p99 %.1f µs max %.1f µs mean %.1f µs; kernel step p50 %d ns p99 %d ns; gaps %d, malformed %d, overflows %d, reconnects %d; stopped by %@",
-                   venues.joined(separator: ", "), symbols, levelsPerMessage, ratePerVenue, seconds, framesSent, messagesToKernel,
+            String(format: "live paper run over loopback (%@; hand-off %@): %d symbols, %d levels, %d msg/s a venue for %.1f s (%d frames): %d messages to the kernel; receive to kernel p50 %.1f µs p99 %.1f µs max %.1f µs mean %.1f µs; kernel step p50 %d ns p99 %d ns; gaps %d, malformed %d, overflows %d, reconnects %d; stopped by %@",
+                   venues.joined(separator: ", "), handoff, symbols, levelsPerMessage, ratePerVenue, seconds, framesSent, messagesToKernel,
                    receiveToKernelP50Us, receiveToKernelP99Us, receiveToKernelMaxUs, receiveToKernelMeanUs, kernelStepP50Ns, kernelStepP99Ns,
                    gaps, malformed, queueOverflows, reconnects, stoppedBy)
         }
@@ -38,7 +39,7 @@ public struct FeedLoopbackBench {
     let registry: PluginRegistry
     public init(registry: PluginRegistry) { self.registry = registry }
 
-    public func measure(manifest path: String, levels: Int, rate: Int, seconds: Double, seed: UInt64) throws -> Result {
+    public func measure(manifest path: String, levels: Int, rate: Int, seconds: Double, seed: UInt64, handoff: LiveHandoff = .inline) throws -> Result {
         var loaded = try ManifestLoader.load(path: path)
         var manifest = loaded.manifest
         let dataDir = NSTemporaryDirectory() + "arbor-feed-loopback-\(UUID().uuidString)"
@@ -46,6 +47,7 @@ public struct FeedLoopbackBench {
         manifest.dataDir = dataDir
         manifest.runName = "loopback"
         manifest.marketData.source = .live
+        manifest.marketData.liveHandoff = handoff
         // Connecting and the snapshots, the timed stream, then a second for the tail.
         let runtime = seconds + 4
         guard let duration = DurationText("\(Int(runtime.rounded(.up)))s") else { throw BenchError("--seconds: \(seconds) gives no run time") }
@@ -138,7 +140,7 @@ public struct FeedLoopbackBench {
         guard let latency = summary.wall.receiveToKernel else { throw BenchError("the live run wrote no receive-to-kernel figures") }
         let elapsed = player.elapsed, sent = player.sent
         let feeds = summary.feeds ?? []
-        return Result(venues: plan.exchangeNames, symbols: plan.universe.instruments.count, levelsPerMessage: levels, ratePerVenue: rate,
+        return Result(venues: plan.exchangeNames, handoff: handoff.rawValue, symbols: plan.universe.instruments.count, levelsPerMessage: levels, ratePerVenue: rate,
                       seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
                       framesSent: sent * plan.exchangeNames.count, messagesToKernel: latency.count,
                       receiveToKernelP50Us: Double(latency.p50Ns) / 1_000, receiveToKernelP99Us: Double(latency.p99Ns) / 1_000,

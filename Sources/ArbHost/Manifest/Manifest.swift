@@ -207,8 +207,16 @@ public struct MarketDataSection: Decodable, Sendable {
     public var recordings: [String]
     /// With `clock = "wall"`: replay at this multiple of real time.
     public var speed: Ratio
+    /// With `source = "live"`: how messages reach the kernel (`inline` on the feeds' thread,
+    /// or through a bounded `queue` to the kernel's own thread).
+    public var liveHandoff: LiveHandoff
+    /// With `live_handoff = "queue"`: events the queue holds.
+    public var liveQueueEvents: Int
 
-    enum CodingKeys: String, CodingKey { case source, symbols, eventsPerSecond = "events_per_second", fx, synthetic, recordings, speed }
+    enum CodingKeys: String, CodingKey {
+        case source, symbols, eventsPerSecond = "events_per_second", fx, synthetic, recordings, speed
+        case liveHandoff = "live_handoff", liveQueueEvents = "live_queue_events"
+    }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -219,7 +227,24 @@ public struct MarketDataSection: Decodable, Sendable {
         synthetic = try c.decodeIfPresent(SyntheticSection.self, forKey: .synthetic)
         recordings = try c.decode(.recordings, default: [])
         speed = try c.decode(.speed, default: .one)
+        liveHandoff = try c.decode(.liveHandoff, default: .inline)
+        liveQueueEvents = try c.decode(.liveQueueEvents, default: 1 << 18)
+        guard (1_024...(1 << 24)).contains(liveQueueEvents) else {
+            throw DecodingError.dataCorruptedError(forKey: .liveQueueEvents, in: c,
+                                                   debugDescription: "must be between 1024 and 16777216 events, got \(liveQueueEvents)")
+        }
     }
+}
+
+/// How a live run's messages reach the kernel (docs/FEEDS.md).
+public enum LiveHandoff: String, Decodable, Sendable, CaseIterable {
+    /// The kernel runs on the feeds' event loop: each message goes through it on the
+    /// thread that parsed it (lowest latency; a slow strategy slows the reads).
+    case inline
+    /// A bounded queue to the kernel's own thread: the feeds never wait for the kernel;
+    /// a full queue is counted and marks the books it would have changed with a gap and
+    /// a resync. Costs a thread wake-up per burst.
+    case queue
 }
 
 public enum MarketDataSourceKind: String, Decodable, Sendable, CaseIterable {

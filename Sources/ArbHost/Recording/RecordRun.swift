@@ -35,7 +35,7 @@ public final class RecordRun {
         let m = plan.manifest
         if let section = m.metrics { metrics = try MetricsEndpoint(listen: section.listen, logger: Logger(label: "arbor.metrics")) }
         defer { metrics?.stop() }
-        let feeds = try LiveFeeds(plan: plan, logger: Logger(label: "arbor.feed"), metrics: metrics?.factory)
+        let feeds = try LiveFeeds(plan: plan, logger: Logger(label: "arbor.feed"), capacity: m.marketData.liveQueueEvents, metrics: metrics?.factory)
         if handleSignals { stop.install() }
         defer { if handleSignals { stop.uninstall() } }
         feeds.start()

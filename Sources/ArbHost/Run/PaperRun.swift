@@ -119,7 +119,10 @@ public final class PaperRun {
             replay = RunSummary.Replay(files: plan.recordingFiles, replayed: source.replayed, skipped: source.skipped, problems: source.problems)
         case .live:
             status.start = start
-            let live = try runLive(kernel, wallEnd: wallStart &+ UInt64(m.maxRuntime.nanoseconds), status: status, wallStart: wallStart)
+            let wallEnd = wallStart &+ UInt64(m.maxRuntime.nanoseconds)
+            let live = m.marketData.liveHandoff == .inline
+                ? try runLive(kernel, wallEnd: wallEnd, status: status, wallStart: wallStart)
+                : try runLiveQueued(kernel, wallEnd: wallEnd, status: status, wallStart: wallStart)
             loop = live.loop
             liveFeeds = live.feeds
             receiveToKernel = live.receiveToKernel
@@ -253,6 +256,66 @@ public final class PaperRun {
         let latency = RunSummary.Latency(count: Int(h.totalCount), avgNs: h.totalCount > 0 ? Int(driver.receiveToKernelSum / h.totalCount) : 0,
                                          p50Ns: Int(h.valueAtPercentile(50)), p99Ns: Int(h.valueAtPercentile(99)), maxNs: Int(h.max))
         return (result, live.reports(), latency)
+    }
+
+    /// The live run with `live_handoff = "queue"`: the feeds deliver into a bounded queue
+    /// and this thread steps the kernel on what has arrived (waiting up to 20 ms, or to
+    /// the kernel's next due time, when nothing has).
+    func runLiveQueued(_ kernel: Kernel, wallEnd: UInt64, status: StatusLine, wallStart: UInt64) throws
+        -> (loop: LoopResult, feeds: [FeedReport], receiveToKernel: RunSummary.Latency) {
+        let m = plan.manifest
+        let feeds = try LiveFeeds(plan: plan, logger: Logger(label: "arbor.feed"), capacity: m.marketData.liveQueueEvents, metrics: metrics?.factory)
+        feeds.start()
+        var result = LoopResult(stoppedBy: "max_runtime",
+                                histogram: Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three),
+                                steps: 0, latencySum: 0)
+        var receiveToKernel = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+        var receiveSum: UInt64 = 0
+        let clock = SystemFeedClock()
+        var source = LiveMarketSource()
+        var batch: [MarketEvent] = []
+        batch.reserveCapacity(4_096)
+        var lastStatus = wallStart
+        while true {
+            if stop.isRaised { result.stoppedBy = "signal"; break }
+            let wall = MonotonicClock.nanoseconds()
+            if wall >= wallEnd { result.stoppedBy = "max_runtime"; break }
+            if controlDue() { applyControl(kernel) }
+            if wall - lastStatus >= 1_000_000_000 {
+                lastStatus = wall
+                status.show(kernel: kernel, end: status.start + m.maxRuntime.duration, wallSeconds: Double(wall - wallStart) / 1e9,
+                            extra: feeds.progressLine())
+                runMetrics?.publish(kernel.counters)
+            }
+            if batch.isEmpty { feeds.queue.queue.takeBatch(max: 4_096, into: &batch, waitingUntil: .distantPast) }
+            let now = clock.now()
+            for e in batch where e.isMessageEnd {
+                let waited = UInt64(Swift.max(0, (now - e.receivedAt).nanosecondsInt64))
+                _ = receiveToKernel.record(waited)
+                receiveSum &+= waited
+            }
+            source.append(batch)
+            batch.removeAll(keepingCapacity: true)
+            while let due = kernel.nextDueTime(&source), due <= now {
+                let t0 = MonotonicClock.nanoseconds()
+                guard kernel.step(&source, until: .distantFuture) else { break }
+                let elapsed = MonotonicClock.nanoseconds() - t0
+                _ = result.histogram.record(elapsed)
+                result.latencySum &+= elapsed
+                result.steps += 1
+            }
+            if kernel.fault != nil { result.stoppedBy = "strategy_fault"; break }
+            // Wait for data, at most until the next scheduled thing or 20 ms.
+            var wake = now + .milliseconds(20)
+            if let due = kernel.nextDueTime(&source), due < wake { wake = due }
+            let waitNs = max(0, (wake - clock.now()).nanosecondsInt64)
+            if waitNs > 0 { feeds.queue.queue.takeBatch(max: 4_096, into: &batch, waitingUntil: Date().addingTimeInterval(Double(waitNs) / 1e9)) }
+        }
+        feeds.stop()
+        let h = receiveToKernel
+        let latency = RunSummary.Latency(count: Int(h.totalCount), avgNs: h.totalCount > 0 ? Int(receiveSum / h.totalCount) : 0,
+                                         p50Ns: Int(h.valueAtPercentile(50)), p99Ns: Int(h.valueAtPercentile(99)), maxNs: Int(h.max))
+        return (result, feeds.reports(), latency)
     }
 
     /// Whether the kill-switch inputs are due a look (SIGUSR1 at once, the file every 50 ms).
