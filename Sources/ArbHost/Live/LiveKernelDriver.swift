@@ -22,10 +22,8 @@ final class LiveKernelDriver: FeedEventSink, @unchecked Sendable {
     let clock = SystemFeedClock()
     var loop: (any EventLoop)?
     var source = LiveMarketSource()
-    var result: PaperRun.LoopResult
-    /// Receive stamp to the kernel taking the message (its last event), per message.
-    var receiveToKernel = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
-    var receiveToKernelSum: UInt64 = 0
+    var result = PaperRun.LoopResult(stoppedBy: "max_runtime")
+    var receiveToKernel = ReceiveToKernel()
     /// Called on the loop at least every 20 ms: a reason to end the run, or nil. It may
     /// act on the kernel (kill switch, status line).
     let housekeeping: () -> String?
@@ -38,9 +36,6 @@ final class LiveKernelDriver: FeedEventSink, @unchecked Sendable {
     init(kernel: Kernel, housekeeping: @escaping () -> String?) {
         self.kernel = kernel
         self.housekeeping = housekeeping
-        result = PaperRun.LoopResult(stoppedBy: "max_runtime",
-                                     histogram: Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three),
-                                     steps: 0, latencySum: 0)
     }
 
     /// Starts the housekeeping on `loop` (the feeds' one loop).
@@ -59,11 +54,7 @@ final class LiveKernelDriver: FeedEventSink, @unchecked Sendable {
     func deliver(_ events: [MarketEvent]) -> Bool {
         guard !ended else { return true }
         let now = clock.now()
-        if let last = events.last, last.isMessageEnd {
-            let waited = UInt64(Swift.max(0, (now - last.receivedAt).nanosecondsInt64))
-            _ = receiveToKernel.record(waited)
-            receiveToKernelSum &+= waited
-        }
+        receiveToKernel.record(events, at: now)
         source.append(events)
         drain(now)
         return true
@@ -72,14 +63,7 @@ final class LiveKernelDriver: FeedEventSink, @unchecked Sendable {
     /// Steps everything due by `now`: the message just appended, and timers and
     /// simulated answers whose time has come.
     func drain(_ now: Timestamp) {
-        while let due = kernel.nextDueTime(&source), due <= now {
-            let t0 = MonotonicClock.nanoseconds()
-            guard kernel.step(&source, until: .distantFuture) else { break }
-            let elapsed = MonotonicClock.nanoseconds() - t0
-            _ = result.histogram.record(elapsed)
-            result.latencySum &+= elapsed
-            result.steps += 1
-        }
+        result.stepDue(kernel, &source, by: now)
         if kernel.fault != nil { end("strategy_fault"); return }
         arm(now)
     }
@@ -110,6 +94,41 @@ final class LiveKernelDriver: FeedEventSink, @unchecked Sendable {
         wake?.cancel()
         wake = nil
         finished.signal()
+    }
+}
+
+/// Each message's receive stamp to the moment the kernel takes it (its last event).
+struct ReceiveToKernel {
+    var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+    var sum: UInt64 = 0
+
+    mutating func record(_ events: [MarketEvent], at now: Timestamp) {
+        for e in events where e.isMessageEnd {
+            let waited = UInt64(Swift.max(0, (now - e.receivedAt).nanosecondsInt64))
+            _ = histogram.record(waited)
+            sum &+= waited
+        }
+    }
+
+    var summary: RunSummary.Latency {
+        let n = histogram.totalCount
+        return RunSummary.Latency(count: Int(n), avgNs: n > 0 ? Int(sum / n) : 0, p50Ns: Int(histogram.valueAtPercentile(50)),
+                                  p99Ns: Int(histogram.valueAtPercentile(99)), maxNs: Int(histogram.max))
+    }
+}
+
+extension PaperRun.LoopResult {
+    /// Steps the kernel through everything due by `now` (a live run's messages as they
+    /// arrived, timers and simulated answers at their times), timing each step.
+    mutating func stepDue(_ kernel: Kernel, _ source: inout LiveMarketSource, by now: Timestamp) {
+        while let due = kernel.nextDueTime(&source), due <= now {
+            let t0 = MonotonicClock.nanoseconds()
+            guard kernel.step(&source, until: .distantFuture) else { break }
+            let elapsed = MonotonicClock.nanoseconds() - t0
+            _ = histogram.record(elapsed)
+            latencySum &+= elapsed
+            steps += 1
+        }
     }
 }
 

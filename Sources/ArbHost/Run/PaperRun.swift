@@ -177,9 +177,9 @@ public final class PaperRun {
 
     struct LoopResult {
         var stoppedBy: String
-        var histogram: Histogram<UInt64>
-        var steps: UInt64
-        var latencySum: UInt64
+        var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+        var steps: UInt64 = 0
+        var latencySum: UInt64 = 0
     }
 
     /// Steps the kernel until `end`, a stop request or the end of the data, timing each step.
@@ -252,10 +252,7 @@ public final class PaperRun {
         live.start()
         let result = driver.waitForEnd()
         live.stop()
-        let h = driver.receiveToKernel
-        let latency = RunSummary.Latency(count: Int(h.totalCount), avgNs: h.totalCount > 0 ? Int(driver.receiveToKernelSum / h.totalCount) : 0,
-                                         p50Ns: Int(h.valueAtPercentile(50)), p99Ns: Int(h.valueAtPercentile(99)), maxNs: Int(h.max))
-        return (result, live.reports(), latency)
+        return (result, live.reports(), driver.receiveToKernel.summary)
     }
 
     /// The live run with `live_handoff = "queue"`: the feeds deliver into a bounded queue
@@ -266,11 +263,8 @@ public final class PaperRun {
         let m = plan.manifest
         let feeds = try LiveFeeds(plan: plan, logger: Logger(label: "arbor.feed"), capacity: m.marketData.liveQueueEvents, metrics: metrics?.factory)
         feeds.start()
-        var result = LoopResult(stoppedBy: "max_runtime",
-                                histogram: Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three),
-                                steps: 0, latencySum: 0)
-        var receiveToKernel = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
-        var receiveSum: UInt64 = 0
+        var result = LoopResult(stoppedBy: "max_runtime")
+        var receiveToKernel = ReceiveToKernel()
         let clock = SystemFeedClock()
         var source = LiveMarketSource()
         var batch: [MarketEvent] = []
@@ -289,21 +283,10 @@ public final class PaperRun {
             }
             if batch.isEmpty { feeds.queue.queue.takeBatch(max: 4_096, into: &batch, waitingUntil: .distantPast) }
             let now = clock.now()
-            for e in batch where e.isMessageEnd {
-                let waited = UInt64(Swift.max(0, (now - e.receivedAt).nanosecondsInt64))
-                _ = receiveToKernel.record(waited)
-                receiveSum &+= waited
-            }
+            receiveToKernel.record(batch, at: now)
             source.append(batch)
             batch.removeAll(keepingCapacity: true)
-            while let due = kernel.nextDueTime(&source), due <= now {
-                let t0 = MonotonicClock.nanoseconds()
-                guard kernel.step(&source, until: .distantFuture) else { break }
-                let elapsed = MonotonicClock.nanoseconds() - t0
-                _ = result.histogram.record(elapsed)
-                result.latencySum &+= elapsed
-                result.steps += 1
-            }
+            result.stepDue(kernel, &source, by: now)
             if kernel.fault != nil { result.stoppedBy = "strategy_fault"; break }
             // Wait for data, at most until the next scheduled thing or 20 ms.
             var wake = now + .milliseconds(20)
@@ -312,10 +295,7 @@ public final class PaperRun {
             if waitNs > 0 { feeds.queue.queue.takeBatch(max: 4_096, into: &batch, waitingUntil: Date().addingTimeInterval(Double(waitNs) / 1e9)) }
         }
         feeds.stop()
-        let h = receiveToKernel
-        let latency = RunSummary.Latency(count: Int(h.totalCount), avgNs: h.totalCount > 0 ? Int(receiveSum / h.totalCount) : 0,
-                                         p50Ns: Int(h.valueAtPercentile(50)), p99Ns: Int(h.valueAtPercentile(99)), maxNs: Int(h.max))
-        return (result, feeds.reports(), latency)
+        return (result, feeds.reports(), receiveToKernel.summary)
     }
 
     /// Whether the kill-switch inputs are due a look (SIGUSR1 at once, the file every 50 ms).
